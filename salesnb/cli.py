@@ -1,0 +1,114 @@
+"""The ``salesnb`` command. Thin: it parses arguments and calls the modules.
+
+Exit codes: 0 success, 1 problems found (validation problems, a failed notebook),
+2 could not run (unreadable data, bad arguments or parameters).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from salesnb import __version__
+from salesnb.errors import DataSourceError, SalesnbError
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="salesnb",
+        description="salesnb: sales-director notebooks run into HTML report packs.",
+    )
+    parser.add_argument("--version", action="version", version=f"salesnb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p_val = sub.add_parser("validate", help="check a dataset against the data contract")
+    p_val.add_argument("path", help="folder of CSV/Parquet files, or an .xlsx workbook")
+    p_val.add_argument("--max-problems", type=int, default=50, help="problems to print (default 50)")
+
+    p_sample = sub.add_parser("sample", help="write the deterministic sample company")
+    p_sample.add_argument("path", help="folder to write (created if missing)")
+    p_sample.add_argument("--scale", type=float, default=1.0, help="size multiplier (default 1)")
+    p_sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+    p_run = sub.add_parser("run", help="run notebooks into an HTML report pack")
+    p_run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
+    p_run.add_argument("--data", default="sample", help="dataset path, or 'sample' (default)")
+    p_run.add_argument("--out", default=None, help="folder for packs (default: reports/)")
+    p_run.add_argument("--period", default=None, help="period end, YYYY-MM or YYYY-MM-DD")
+    p_run.add_argument("--lang", default="en", choices=["en", "es"], help="report language")
+    p_run.add_argument("--per-rep", action="store_true", help="add one review page per active rep")
+    p_run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="notebook parameter; VALUE is read as JSON when it parses, else as text",
+    )
+    p_run.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    p_run.add_argument("--timeout", type=int, default=None, help="seconds per notebook")
+    p_run.add_argument("--no-progress", action="store_true", help="do not print progress")
+    return parser
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from salesnb.data import validate
+
+    report = validate(args.path)
+    print(report.to_text(max_problems=args.max_problems))
+    if report.unreadable:
+        return 2
+    return 0 if report.ok else 1
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from salesnb.sample import generate
+
+    path = generate(args.path, scale=args.scale, seed=args.seed)
+    print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {path}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from salesnb.params import parse_cli_value
+    from salesnb.report import run_pack
+
+    params = {name: parse_cli_value(value) for name, value in args.parameter}
+    result = run_pack(
+        args.notebooks or None,
+        data=args.data,
+        out=args.out,
+        period=args.period,
+        lang=args.lang,
+        per_rep=args.per_rep,
+        params=params,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        progress=not args.no_progress,
+    )
+    print(f"Report pack: {result.index_path}")
+    return 0 if result.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``salesnb`` console script."""
+    args = _build_parser().parse_args(argv)
+    handler = {"validate": _cmd_validate, "sample": _cmd_sample, "run": _cmd_run}[args.command]
+    try:
+        return handler(args)
+    except DataSourceError as exc:
+        print(f"salesnb {args.command}: could not read the data: {exc}", file=sys.stderr)
+        return 2
+    except SalesnbError as exc:
+        print(f"salesnb {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"salesnb {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Paths and defaults. Nothing else in salesnb reads ``__file__``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The project checkout (holds notebooks/, data/, reports/) when installed in development mode.
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+DEFAULT_LANG = "en"
+LANGUAGES = ("en", "es")
+DEFAULT_CURRENCY = "EUR"
+DEFAULT_COUNTRY = "ES"
+#: Seconds one notebook may run before the runner stops it.
+DEFAULT_TIMEOUT = 900
+
+
+def project_root() -> Path:
+    """The project checkout, overridable with ``SALESNB_HOME``."""
+    env = os.environ.get("SALESNB_HOME")
+    return Path(env).resolve() if env else PROJECT_ROOT
+
+
+def notebooks_dir() -> Path:
+    """Folder holding the analysis notebooks."""
+    return project_root() / "notebooks"
+
+
+def reports_dir() -> Path:
+    """Default folder for report packs."""
+    return project_root() / "reports"
+
+
+def sample_dir() -> Path:
+    """Folder of the bundled sample company (``data/sample``)."""
+    return project_root() / "data" / "sample"
+
+
+def templates_dir() -> Path:
+    """nbconvert templates shipped with the package."""
+    return PACKAGE_DIR / "templates"
+
+
+def resolve_data_path(data: str | os.PathLike[str]) -> Path:
+    """Turn a notebook's ``data`` parameter into a path.
+
+    ``"sample"`` (or an empty string) means the bundled sample company; any other
+    value is a folder or workbook path, relative to the current directory.
+    """
+    text = os.fspath(data).strip()
+    if text in ("", "sample"):
+        return sample_dir()
+    return Path(text).expanduser().resolve()

@@ -1,0 +1,357 @@
+"""The data contract: every table salesnb reads, declared as data.
+
+Each :class:`Table` lists its columns (with a logical dtype, whether nulls are
+allowed, bounds and allowed values), its primary key, its foreign keys and its
+cross-column rules. The loader in :mod:`salesnb.data` enforces exactly what is
+declared here and nothing else, so this module is the single place to read or
+change the contract.
+
+Logical dtypes and the pandas dtype each becomes after loading:
+
+========  ===========================  ===========================================
+dtype     pandas dtype                 accepted input
+========  ===========================  ===========================================
+``str``   ``string``                   any text
+``int``   ``int64`` (``Int64`` if      whole numbers (``12``, ``12.0``)
+          nullable)
+``float`` ``float64``                  numbers with a dot as decimal separator
+``date``  ``datetime64[ns]``           ISO dates ``YYYY-MM-DD`` (or real dates in
+                                       Excel/Parquet)
+``bool``  ``boolean``                  true/false, yes/no, 1/0 (any case)
+========  ===========================  ===========================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DType = Literal["str", "int", "float", "date", "bool"]
+
+CHANNELS = ("distributor", "store", "mall", "franchise", "other")
+LEAD_STATUSES = ("open", "won", "lost")
+ACTIVITY_KINDS = ("call", "visit", "meeting", "email")
+SEVERITIES = ("low", "medium", "high")
+REGION_LEVELS = ("region", "province", "county")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table contract.
+
+    Attributes
+    ----------
+    name : str
+        Column header as it appears in the file.
+    dtype : {"str", "int", "float", "date", "bool"}
+        Logical type; see the module docstring.
+    nullable : bool
+        Whether an empty cell is allowed.
+    required : bool
+        Whether the column must be present. Optional columns are typed when present.
+    min, max : float, optional
+        Inclusive bounds for numbers.
+    allowed : tuple of str, optional
+        Allowed values (compared after stripping spaces and lower-casing).
+    description : str
+        What the column means, shown in docs and hints.
+    """
+
+    name: str
+    dtype: DType = "str"
+    nullable: bool = False
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``column`` must match ``ref_table.ref_column`` (empty cells are not checked)."""
+
+    column: str
+    ref_table: str
+    ref_column: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-column rule: ``left <op> right`` for every row where both are present."""
+
+    left: str
+    op: Literal[">=", "<=", ">", "<"]
+    right: str
+    hint: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """The contract of one table."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    required: bool = True
+    description: str = ""
+    #: Which analyses need this table (shown by the data-check notebook).
+    used_by: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        """The declared column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def _money(name: str, *, nullable: bool = False, signed: bool = False, desc: str = "") -> Column:
+    return Column(name, "float", nullable=nullable, min=None if signed else 0.0, description=desc)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "regions",
+            (
+                Column("region_id", description="Region, province or county code"),
+                Column("name"),
+                Column("parent_id", nullable=True, description="Parent region (province -> region)"),
+                Column("level", nullable=True, required=False, allowed=REGION_LEVELS),
+                Column("population", "int", min=0),
+                Column("gdp_per_capita", "float", min=0),
+                Column("households", "int", min=0),
+                Column("retail_sales", "float", nullable=True, required=False, min=0),
+                Column("rank", "int", nullable=True, required=False, min=1),
+            ),
+            primary_key=("region_id",),
+            foreign_keys=(ForeignKey("parent_id", "regions", "region_id"),),
+            description="Regions and their provinces/counties with population and economic statistics.",
+            used_by=("market", "leads", "targets"),
+        ),
+        Table(
+            "reps",
+            (
+                Column("rep_id"),
+                Column("name"),
+                Column("region_id", description="Territory"),
+                Column("hire_date", "date"),
+                Column("leave_date", "date", nullable=True),
+                Column("weekly_capacity", "int", min=0, description="New-lead calls per week"),
+            ),
+            primary_key=("rep_id",),
+            foreign_keys=(ForeignKey("region_id", "regions", "region_id"),),
+            rules=(Rule("leave_date", ">=", "hire_date", "A rep cannot leave before being hired."),),
+            description="Sales representatives, their territory and weekly call capacity.",
+            used_by=("leads", "targets", "review"),
+        ),
+        Table(
+            "customers",
+            (
+                Column("customer_id"),
+                Column("name"),
+                Column("channel", allowed=CHANNELS),
+                Column("region_id"),
+                Column("rep_id", nullable=True),
+                Column("created_date", "date"),
+            ),
+            primary_key=("customer_id",),
+            foreign_keys=(
+                ForeignKey("region_id", "regions", "region_id"),
+                ForeignKey("rep_id", "reps", "rep_id"),
+            ),
+            description="Accounts that have bought or are set up to buy.",
+            used_by=("market", "leads", "review"),
+        ),
+        Table(
+            "products",
+            (
+                Column("product_id"),
+                Column("name"),
+                Column("category"),
+                Column("unit_price", "float", min=0),
+                Column("unit_cost", "float", min=0),
+                Column("launch_date", "date"),
+            ),
+            primary_key=("product_id",),
+            description="The catalogue with list price, cost and launch date.",
+            used_by=("market", "targets"),
+        ),
+        Table(
+            "orders",
+            (
+                Column("order_id"),
+                Column("line_no", "int", min=1),
+                Column("order_date", "date"),
+                Column("customer_id"),
+                Column("rep_id"),
+                Column("product_id"),
+                Column("quantity", "float", description="Negative for returns"),
+                Column("unit_price", "float", min=0),
+                Column("discount", "float", min=0, max=1, description="Fraction 0-1"),
+                _money("net_amount", signed=True, desc="quantity x unit_price x (1 - discount)"),
+            ),
+            primary_key=("order_id", "line_no"),
+            foreign_keys=(
+                ForeignKey("customer_id", "customers", "customer_id"),
+                ForeignKey("rep_id", "reps", "rep_id"),
+                ForeignKey("product_id", "products", "product_id"),
+            ),
+            description="One row per order line; returns have a negative quantity.",
+            used_by=("market", "targets", "review"),
+        ),
+        Table(
+            "leads",
+            (
+                Column("lead_id"),
+                Column("company"),
+                Column("contact_name", nullable=True),
+                Column("phone", nullable=True),
+                Column("email", nullable=True),
+                Column("channel", allowed=CHANNELS),
+                Column("region_id"),
+                Column("source", nullable=True),
+                Column("created_date", "date"),
+                Column("status", allowed=LEAD_STATUSES),
+                Column("closed_date", "date", nullable=True),
+                Column("lost_reason", nullable=True),
+                Column("rep_id", nullable=True),
+            ),
+            primary_key=("lead_id",),
+            foreign_keys=(
+                ForeignKey("region_id", "regions", "region_id"),
+                ForeignKey("rep_id", "reps", "rep_id"),
+            ),
+            rules=(Rule("closed_date", ">=", "created_date", "A lead closes after it is created."),),
+            required=False,
+            description="Prospects (open) and the history of won and lost leads; extra attribute columns are kept.",
+            used_by=("leads", "review"),
+        ),
+        Table(
+            "activities",
+            (
+                Column("activity_id"),
+                Column("activity_date", "date"),
+                Column("rep_id"),
+                Column("customer_id", nullable=True),
+                Column("lead_id", nullable=True),
+                Column("kind", allowed=ACTIVITY_KINDS),
+                Column("outcome", nullable=True),
+            ),
+            primary_key=("activity_id",),
+            foreign_keys=(
+                ForeignKey("rep_id", "reps", "rep_id"),
+                ForeignKey("customer_id", "customers", "customer_id"),
+                ForeignKey("lead_id", "leads", "lead_id"),
+            ),
+            required=False,
+            description="Calls, visits, meetings and emails by reps.",
+            used_by=("review",),
+        ),
+        Table(
+            "invoices",
+            (
+                Column("invoice_id"),
+                Column("customer_id"),
+                Column("issue_date", "date"),
+                Column("due_date", "date"),
+                _money("amount"),
+                Column("paid_date", "date", nullable=True),
+                _money("paid_amount", nullable=True),
+            ),
+            primary_key=("invoice_id",),
+            foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+            rules=(
+                Rule("due_date", ">=", "issue_date", "An invoice falls due on or after its issue date."),
+                Rule("paid_date", ">=", "issue_date", "A payment cannot come before the invoice."),
+            ),
+            required=False,
+            description="Receivables: what was billed, when it is due and what was paid.",
+            used_by=("review",),
+        ),
+        Table(
+            "complaints",
+            (
+                Column("complaint_id"),
+                Column("customer_id"),
+                Column("product_id", nullable=True),
+                Column("opened_date", "date"),
+                Column("first_response_date", "date", nullable=True),
+                Column("resolved_date", "date", nullable=True),
+                Column("category"),
+                Column("severity", allowed=SEVERITIES),
+            ),
+            primary_key=("complaint_id",),
+            foreign_keys=(
+                ForeignKey("customer_id", "customers", "customer_id"),
+                ForeignKey("product_id", "products", "product_id"),
+            ),
+            rules=(
+                Rule("first_response_date", ">=", "opened_date", "A response comes after the complaint."),
+                Rule("resolved_date", ">=", "opened_date", "A complaint is resolved after it is opened."),
+            ),
+            required=False,
+            description="After-sales complaints with response and resolution dates.",
+            used_by=("review",),
+        ),
+        Table(
+            "rep_reports",
+            (
+                Column("rep_id"),
+                Column("period_start", "date"),
+                Column("due_date", "date"),
+                Column("submitted_date", "date", nullable=True),
+            ),
+            primary_key=("rep_id", "period_start"),
+            foreign_keys=(ForeignKey("rep_id", "reps", "rep_id"),),
+            required=False,
+            description="Plans and reports reps owe, when they were due and when they came in.",
+            used_by=("review",),
+        ),
+        Table(
+            "evaluations",
+            (
+                Column("rep_id"),
+                Column("period_start", "date"),
+                Column("discipline", "float", min=0, max=100, description="Manager score 0-100"),
+            ),
+            primary_key=("rep_id", "period_start"),
+            foreign_keys=(ForeignKey("rep_id", "reps", "rep_id"),),
+            required=False,
+            description="Optional manager-scored KPIs per rep and period (0-100).",
+            used_by=("review",),
+        ),
+    )
+}
+
+#: Load order: every table comes after the tables its foreign keys point to.
+TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+
+REQUIRED_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if t.required)
+
+
+def table(name: str) -> Table:
+    """The contract of table ``name``."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        known = ", ".join(TABLES)
+        from salesnb.errors import ParameterError
+
+        raise ParameterError(f"Unknown table {name!r}; the contract has: {known}.") from None
