@@ -240,7 +240,10 @@ TABLES: dict[str, Table] = {
             ),
             rules=(Rule("closed_date", ">=", "created_date", "A lead closes after it is created."),),
             required=False,
-            description="Prospects (open) and the history of won and lost leads; extra attribute columns are kept.",
+            description=(
+                "Prospects (open) and the history of won and lost leads; "
+                "extra attribute columns are kept."
+            ),
             used_by=("leads", "review"),
         ),
         Table(

@@ -1,0 +1,79 @@
+"""Shared fixtures: a tiny, hand-written dataset that satisfies the contract.
+
+The tables are small enough to compute every expected figure by hand; tests that
+need a broken dataset start from :func:`tiny_tables` and change one thing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    """A minimal valid dataset as DataFrames of strings (as a CSV would hold them)."""
+    t = {
+        "regions": [
+            ["region_id", "name", "parent_id", "level", "population", "gdp_per_capita", "households"],
+            ["R1", "Andalucía", "", "region", "3000", "21000.5", "1200"],
+            ["P1", "Cádiz", "R1", "province", "1000", "20000", "400"],
+            ["P2", "Sevilla", "R1", "province", "2000", "22000", "800"],
+        ],
+        "reps": [
+            ["rep_id", "name", "region_id", "hire_date", "leave_date", "weekly_capacity"],
+            ["S1", "Ana Peña", "R1", "2024-01-01", "", "20"],
+            ["S2", "Luis Gómez", "R1", "2025-03-15", "", "10"],
+            ["S3", "Marta Ruiz", "R1", "2024-01-01", "2025-06-30", "15"],
+        ],
+        "customers": [
+            ["customer_id", "name", "channel", "region_id", "rep_id", "created_date"],
+            ["C1", "Muebles Peña S.L.", "store", "P1", "S1", "2024-01-10"],
+            ["C2", "Distribuciones Sur S.A.", "distributor", "P2", "S1", "2024-02-01"],
+            ["C3", "Centro Comercial Bahía", "mall", "P1", "S2", "2025-04-01"],
+        ],
+        "products": [
+            ["product_id", "name", "category", "unit_price", "unit_cost", "launch_date"],
+            ["A", "Silla Oficina", "Oficina", "100", "60", "2023-01-01"],
+            ["B", "Sofá Tres Plazas", "Sofás", "500", "300", "2023-01-01"],
+        ],
+        "orders": [
+            ["order_id", "line_no", "order_date", "customer_id", "rep_id", "product_id",
+             "quantity", "unit_price", "discount", "net_amount"],
+            ["O1", "1", "2025-01-15", "C1", "S1", "A", "10", "100", "0", "1000"],
+            ["O1", "2", "2025-01-15", "C1", "S1", "B", "2", "500", "0.1", "900"],
+            ["O2", "1", "2025-02-10", "C2", "S1", "A", "5", "100", "0", "500"],
+            ["O3", "1", "2025-05-05", "C3", "S2", "B", "1", "500", "0", "500"],
+            ["O4", "1", "2025-05-20", "C1", "S1", "A", "-1", "100", "0", "-100"],
+        ],
+        "leads": [
+            ["lead_id", "company", "contact_name", "phone", "email", "channel", "region_id",
+             "source", "created_date", "status", "closed_date", "lost_reason", "rep_id",
+             "est_investment", "foreign_investor"],
+            ["L1", "Hogar Norte S.L.", "Eva Díaz", "+34 912 345 678", "eva@hogar.es", "store", "P1",
+             "trade fair", "2025-01-02", "won", "2025-02-01", "", "S1", "50000", "false"],
+            ["L2", "Mall Centro", "", "", "", "mall", "P2", "website", "2025-01-05", "lost",
+             "2025-03-01", "price", "S1", "", "true"],
+            ["L3", "Casa Bonita", "Juan Sol", "954000111", "", "store", "P2", "referral",
+             "2025-04-01", "open", "", "", "", "12000", "false"],
+        ],
+    }
+    return {name: pd.DataFrame(rows[1:], columns=rows[0]) for name, rows in t.items()}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: Path, *, encoding: str = "utf-8",
+                 meta: str | None = 'name = "Tiny"\ncurrency = "EUR"\ncountry = "ES"\n') -> Path:
+    """Write frames as CSV files (one per table) and a dataset.toml into ``path``."""
+    path.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(path / f"{name}.csv", index=False, encoding=encoding, lineterminator="\n")
+    if meta is not None:
+        (path / "dataset.toml").write_text(meta, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """A folder holding the tiny valid dataset."""
+    return write_tables(tiny_tables(), tmp_path / "tiny")
