@@ -1,0 +1,176 @@
+"""Report language and locale formatting.
+
+Text lives in ``salesnb/locale/<domain>.json`` files, one per domain (``common``,
+``market``, ``leads`` ...), each mapping a key to its English and Spanish text::
+
+    {"headline.sales": {"en": "Sales {period}", "es": "Ventas {period}"}}
+
+and is looked up as ``t("market.headline.sales", period=...)``. Templates come only
+from these files: data values are passed as arguments, never used as templates,
+so a customer called ``{0.__class__}`` is just text.
+
+Numbers, money, percentages and dates are formatted with Babel for the report
+language (``en`` -> en_US conventions, ``es`` -> es_ES), so a page never mixes
+``1,234.5`` and ``1.234,5``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import string
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency as _babel_currency
+from babel.numbers import format_decimal as _babel_decimal
+
+from salesnb.config import DEFAULT_LANG, LANGUAGES, PACKAGE_DIR
+from salesnb.errors import ParameterError, SalesnbError
+
+__all__ = [
+    "fmt_date",
+    "fmt_money",
+    "fmt_number",
+    "fmt_pct",
+    "get_language",
+    "locale_of",
+    "month_name",
+    "set_language",
+    "t",
+]
+
+LOCALES = {"en": "en_US", "es": "es_ES"}
+_MISSING = "–"
+_state = {"lang": DEFAULT_LANG}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ParameterError(
+            f"The 'lang' parameter must be one of {', '.join(map(repr, LANGUAGES))}. Got {lang!r} instead."
+        )
+    return lang
+
+
+def set_language(lang: str) -> str:
+    """Set the report language for this process and return it."""
+    _state["lang"] = _check_lang(lang)
+    return lang
+
+
+def get_language() -> str:
+    """The current report language."""
+    return _state["lang"]
+
+
+def _lang(lang: str | None) -> str:
+    return _check_lang(lang) if lang is not None else _state["lang"]
+
+
+def locale_of(lang: str | None = None) -> str:
+    """Babel locale for a report language."""
+    return LOCALES[_lang(lang)]
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    """Every text of every domain, keyed ``domain.key``."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted((PACKAGE_DIR / "locale").glob("*.json")):
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        for key, texts in entries.items():
+            merged[f"{path.stem}.{key}"] = texts
+    return merged
+
+
+def placeholders(template: str) -> set[str]:
+    """Names of the ``{fields}`` a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def t(key: str, *, lang: str | None = None, **values: Any) -> str:
+    """The text for ``key`` in the report language, with ``values`` filled in.
+
+    Parameters
+    ----------
+    key : str
+        ``domain.key`` as in ``salesnb/locale/<domain>.json``.
+    lang : {"en", "es"}, optional
+        Defaults to the current language (:func:`set_language`).
+    **values
+        Filled into the template's ``{fields}``; they are converted with ``str``.
+
+    Raises
+    ------
+    SalesnbError
+        When the key is unknown or a field has no value; both are programming
+        errors that a test of the catalog catches.
+    """
+    try:
+        template = catalog()[key][_lang(lang)]
+    except KeyError:
+        raise SalesnbError(f"No text for {key!r} in language {_lang(lang)!r}.") from None
+    missing = placeholders(template) - set(values)
+    if missing:
+        raise SalesnbError(f"Text {key!r} needs values for {sorted(missing)}.")
+    return template.format_map({k: str(v) for k, v in values.items()})
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def fmt_number(value: float | int | None, *, decimals: int = 0, lang: str | None = None) -> str:
+    """A number with the language's grouping and decimal marks (``1.234,5`` in es)."""
+    if _is_missing(value):
+        return _MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return _babel_decimal(round(float(value), decimals), format=pattern, locale=locale_of(lang),
+                          decimal_quantization=True)
+
+
+def fmt_money(value: float | int | None, currency: str = "EUR", *, decimals: int = 0,
+              lang: str | None = None) -> str:
+    """An amount of money, e.g. ``1.234 €`` (es) or ``€1,234`` (en)."""
+    if _is_missing(value):
+        return _MISSING
+    loc = locale_of(lang)
+    pattern = ("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+    pattern = f"{pattern}\u00a0¤" if _lang(lang) == "es" else f"¤{pattern}"
+    return _babel_currency(round(float(value), decimals), currency, format=pattern, locale=loc,
+                           currency_digits=False)
+
+
+def fmt_pct(value: float | None, *, decimals: int = 1, signed: bool = False,
+            lang: str | None = None) -> str:
+    """A fraction as a percentage: ``0.123`` -> ``12.3%`` (en) / ``12,3 %`` (es)."""
+    if _is_missing(value):
+        return _MISSING
+    text = fmt_number(100 * float(value), decimals=decimals, lang=lang)
+    if signed and float(value) > 0:
+        text = "+" + text
+    return f"{text}\u00a0%" if _lang(lang) == "es" else f"{text}%"
+
+
+def fmt_date(value: Any, *, format: str = "medium", lang: str | None = None) -> str:
+    """A date in the language's style (``31 oct 2026`` / ``Oct 31, 2026``).
+
+    ``format`` is a Babel format name (short, medium, long) or pattern (``"LLLL y"``).
+    """
+    if _is_missing(value):
+        return _MISSING
+    date = pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
+    return _babel_date(date, format=format, locale=locale_of(lang))
+
+
+def month_name(month: int, *, width: str = "wide", lang: str | None = None) -> str:
+    """Stand-alone month name, capitalised (``Octubre``, ``October``; ``abbreviated`` -> ``Oct``)."""
+    pattern = {"wide": "LLLL", "abbreviated": "LLL"}[width]
+    text = _babel_date(dt.date(2000, int(month), 1), format=pattern, locale=locale_of(lang))
+    return text[:1].upper() + text[1:].rstrip(".")

@@ -1,0 +1,69 @@
+"""What every notebook does in its first cells, in one call each.
+
+``setup`` sets the report language and chart style and keeps library chatter
+(warnings, progress logs) out of the director's HTML. ``open_dataset`` loads the
+data, rejecting bad rows so the report can still run and say what was set aside.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from salesnb import i18n
+from salesnb.data import Dataset, load
+from salesnb.display import note
+from salesnb.plots import apply_style
+
+__all__ = ["open_dataset", "rejected_note", "setup"]
+
+_QUIET_LOGGERS = ("statsforecast", "cmdstanpy", "prophet", "numba", "matplotlib", "py.warnings")
+
+
+def setup(*, lang: str = "en") -> None:
+    """Prepare a notebook: language, chart style, quiet libraries, pandas display.
+
+    Parameters
+    ----------
+    lang : {"en", "es"}
+        Report language for every text, number and date.
+    """
+    i18n.set_language(lang)
+    apply_style()
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 160)
+
+
+def open_dataset(data: str, *, on_bad_rows: str = "reject") -> Dataset:
+    """Load the dataset a notebook reports on.
+
+    Parameters
+    ----------
+    data : str
+        ``"sample"`` or a folder/workbook path (already checked by
+        :func:`salesnb.params.check_data`).
+    on_bad_rows : {"reject", "raise"}
+        ``"reject"`` (the default for reports) sets bad rows aside and keeps them
+        on the dataset, so the report runs and says what it left out.
+
+    Raises
+    ------
+    DataValidationError
+        When the data has fatal problems; the message lists them with file, row and fix.
+    """
+    return load(data, on_bad_rows=on_bad_rows)
+
+
+def rejected_note(dataset: Dataset) -> Any:
+    """A call-out when rows were rejected (the data-check report lists them); else None."""
+    if dataset.n_rejected:
+        return note(i18n.t("datacheck.rejected_intro", n=i18n.fmt_number(dataset.n_rejected)), warn=True)
+    return None

@@ -1,0 +1,128 @@
+"""The house chart style and generic charts.
+
+Every chart function returns a matplotlib ``Figure`` and never calls ``show``;
+notebooks display the figure (and close it) with :func:`show`. Domain charts live
+in submodules (``salesnb.plots.market`` …) and build on the helpers here.
+
+Style: one palette, light grid, no top/right spines, thousands separators on
+axes in the report language, titles left-aligned, figures 9 x 4 inches at 110 dpi
+(saved as PNG in the HTML, which keeps a page small).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from salesnb import i18n
+
+__all__ = ["PALETTE", "apply_style", "bar_chart", "line_chart", "money_axis", "new_figure", "show"]
+
+#: Colour-blind-safe palette (Okabe–Ito, reordered), first colour for "us"/actual.
+PALETTE = ["#1f5fa8", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
+           "#6b7280", "#0b3d91", "#a0522d"]
+ACCENT = "#d55e00"
+MUTED = "#9ca3af"
+
+_RC = {
+    "figure.figsize": (9, 4),
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.edgecolor": "#cbd5e1",
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#e5e7eb",
+    "grid.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.labelcolor": "#334155",
+    "xtick.color": "#475569",
+    "ytick.color": "#475569",
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "font.size": 10,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+}
+
+
+def apply_style() -> None:
+    """Apply the house style to matplotlib (and seaborn, when used) for this process."""
+    plt.rcParams.update(_RC)
+
+
+def new_figure(*, width: float = 9, height: float = 4, ncols: int = 1, nrows: int = 1,
+               sharey: bool = False) -> tuple[Figure, object]:
+    """A figure in the house style and its axes."""
+    apply_style()
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), sharey=sharey,
+                             layout="constrained")
+    return fig, axes
+
+
+def money_axis(ax, *, axis: str = "y", compact: bool = True) -> None:
+    """Format an axis as numbers in the report language (``1.2M``/``1,2 M`` when compact)."""
+
+    def fmt(value: float, _pos: int) -> str:
+        if compact and abs(value) >= 1e6:
+            return i18n.fmt_number(value / 1e6, decimals=1) + "\u2009M"
+        if compact and abs(value) >= 1e4:
+            return i18n.fmt_number(value / 1e3) + "\u2009k"
+        return i18n.fmt_number(value)
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(fmt))
+
+
+def line_chart(frame: pd.DataFrame, *, x: str, y: str | Sequence[str], title: str = "",
+               ylabel: str = "", labels: dict[str, str] | None = None) -> Figure:
+    """Lines of one or more columns against ``x``."""
+    fig, ax = new_figure()
+    columns = [y] if isinstance(y, str) else list(y)
+    for i, col in enumerate(columns):
+        ax.plot(frame[x], frame[col], color=PALETTE[i % len(PALETTE)], linewidth=2,
+                label=(labels or {}).get(col, col))
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    money_axis(ax)
+    if len(columns) > 1:
+        ax.legend(loc="upper left")
+    return fig
+
+
+def bar_chart(frame: pd.DataFrame, *, x: str, y: str, title: str = "", ylabel: str = "",
+              horizontal: bool = False, highlight: Sequence[str] = ()) -> Figure:
+    """Bars of ``y`` by ``x``; labels in ``highlight`` are drawn in the accent colour."""
+    fig, ax = new_figure(height=max(3.0, 0.28 * len(frame)) if horizontal else 4)
+    colours = [ACCENT if str(v) in set(map(str, highlight)) else PALETTE[0] for v in frame[x]]
+    if horizontal:
+        ax.barh(frame[x].astype(str), frame[y], color=colours)
+        ax.invert_yaxis()
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        money_axis(ax, axis="x")
+        ax.set_xlabel(ylabel)
+    else:
+        ax.bar(frame[x].astype(str), frame[y], color=colours)
+        money_axis(ax)
+        ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def show(fig: Figure) -> None:
+    """Display a figure in the notebook as a PNG and free its memory."""
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
