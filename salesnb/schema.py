@@ -358,3 +358,49 @@ def table(name: str) -> Table:
         from salesnb.errors import ParameterError
 
         raise ParameterError(f"Unknown table {name!r}; the contract has: {known}.") from None
+
+
+def to_markdown() -> str:
+    """The contract as Markdown (``docs/DATA.md`` is this text; a test keeps them equal)."""
+    lines = [
+        "# The data contract",
+        "",
+        "Generated from `salesnb/schema.py` by `salesnb.schema.to_markdown()`; do not edit by hand.",
+        "",
+        "A dataset is a folder with one file per table (`orders.csv` or `orders.parquet`) and an",
+        "optional `dataset.toml` (`name`, `currency`, `country`), or one `.xlsx` workbook with a",
+        "sheet per table (and an optional `dataset` sheet of `key`/`value` rows). CSV files may be",
+        "UTF-8 (with or without BOM) or Windows-1252/Latin-1, separated by `,` `;` or tabs. Dates",
+        "are ISO `YYYY-MM-DD`; numbers use a dot for decimals and no thousands separator. Columns",
+        "beyond these are kept and typed (number, true/false, date or text). The header is row 1.",
+        "",
+        "**Fatal** problems stop a load: a missing required table or column, an unreadable file,",
+        "a duplicate primary key, a foreign key pointing at nothing. **Row** problems (a bad date,",
+        "a negative price, an unknown category, a broken rule) stop it too unless the caller passes",
+        "`on_bad_rows=\"reject\"`, which sets those rows aside and keeps them on the dataset.",
+        "",
+    ]
+    for tbl in TABLES.values():
+        need = "required" if tbl.required else "optional"
+        lines += [f"## `{tbl.name}` ({need})", "", tbl.description, "",
+                  f"Primary key: `{', '.join(tbl.primary_key)}`. Used by: {', '.join(tbl.used_by)}.", ""]
+        lines += ["| column | type | empty allowed | rule | meaning |", "|---|---|---|---|---|"]
+        fks = {fk.column: f"→ `{fk.ref_table}.{fk.ref_column}`" for fk in tbl.foreign_keys}
+        for col in tbl.columns:
+            rules = []
+            if col.allowed:
+                rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
+            if col.min is not None:
+                rules.append(f"≥ {col.min:g}")
+            if col.max is not None:
+                rules.append(f"≤ {col.max:g}")
+            if col.name in fks:
+                rules.append(fks[col.name])
+            name = f"`{col.name}`" + ("" if col.required else " (optional)")
+            empty = "yes" if col.nullable else "no"
+            lines.append(f"| {name} | {col.dtype} | {empty} | {'; '.join(rules)} | {col.description} |")
+        for rule in tbl.rules:
+            lines.append("")
+            lines.append(f"Rule: `{rule.name}` when both are given. {rule.hint}")
+        lines.append("")
+    return "\n".join(lines)

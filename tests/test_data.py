@@ -314,3 +314,11 @@ def test_cli_validate_exit_codes(tiny_dir: Path, tmp_path: Path, capsys) -> None
     out = capsys.readouterr().out
     assert "orders.csv, row 2, column 'order_date'" in out
     assert main(["validate", str(tmp_path / "missing")]) == 2
+
+
+def test_docs_data_md_matches_the_schema() -> None:
+    from salesnb.config import project_root
+    from salesnb.schema import to_markdown
+
+    text = (project_root() / "docs" / "DATA.md").read_text(encoding="utf-8")
+    assert text == to_markdown(), "regenerate docs/DATA.md with salesnb.schema.to_markdown()"
