@@ -25,7 +25,8 @@ def _check_columns(frame: pd.DataFrame, columns: Sequence[str], *, name: str = "
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ParameterError(
-            f"The {name} frame needs column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}."
+            f"The {name} frame needs column(s) {', '.join(missing)}; "
+            f"it has {', '.join(map(str, frame.columns))}."
         )
 
 
