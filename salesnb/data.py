@@ -17,6 +17,7 @@ first data row is row 2.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import math
@@ -365,8 +366,9 @@ def _read_csv(path: Path, table: str, report: ValidationReport) -> _Raw | None:
     if decoded is None:
         return None
     text, encoding = decoded
+    sep = _sniff_delimiter(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), dtype=str,
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str,
                             keep_default_na=False, na_values=[], skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         report.problems.append(Problem(table, file, None, None, None, "file",
@@ -374,6 +376,9 @@ def _read_csv(path: Path, table: str, report: ValidationReport) -> _Raw | None:
                                        "Check quoting and that every row has the same "
                                        "number of fields as the header.", True))
         return None
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), [])
+    if len(header) == frame.shape[1]:
+        frame.columns = [name.strip() for name in header]  # undo pandas' "name.1" renaming
     frame, rows = _drop_blank_rows(frame, 2)
     return _Raw(table, file, frame, encoding, rows)
 
