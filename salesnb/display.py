@@ -204,21 +204,40 @@ def table(frame: pd.DataFrame, *, empty: str | None = None, **options: Any) -> H
     return HTML(table_html(frame, **options))
 
 
-def headline(items: Sequence[Sequence[str]]) -> HTML:
+#: Mime type under which headline numbers travel in executed notebooks (read by the pack index).
+HEADLINE_MIME = "application/vnd.salesnb.headline+json"
+
+
+class Headline:
+    """Headline cards; also carries the numbers as JSON for the pack's index page."""
+
+    def __init__(self, items: Sequence[Sequence[str]]) -> None:
+        self.items = [(str(i[0]), str(i[1]), str(i[2]) if len(i) > 2 and i[2] else "") for i in items]
+
+    def html(self) -> str:
+        cards = []
+        for label, value, sub in self.items:
+            sub_html = f'<div class="sub">{esc(sub)}</div>' if sub else ""
+            cards.append(f'<div class="snb-card"><div class="lbl">{esc(label)}</div>'
+                         f'<div class="val">{esc(value)}</div>{sub_html}</div>')
+        return f'{_assets()}<div class="snb-cards">{"".join(cards)}</div>'
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        data = [{"label": label, "value": value, "note": sub} for label, value, sub in self.items]
+        return {"text/html": self.html(), "text/plain": " | ".join(f"{a}: {b}" for a, b, _ in self.items),
+                HEADLINE_MIME: {"items": data}}
+
+
+def headline(items: Sequence[Sequence[str]]) -> Headline:
     """Cards with the few numbers a director reads first.
 
     Parameters
     ----------
     items : sequence of (label, value) or (label, value, note)
-        Already formatted text; every part is escaped.
+        Already formatted text; every part is escaped. The same items travel as
+        JSON (:data:`HEADLINE_MIME`) so the pack index can show them.
     """
-    cards = []
-    for item in items:
-        label, value, *rest = item
-        sub = f'<div class="sub">{esc(rest[0])}</div>' if rest and rest[0] else ""
-        cards.append(f'<div class="snb-card"><div class="lbl">{esc(label)}</div>'
-                     f'<div class="val">{esc(value)}</div>{sub}</div>')
-    return HTML(f'{_assets()}<div class="snb-cards">{"".join(cards)}</div>')
+    return Headline(items)
 
 
 def note(text: str, *, warn: bool = False) -> HTML:

@@ -21,7 +21,7 @@ def test_table_escapes_cells_headers_and_caption() -> None:
 
 
 def test_headline_and_note_escape() -> None:
-    html = display.headline([("<x>", "<y>", "<z>")]).data + display.note("<script>").data
+    html = display.headline([("<x>", "<y>", "<z>")]).html() + display.note("<script>").data
     body = html.replace(display._SCRIPT, "")
     assert "<x>" not in body and "&lt;x&gt;" in body and "&lt;script&gt;" in body
 
@@ -44,3 +44,9 @@ def test_long_tables_get_search_and_truncation_note() -> None:
 def test_labels_come_from_the_catalog() -> None:
     labels = display.labels("datacheck", lang="es")
     assert labels["rows"] == "Filas"
+
+
+def test_headline_carries_its_numbers_as_json() -> None:
+    bundle = display.headline([("Sales", "€1,234", "YTD"), ("Growth", "+5%")])._repr_mimebundle_()
+    assert bundle[display.HEADLINE_MIME]["items"][1] == {"label": "Growth", "value": "+5%", "note": ""}
+    assert "snb-card" in bundle["text/html"]
