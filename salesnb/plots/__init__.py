@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter
 
 from salesnb import i18n
 
-__all__ = ["PALETTE", "apply_style", "bar_chart", "line_chart", "money_axis", "new_figure", "show"]
+__all__ = ["PALETTE", "apply_style", "bar_chart", "date_axis", "line_chart", "money_axis", "new_figure", "show"]
 
 #: Colour-blind-safe palette (Okabe–Ito, reordered), first colour for "us"/actual.
 PALETTE = ["#1f5fa8", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
@@ -82,6 +82,18 @@ def money_axis(ax, *, axis: str = "y", compact: bool = True) -> None:
 
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(FuncFormatter(fmt))
+
+
+def date_axis(ax, *, axis: str = "x", fmt: str = "LLL yy") -> None:
+    """Label a date axis with month names in the report language (``oct 26`` / ``Oct 26``)."""
+    import matplotlib.dates as mdates
+
+    def label(value: float, _pos: int) -> str:
+        return i18n.fmt_date(mdates.num2date(value).replace(tzinfo=None), format=fmt)
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    target.set_major_formatter(FuncFormatter(label))
 
 
 def line_chart(frame: pd.DataFrame, *, x: str, y: str | Sequence[str], title: str = "",

@@ -6,7 +6,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from salesnb import i18n
-from salesnb.plots import PALETTE, money_axis, new_figure
+from salesnb.plots import PALETTE, date_axis, money_axis, new_figure
 
 
 def rows_heatmap(counts: pd.DataFrame, *, title: str = "") -> Figure:
@@ -42,5 +42,6 @@ def sales_line(sales: pd.DataFrame, *, title: str = "", ylabel: str = "") -> Fig
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     money_axis(ax)
+    date_axis(ax)
     ax.set_ylim(bottom=min(0, float(sales["net_amount"].min()) if len(sales) else 0))
     return fig
