@@ -322,3 +322,14 @@ def test_docs_data_md_matches_the_schema() -> None:
 
     text = (project_root() / "docs" / "DATA.md").read_text(encoding="utf-8")
     assert text == to_markdown(), "regenerate docs/DATA.md with salesnb.schema.to_markdown()"
+
+
+def test_committed_sample_loads_cleanly() -> None:
+    from salesnb.config import sample_dir
+
+    report = data.validate(sample_dir())
+    assert report.ok, report.to_text()
+    ds = data.load("sample")
+    assert ds.name == "Muebles Ejemplo S.A." and ds.currency == "EUR" and ds.country == "ES"
+    assert set(ds.tables) == set(data.TABLES)
+    assert ds.leads["foreign_investor"].sum() >= 800
