@@ -1,0 +1,141 @@
+"""Runner speed: a naive papermill + nbconvert loop vs ``salesnb.report.run_pack``.
+
+Runs the same N notebooks (copies of ``runner_representative.ipynb``: pandas reads a
+CSV, a table, a matplotlib chart; each copy shows a different slice) both ways:
+
+* naive: for each notebook, the ``papermill`` CLI, then ``jupyter nbconvert --to html
+  --no-input`` (one cold process and one cold kernel per step);
+* run_pack: one call with ``jobs`` worker processes, warm kernels, one reused exporter.
+
+Usage::
+
+    python benchmarks/bench_runner.py            # 16 notebooks, jobs=2, both ways
+    python benchmarks/bench_runner.py -n 8 --skip-naive
+
+Not run by the test suite. Prints seconds per notebook for each way and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "runner_representative.ipynb"
+BIN = Path(sys.executable).parent
+
+
+def make_data(folder: Path, *, rows: int = 20_000, seed: int = 0) -> Path:
+    """A deterministic ``orders.csv`` (order_date, customer_id, net_amount)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    lines = ["order_id,order_date,customer_id,net_amount"]
+    for i in range(rows):
+        day = f"{2023 + i % 3}-{1 + i % 12:02d}-{1 + rng.randrange(28):02d}"
+        lines.append(f"O{i},{day},C{rng.randrange(400):03d},{rng.uniform(50, 5000):.2f}")
+    (folder / "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def make_notebooks(folder: Path, n: int) -> list[Path]:
+    """``n`` copies of the representative notebook, variant ``i`` in each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = nbformat.read(TEMPLATE, as_version=4)
+    paths = []
+    for i in range(n):
+        nb = nbformat.from_dict(base)
+        for cell in nb.cells:
+            if "parameters" in cell.metadata.get("tags", []):
+                cell.source = cell.source.replace("variant: int = 0", f"variant: int = {i}")
+        path = folder / f"bench_{i + 1:02d}.ipynb"
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+def run_naive(notebooks: list[Path], *, data: Path, out: Path) -> float:
+    """papermill CLI then nbconvert CLI per notebook; returns seconds."""
+    out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    started = time.perf_counter()
+    for nb in notebooks:
+        executed = out / nb.name
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(executed),
+                "-p",
+                "data",
+                str(data),
+                "--no-progress-bar",
+                "--log-level",
+                "ERROR",
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return time.perf_counter() - started
+
+
+def run_runner(notebooks: list[Path], *, data: Path, out: Path, jobs: int) -> float:
+    """One ``run_pack`` call; returns seconds (including worker start-up)."""
+    from salesnb.report import run_pack
+
+    started = time.perf_counter()
+    result = run_pack(notebooks, data=str(data), out=out, jobs=jobs, progress=False)
+    seconds = time.perf_counter() - started
+    if not result.ok:
+        failed = [f"{r.name}: {r.error}" for r in result.results if not r.ok]
+        raise SystemExit("run_pack failed:\n" + "\n".join(failed))
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=16, help="notebooks (default 16)")
+    parser.add_argument("--jobs", type=int, default=2, help="run_pack workers (default 2)")
+    parser.add_argument("--skip-naive", action="store_true", help="only time run_pack")
+    parser.add_argument("--repeat", type=int, default=1, help="run_pack repetitions (best kept)")
+    args = parser.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="salesnb-bench-"))
+    try:
+        data = make_data(tmp / "data")
+        notebooks = make_notebooks(tmp / "notebooks", args.n)
+        print(f"{args.n} notebooks, {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
+        runner = min(
+            run_runner(notebooks, data=data, out=tmp / f"packs{i}", jobs=args.jobs) for i in range(args.repeat)
+        )
+        per_runner = runner / args.n
+        print(f"run_pack(jobs={args.jobs}):        {runner:7.1f} s  = {per_runner:5.2f} s/notebook")
+        if not args.skip_naive:
+            naive = run_naive(notebooks, data=data, out=tmp / "naive")
+            per_naive = naive / args.n
+            print(f"naive papermill + nbconvert: {naive:7.1f} s  = {per_naive:5.2f} s/notebook")
+            print(f"speed-up: {naive / runner:.1f}x")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,522 @@
+"""Worker side of the runner: warm kernels, run one notebook, export it to HTML.
+
+Imported only inside runner worker processes (it pulls in nbformat, nbclient,
+jupyter_client and nbconvert). A worker serves tasks sent over a pipe by
+:mod:`salesnb.report._pool` and answers with plain dicts.
+
+Kernel policy: the worker always has the *next* kernel starting while the current
+notebook runs. That kernel is a brand-new process; before it is handed to a
+notebook it only runs one silent cell that imports modules the pack's notebooks
+import themselves (so the import cost is paid ahead of need). It runs exactly one
+notebook and is killed right after. No kernel ever sees two notebooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets.config import Config
+
+KERNEL_NAME = "python3"
+#: How a batch kernel starts: ipykernel on this interpreter, like the stock ``python3``
+#: kernel (``python -m ipykernel_launcher``) but without the debugger, which a batch
+#: run never uses and which costs ~0.15 s of imports (debugpy) per kernel.
+LAUNCH_CODE = (
+    "import sys\n"
+    "if sys.path and sys.path[0] == '':\n"
+    "    del sys.path[0]\n"
+    "sys.modules['debugpy'] = None\n"
+    "from ipykernel import kernelapp\n"
+    "kernelapp.launch_new_instance()\n"
+)
+STARTUP_TIMEOUT = 60
+#: Seconds after the notebook deadline before the kernel process is killed outright.
+KILL_GRACE = 5
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+INJECTED_TAG = "injected-parameters"
+TEMPLATE_NAME = "salesnb_report"
+#: text/plain-only results that are matplotlib object reprs, not content.
+_MPL_REPR = re.compile(r"^\[?<(matplotlib\.|Figure size |Axes[:>]|Axes$)")
+
+
+# ------------------------------------------------------------------------------ kernels
+
+
+class BatchKernelSpecs(KernelSpecManager):
+    """Every kernel name resolves to the batch Python kernel of this interpreter."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-c", LAUNCH_CODE, "-f", "{connection_file}"],
+            display_name="Python 3 (salesnb batch)",
+            language="python",
+            metadata={},
+        )
+
+
+@dataclass
+class Kernel:
+    """A started, ready, warmed kernel and its client."""
+
+    km: AsyncKernelManager
+    kc: Any
+    pid: int
+    cwd: str
+    language_info: dict[str, Any] = field(default_factory=dict)
+    log: str = ""
+
+
+class KernelPool:
+    """Starts kernels ahead of need and kills them after use; one notebook per kernel."""
+
+    def __init__(self, *, cwd: str, scratch: str, warm_code: str, notify: Any) -> None:
+        self.cwd = cwd
+        self.scratch = scratch  # the main process removes it, even after a crash here
+        self.specs = BatchKernelSpecs()
+        self._count = 0
+        self.warm_code = warm_code
+        self.notify = notify
+        self.live: set[AsyncKernelManager] = set()
+        self._next: asyncio.Task[Kernel] | None = None
+        self._stopping: set[asyncio.Task[None]] = set()
+
+    def prefetch(self) -> None:
+        """Start the next kernel now (in the background) unless one is already coming."""
+        if self._next is None:
+            self._next = asyncio.ensure_future(self._start())
+
+    async def take(self, *, prefetch_next: bool = True) -> Kernel:
+        """The prefetched kernel (waiting for it if needed).
+
+        With ``prefetch_next`` the following kernel starts right away, so it warms up
+        while this one runs its notebook.
+        """
+        self.prefetch()
+        assert self._next is not None
+        task, self._next = self._next, None
+        try:
+            return await task
+        finally:
+            if prefetch_next:
+                self.prefetch()
+
+    async def _start(self) -> Kernel:
+        env = dict(os.environ)
+        env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        self._count += 1
+        stem = os.path.join(self.scratch, f"k{self._count}")
+        # IPC sockets in the worker's scratch folder: no TCP ports, no plain-TCP warning.
+        # A Unix socket path must stay short (~107 bytes); a deep TMPDIR falls back to TCP.
+        ipc = len(stem) + 4 < 100
+        km = AsyncKernelManager(
+            kernel_name=KERNEL_NAME,
+            kernel_spec_manager=self.specs,
+            transport="ipc" if ipc else "tcp",
+            connection_file=f"{stem}.json",
+            **({"ip": stem} if ipc else {}),
+        )
+        self.live.add(km)
+        log = open(f"{stem}.log", "wb")  # noqa: SIM115 - the kernel writes it, closed below
+        try:
+            await km.start_kernel(
+                cwd=self.cwd,
+                env=env,
+                extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            pid = int(km.provisioner.pid)  # type: ignore[union-attr]
+            self.notify(("kernel", pid))
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+            kc.allow_stdin = False
+            info = await kc.kernel_info(reply=True, timeout=STARTUP_TIMEOUT)
+            kernel = Kernel(km, kc, pid, self.cwd, info["content"].get("language_info", {}))
+            kernel.log = f"{stem}.log"
+            if self.warm_code:
+                await kc.execute(self.warm_code, silent=True, store_history=False, reply=True, timeout=300)
+            return kernel
+        except BaseException:
+            await self._stop(km)
+            raise
+        finally:
+            log.close()
+
+    def release(self, kernel: Kernel) -> None:
+        """Kill a used kernel in the background."""
+        with contextlib.suppress(Exception):
+            kernel.kc.stop_channels()
+        task = asyncio.ensure_future(self._stop(kernel.km))
+        self._stopping.add(task)
+        task.add_done_callback(self._stopping.discard)
+
+    async def _stop(self, km: AsyncKernelManager) -> None:
+        pid = getattr(km.provisioner, "pid", None)
+        try:
+            await asyncio.wait_for(km.shutdown_kernel(now=True), 10)
+        except BaseException:
+            _kill_group(pid)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(km.cleanup_resources(), 5)
+        finally:
+            self.live.discard(km)
+            if pid:
+                with contextlib.suppress(Exception):
+                    self.notify(("kernel_gone", int(pid)))
+
+    async def close(self) -> None:
+        """Kill every kernel this pool started (used and prefetched)."""
+        if self._next is not None:
+            self._next.cancel()
+            with contextlib.suppress(BaseException):
+                await self._next
+            self._next = None
+        if self._stopping:
+            await asyncio.gather(*self._stopping, return_exceptions=True)
+        for km in list(self.live):
+            await self._stop(km)
+
+
+def _kill_group(pid: int | None) -> None:
+    """SIGKILL a kernel's process group (kernels start in their own session)."""
+    if not pid:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def warm_code(modules: list[str]) -> str:
+    """Silent warm-up cell: import ``modules``, ignoring failures, leaving no names."""
+    if not modules:
+        return ""
+    return (
+        "def _salesnb_warm(names):\n"
+        "    import importlib\n"
+        "    for name in names:\n"
+        "        try:\n"
+        "            importlib.import_module(name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+        f"_salesnb_warm({modules!r})\n"
+        "del _salesnb_warm\n"
+    )
+
+
+# --------------------------------------------------------------------------- exporting
+
+
+class ReportPreprocessor(Preprocessor):
+    """Clean outputs for the director's HTML.
+
+    Keeps only the report language's cells among those tagged ``lang-xx`` (the
+    language is ``resources["salesnb"]["lang"]``); drops stderr streams (warnings,
+    progress bars), widget views (kept: any other rich mime of the same output; an
+    output left with only the widget's text repr is dropped), bare matplotlib reprs
+    (``<Figure size ...>``) and the notebook's widget state; turns tracebacks into
+    one line ``Name: message``.
+    """
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        nb.metadata.pop("widgets", None)
+        lang = (resources.get("salesnb") or {}).get("lang")
+        if lang:
+            nb.cells = [cell for cell in nb.cells if _cell_in_language(cell, lang)]
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cleaned = (self._clean(out) for out in cell.get("outputs", []))
+                cell.outputs = [out for out in cleaned if out is not None]
+        return nb, resources
+
+    @staticmethod
+    def _clean(out: Any) -> Any | None:
+        kind = out.get("output_type")
+        if kind == "stream":
+            return None if out.get("name") == "stderr" else out
+        if kind == "error":
+            line = html.escape(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
+            return nbformat.v4.new_output(
+                "display_data",
+                data={"text/html": f'<div class="salesnb-error">{line}</div>'},
+            )
+        if kind in ("display_data", "execute_result"):
+            data = dict(out.get("data", {}))
+            was_widget = data.pop(WIDGET_VIEW, None) is not None
+            plain_only = set(data) == {"text/plain"}
+            if not data or (was_widget and plain_only):
+                return None
+            if plain_only and _MPL_REPR.match(str(data["text/plain"]).strip()):
+                return None
+            out["data"] = data
+        return out
+
+
+def _cell_in_language(cell: Any, lang: str) -> bool:
+    """False for a cell tagged ``lang-xx`` with no tag for ``lang``; True otherwise."""
+    tags = [t for t in cell.get("metadata", {}).get("tags", []) if str(t).startswith("lang-")]
+    return not tags or f"lang-{lang}" in tags
+
+
+def build_exporter(templates_dir: str) -> HTMLExporter:
+    """One HTML exporter (code hidden, offline template) to reuse for every notebook."""
+    c = Config()
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.HTMLExporter.embed_images = True
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "remove_cell"}
+    c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
+    exporter = HTMLExporter(config=c, template_name=TEMPLATE_NAME, extra_template_basedirs=[templates_dir])
+    exporter.register_preprocessor(ReportPreprocessor(), enabled=True)
+    return exporter
+
+
+# ------------------------------------------------------------------------ one notebook
+
+
+def inject_parameters(nb: Any, source: str) -> int:
+    """Insert (or replace) the ``injected-parameters`` cell after the ``parameters`` cell.
+
+    Returns the index of the injected cell, or -1 when nothing was injected.
+    """
+    if not source:
+        return -1
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
+    cells = [c for c in nb.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
+    where = next((i + 1 for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), 0)
+    cells.insert(where, cell)
+    nb.cells = cells
+    return where
+
+
+async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporter, notify: Any) -> dict[str, Any]:
+    """Run one notebook in a fresh kernel, save the .ipynb and the HTML; never raises."""
+    started = time.monotonic()
+    out_dir = Path(task["out_dir"])
+    ipynb_name, html_name = f"{task['name']}.ipynb", f"{task['name']}.html"
+    nb = nbformat.read(task["notebook"], as_version=4)
+    injected_at = inject_parameters(nb, task["injected_source"])
+    error: tuple[str, str] | None = None
+    try:
+        kernel = await pool.take(prefetch_next=bool(task.get("prefetch", True)))
+    except BaseException as exc:  # kernel could not start
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        error = ("KernelStartError", f"the kernel did not start: {exc}")
+        kernel = None
+    if kernel is not None:
+        notify(("started", task["id"], kernel.pid))
+        # The timeout counts from the first cell; waiting for a kernel is not the notebook's time.
+        error = await _execute(nb, task, kernel, pool, time.monotonic(), injected_at)
+    status = "ok" if error is None else "failed"
+    summary = None if error is None else f"{error[0]}: {error[1]}"
+    nb.metadata["salesnb"] = {
+        "run_id": task["stamp"].get("run_id"),
+        "parameters": task["params"],
+        "status": status,
+        "error": summary,
+    }
+    nb.metadata["papermill"] = {
+        "input_path": task["notebook"],
+        "output_path": str(out_dir / ipynb_name),
+        "parameters": task["params"],
+        "exception": error is not None,
+    }
+    result: dict[str, Any] = {"status": status, "error": summary, "ipynb": None, "html": None}
+    try:
+        nbformat.write(nb, out_dir / ipynb_name)
+        result["ipynb"] = ipynb_name
+    except Exception as exc:  # pragma: no cover - disk trouble
+        result.update(status="failed", error=summary or f"WriteError: {exc}")
+    try:
+        resources = {
+            "metadata": {"name": task["title"], "path": str(Path(task["notebook"]).parent)},
+            "salesnb": {
+                "stamp": task["stamp_items"],
+                "failure": summary,
+                "failed_label": task.get("failed_label") or "This report failed:",
+                "lang": task["lang"],
+            },
+        }
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        (out_dir / html_name).write_text(body, encoding="utf-8")
+        result["html"] = html_name
+    except Exception as exc:
+        result.update(status="failed", error=summary or f"ExportError: {type(exc).__name__}: {exc}")
+    result["duration"] = time.monotonic() - started
+    return result
+
+
+async def _execute(
+    nb: Any, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int
+) -> tuple[str, str] | None:
+    """Execute every cell; return None on success, else (error name, message)."""
+    limit = float(task["timeout"])
+    deadline = started + limit
+    nb_dir = str(Path(task["notebook"]).parent)
+    client = NotebookClient(
+        nb,
+        km=kernel.km,
+        kernel_name=KERNEL_NAME,
+        timeout_func=lambda cell: max(1, math.ceil(deadline - time.monotonic())),
+        resources={"metadata": {"path": nb_dir}},
+        record_timing=False,
+    )
+    client.kc = kernel.kc
+    if kernel.language_info:
+        nb.metadata["language_info"] = kernel.language_info
+    loop = asyncio.get_running_loop()
+    killed = False
+
+    def hard_kill() -> None:
+        nonlocal killed
+        killed = True
+        _kill_group(kernel.pid)
+
+    watchdog = loop.call_later(max(0.0, deadline - time.monotonic()) + KILL_GRACE, hard_kill)
+    index = -1
+    try:
+        if nb_dir != kernel.cwd:
+            await kernel.kc.execute(
+                f"import os as _o; _o.chdir({nb_dir!r}); del _o",
+                silent=True,
+                store_history=False,
+                reply=True,
+                timeout=STARTUP_TIMEOUT,
+            )
+        for index, cell in enumerate(nb.cells):
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        client.set_widgets_metadata()
+        return None
+    except CellExecutionError as exc:
+        return (exc.ename or "Error", _first_line(exc.evalue) or "(no message)")
+    except CellTimeoutError:
+        where = _where(index, injected)
+        return ("Timeout", f"the notebook ran longer than {limit:g} s (stopped {where})")
+    except DeadKernelError:
+        where = _where(index, injected)
+        if killed:
+            return ("Timeout", f"the notebook ran longer than {limit:g} s (killed {where})")
+        code = await kernel.km.provisioner.poll()  # type: ignore[union-attr]
+        exit_text = f" with exit code {code}" if code not in (None, 0) else ""
+        last = _last_line(kernel.log)
+        detail = f" ({last})" if last else ""
+        return ("KernelDied", f"the kernel process stopped{exit_text} {where}{detail}")
+    except Exception as exc:
+        return (type(exc).__name__, _first_line(str(exc)) or "(no message)")
+    finally:
+        watchdog.cancel()
+        pool.release(kernel)
+
+
+def _where(index: int, injected: int) -> str:
+    """Human cell number in the notebook as committed (the injected cell not counted)."""
+    if index < 0:
+        return "before the first cell"
+    if index == injected:
+        return "in the injected parameters cell"
+    number = index + 1 - (1 if 0 <= injected < index else 0)
+    return f"in cell {number}"
+
+
+def _last_line(path: str) -> str:
+    """Last line a dead kernel wrote to its log (a fatal error, usually), or ''."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 4096))
+            lines = fh.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    lines = [ln.strip() for ln in lines if ln.strip() and "WARNING" not in ln]
+    return lines[-1][:300] if lines else ""
+
+
+def _first_line(text: str | None) -> str:
+    text = (text or "").strip()
+    return text.splitlines()[0][:500] if text else ""
+
+
+# ------------------------------------------------------------------------------ serving
+
+
+def serve(conn: Connection, settings: dict[str, Any]) -> None:
+    """Worker main loop: answer ``("run", task)`` messages until ``("stop",)``."""
+    asyncio.run(_serve(conn, settings))
+
+
+async def _serve(conn: Connection, settings: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+    loop.add_signal_handler(signal.SIGTERM, main.cancel)
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+
+    def on_readable() -> None:
+        try:
+            while conn.poll():
+                inbox.put_nowait(conn.recv())
+        except (EOFError, OSError):
+            loop.remove_reader(conn.fileno())
+            inbox.put_nowait(("stop",))
+
+    def notify(message: tuple[Any, ...]) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(message)
+
+    loop.add_reader(conn.fileno(), on_readable)
+    pool = KernelPool(
+        cwd=settings["cwd"],
+        scratch=settings["scratch"],
+        warm_code=warm_code(settings["warm_imports"]),
+        notify=notify,
+    )
+    pool.prefetch()  # the first kernel starts while the exporter loads
+    exporter = build_exporter(settings["templates_dir"])
+    notify(("ready", os.getpid()))
+    try:
+        while True:
+            message = await inbox.get()
+            if message[0] != "run":
+                break
+            task = message[1]
+            try:
+                result = await run_task(task, pool, exporter, notify)
+            except Exception as exc:  # pragma: no cover - last resort, keep serving
+                result = {
+                    "status": "failed",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "ipynb": None,
+                    "html": None,
+                    "duration": 0.0,
+                }
+            notify(("done", task["id"], result))
+    except asyncio.CancelledError:
+        pass
+    finally:
+        await pool.close()

@@ -1,0 +1,493 @@
+"""salesnb.report: report packs from fixture notebooks (tests/notebooks/).
+
+One pack with a good, a raising, a dying, a sleeping and a per-rep notebook is run
+once for the module (about 10 s on 2 cores); most tests read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from salesnb import __version__, cli
+from salesnb.errors import DataSourceError, ParameterError, ReportError
+from salesnb.report import _pack, _pool, run_pack
+
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+EVIL_TITLE = "<script>alert('x')</script> & co"
+TIMEOUT = 6
+
+REPS_CSV = """\
+rep_id,name,region_id,hire_date,leave_date,weekly_capacity
+R01,Ana,N,2020-01-01,,40
+R03,Gone before the period end,N,2019-01-01,2026-05-31,40
+R/9 x,Leaves after the period end,S,2021-01-01,2027-01-01,40
+R10,Hired after the period end,S,2026-12-01,,40
+"""
+
+
+def make_data(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
+    (path / "orders.csv").write_text("order_id,line_no\nO1,1\n", encoding="utf-8")
+    return path
+
+
+def nb_path(name: str) -> Path:
+    return NOTEBOOKS / f"{name}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    """The shared pack: ok + raises + dies + sleeps + per_rep (per-rep pages on)."""
+    root = tmp_path_factory.mktemp("pack")
+    data = make_data(root / "data")
+    err = io.StringIO()
+    started = time.monotonic()
+    with contextlib.redirect_stderr(err):
+        result = run_pack(
+            [nb_path(n) for n in ("ok", "raises", "dies", "sleeps", "per_rep")],
+            data=str(data),
+            out=root / "out",
+            period="2026-10",
+            per_rep=True,
+            params={"horizon": 3, "title": EVIL_TITLE},
+            jobs=2,
+            timeout=TIMEOUT,
+        )
+    return {
+        "result": result,
+        "out": root / "out",
+        "data": data,
+        "stderr": err.getvalue(),
+        "seconds": time.monotonic() - started,
+    }
+
+
+def by_name(pack) -> dict:
+    return {r.name: r for r in pack["result"].results}
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------- failure isolation
+
+
+def test_pack_is_not_ok_but_complete(pack):
+    result = pack["result"]
+    assert result.ok is False
+    assert result.run_dir == pack["out"] / result.run_id
+    assert result.index_path == result.run_dir / "index.html"
+    assert result.index_path.is_file()
+    names = [r.name for r in result.results]
+    assert names == ["ok", "raises", "dies", "sleeps", "per_rep", "per_rep__R01", "per_rep__R_9_x"]
+    for r in result.results:
+        assert r.html_path.is_file(), r.name
+        assert r.html_path.parent == result.run_dir
+        assert r.duration > 0
+
+
+def test_statuses_and_errors(pack):
+    got = by_name(pack)
+    assert {n for n, r in got.items() if r.ok} == {"ok", "per_rep", "per_rep__R01", "per_rep__R_9_x"}
+    assert got["raises"].error == "ValueError: boom-marker: the numbers do not add up"
+    assert got["dies"].error.startswith("KernelDied: the kernel process stopped with exit code 1 in cell 4")
+    assert got["sleeps"].error.startswith(f"Timeout: the notebook ran longer than {TIMEOUT} s")
+    assert got["ok"].error is None
+
+
+def test_failed_notebooks_keep_their_partial_execution(pack):
+    got = by_name(pack)
+    raised = json.loads(read(got["raises"].ipynb_path))
+    outputs = [o for c in raised["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    texts = "".join("".join(o.get("text", "")) for o in outputs)
+    assert "before the error" in texts and "never printed" not in texts
+    assert any(o["output_type"] == "error" for o in outputs)  # the traceback stays in the .ipynb
+    assert raised["metadata"]["salesnb"]["status"] == "failed"
+    died = json.loads(read(got["dies"].ipynb_path))
+    outputs = [o for c in died["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert "".join("".join(o.get("text", "")) for o in outputs) == "about to die\n"
+
+
+def test_index_lists_every_report_with_status_and_error(pack):
+    index = read(pack["result"].index_path)
+    assert "4 of 7 reports ok" in index and "3 failed" in index
+    for name in ("ok", "raises", "dies", "sleeps", "per_rep__R01", "per_rep__R_9_x"):
+        assert f'href="{name}.html"' in index
+    assert "boom-marker: the numbers do not add up" in index
+    assert "KernelDied" in index and "Timeout" in index
+    assert index.count('class="failed"') == 3
+    assert pack["result"].run_id in index and __version__ in index
+
+
+def test_pack_manifest(pack):
+    manifest = json.loads(read(pack["result"].run_dir / "pack.json"))
+    assert manifest["ok"] is False
+    assert manifest["data"] == str(pack["data"])
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["data_hash"])
+    assert manifest["parameters"]["period_end"] == "2026-10-31"
+    rows = {r["name"]: r for r in manifest["results"]}
+    assert rows["raises"]["status"] == "failed"
+    assert rows["per_rep__R01"]["rep_id"] == "R01"
+
+
+def test_progress_lines(pack):
+    err = pack["stderr"]
+    assert re.search(r"start\s+ok\b", err)
+    assert re.search(r"\[\s*\d/7\] ok\s+ok \(\d+\.\d s\)", err)
+    assert re.search(r"FAILED\s+raises \(\d+\.\d s\): ValueError: boom-marker", err)
+    assert "4 ok, 3 failed" in err
+
+
+# ---------------------------------------------------------------------- parameters
+
+
+def test_injected_parameters_only_where_declared(pack):
+    got = by_name(pack)
+    assert got["ok"].params == {
+        "data": str(pack["data"]),
+        "lang": "en",
+        "period_end": "2026-10-31",
+        "title": EVIL_TITLE,
+        "horizon": 3,
+    }
+    assert got["raises"].params == {"data": str(pack["data"]), "lang": "en"}
+    assert got["dies"].params == {"lang": "en"}
+    html = read(got["ok"].html_path)
+    assert "horizon is 3, doubled 6" in html
+    assert "period_end 2026-10-31" in html
+
+
+def test_injected_cell_follows_the_parameters_cell(pack):
+    nb = json.loads(read(by_name(pack)["ok"].ipynb_path))
+    tags = [c["metadata"].get("tags", []) for c in nb["cells"]]
+    i = next(i for i, t in enumerate(tags) if "parameters" in t)
+    assert "injected-parameters" in tags[i + 1]
+    assert "horizon = 3" in "".join(nb["cells"][i + 1]["source"])
+
+
+def test_undeclared_user_parameter_is_an_error_before_anything_runs(tmp_path, monkeypatch):
+    monkeypatch.setattr(_pool, "run_tasks", _must_not_run)
+    with pytest.raises(ParameterError, match="'horizn' is not declared by any selected notebook"):
+        run_pack([nb_path("ok")], data=str(tmp_path), out=tmp_path / "out", params={"horizn": 3})
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"horizon": (1, 2)}, "plain value"),
+        ({"x=1;import os": 1}, "not allowed"),
+        ({"horizon": "6 months"}, r"must be int \(declared `horizon: int = 6`\)\. Got '6 months'"),
+        ({"regions": ["N", 2]}, r"must be list\[str\]"),
+    ],
+)
+def test_bad_parameters_are_rejected_before_anything_runs(tmp_path, monkeypatch, params, match):
+    monkeypatch.setattr(_pool, "run_tasks", _must_not_run)
+    with pytest.raises(ParameterError, match=match):
+        run_pack([nb_path("ok")], data=str(tmp_path), out=tmp_path / "out", params=params)
+
+
+def test_bad_options_are_rejected(tmp_path, monkeypatch):
+    monkeypatch.setattr(_pool, "run_tasks", _must_not_run)
+    ok = [nb_path("ok")]
+    with pytest.raises(ParameterError, match="'period' parameter must be a date"):
+        run_pack(ok, data=str(tmp_path), out=tmp_path, period="October")
+    with pytest.raises(ParameterError, match="'lang' parameter"):
+        run_pack(ok, data=str(tmp_path), out=tmp_path, lang="fr")
+    with pytest.raises(ParameterError, match="'jobs' option"):
+        run_pack(ok, data=str(tmp_path), out=tmp_path, jobs=0)
+    with pytest.raises(DataSourceError, match="does not exist"):
+        run_pack(ok, data=str(tmp_path / "nope"), out=tmp_path)
+    with pytest.raises(ReportError, match="not found"):
+        run_pack(["no_such_notebook"], data=str(tmp_path), out=tmp_path)
+    with pytest.raises(DataSourceError, match="reps table"):
+        run_pack([nb_path("per_rep")], data=str(tmp_path), out=tmp_path, per_rep=True)
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("no notebook may run when the parameters are bad")
+
+
+# ------------------------------------------------------------------------------ per rep
+
+
+def test_per_rep_pages_for_active_reps_only(pack):
+    files = sorted(p.name for p in pack["result"].run_dir.glob("per_rep*.html"))
+    assert files == ["per_rep.html", "per_rep__R01.html", "per_rep__R_9_x.html"]
+    got = by_name(pack)
+    assert got["per_rep"].params["rep_id"] is None
+    assert got["per_rep__R_9_x"].rep_id == "R/9 x"
+    assert "page for the team up to 2026-10-31" in read(got["per_rep"].html_path)
+    assert "page for R/9 x up to 2026-10-31" in read(got["per_rep__R_9_x"].html_path)
+
+
+def test_active_reps_at_a_period_end(tmp_path):
+    data = make_data(tmp_path / "d")
+    assert _pack._active_reps(data, period_end="2026-04-30") == ["R01", "R03", "R/9 x"]
+    assert _pack._active_reps(data, period_end="2027-06-30") == ["R01", "R10"]
+    assert _pack._active_reps(data, period_end=None) == ["R01", "R10"]  # no leave date
+
+
+def test_rep_ids_become_safe_unique_file_names():
+    used: set[str] = set()
+    assert _pack._safe_suffix("R07", used) == "R07"
+    assert _pack._safe_suffix("../etc/passwd", used) == "etc_passwd"
+    assert _pack._safe_suffix("r07", used) == "r07-2"  # case-insensitive file systems
+    assert _pack._safe_suffix("ñ", used) == "rep"
+
+
+# --------------------------------------------------------------------------------- HTML
+
+
+def all_html(pack) -> dict[str, str]:
+    return {p.name: read(p) for p in pack["result"].run_dir.glob("*.html")}
+
+
+def test_html_fetches_nothing_from_the_network(pack):
+    for name, html in all_html(pack).items():
+        assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.I), name
+        assert not re.search(r"<link[^>]*href\s*=\s*[\"']?(https?:)?//", html, re.I), name
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I), name
+        assert not re.search(r"url\(\s*[\"']?(https?:)?//", html, re.I), name
+        assert not re.search(r"@import\s", html), name
+        for cdn in ("require.min.js", "mathjax", "cdn.jsdelivr", "unpkg.com", "cdnjs"):
+            assert cdn not in html.lower(), (name, cdn)
+
+
+def test_code_is_hidden(pack):
+    got = by_name(pack)
+    html = read(got["ok"].html_path)
+    assert "secret_code_marker_7f3a" not in html
+    assert "# Parameters" not in html and "horizon = 3" not in html
+    assert "time.sleep" not in read(got["sleeps"].html_path)
+    body = html[html.index("<body") :]
+    assert "jp-CodeMirrorEditor" not in body and "jp-InputPrompt" not in body
+
+
+def test_outputs_are_cleaned(pack):
+    html = read(by_name(pack)["ok"].html_path)
+    assert "noise-on-stderr" not in html
+    assert "kept-widget-html" in html
+    assert "dropped-widget-repr" not in html
+    assert "application/vnd.jupyter.widget" not in html
+
+
+def test_failed_report_shows_a_clean_error(pack):
+    html = read(by_name(pack)["raises"].html_path)
+    assert "This report failed:</strong> ValueError: boom-marker: the numbers do not add up" in html
+    assert "before the error" in html
+    assert "Traceback" not in html and "\x1b[" not in html and "ipython-input" not in html
+    assert "never printed" not in html
+
+
+def test_stamp_is_escaped(pack):
+    result = pack["result"]
+    html = read(by_name(pack)["ok"].html_path)
+    footer = html[html.index('class="salesnb-stamp"') :]
+    assert EVIL_TITLE not in html  # neither in the stamp nor in the printed output
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp;amp; co" not in footer  # once
+    assert "&lt;script&gt;alert(" in footer
+    assert result.run_id in footer and __version__ in footer
+    manifest = json.loads(read(result.run_dir / "pack.json"))
+    assert manifest["data_hash"] in footer
+    index = read(result.index_path)
+    assert EVIL_TITLE not in index and "&lt;script&gt;" in index
+
+
+# ----------------------------------------------------------------------------- atomicity
+
+
+def test_hash_source_covers_names_and_bytes_in_a_stable_order(tmp_path):
+    a = make_data(tmp_path / "a")
+    b = tmp_path / "b"
+    b.mkdir()
+    for name in ("orders.csv", "reps.csv"):  # written in the other order
+        shutil.copy(a / name, b / name)
+    (b / ".DS_Store").write_bytes(b"junk")  # hidden files do not count
+    assert _pack._hash_source(a) == _pack._hash_source(b)
+    (b / "reps.csv").write_text(REPS_CSV.replace("Ana", "Eva"), encoding="utf-8")
+    assert _pack._hash_source(a) != _pack._hash_source(b)
+    assert re.fullmatch(r"[0-9a-f]{64}", _pack._hash_source(a / "reps.csv"))
+
+
+def test_no_partial_dir_and_latest_points_to_the_pack(pack):
+    out = pack["out"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".partial")]
+    latest = read(out / "latest.html")
+    target = f"{pack['result'].run_id}/index.html"
+    assert f'url={target}"' in latest and f'href="{target}"' in latest
+    assert "http" not in latest.replace('http-equiv="refresh"', "")
+
+
+def test_crash_leaves_no_half_pack_and_keeps_latest(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "latest.html").write_text("previous", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_pool, "run_tasks", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_pack([nb_path("ok")], data=str(make_data(tmp_path / "d")), out=out, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["latest.html"]
+    assert read(out / "latest.html") == "previous"
+
+
+def test_cli_run_by_name_updates_latest_and_keeps_older_packs(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "notebooks").mkdir(parents=True)
+    shutil.copy(nb_path("ok"), home / "notebooks" / "ok.ipynb")
+    monkeypatch.setenv("SALESNB_HOME", str(home))
+    data = make_data(tmp_path / "d")
+    out = home / "reports"
+    older = out / "20000101-000000"
+    older.mkdir(parents=True)
+    (older / "index.html").write_text("old", encoding="utf-8")
+    code = cli.main(["run", "ok", "--data", str(data), "-p", "horizon", "4", "--no-progress"])
+    assert code == 0
+    packs = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(packs) == 2 and packs[0] == "20000101-000000"
+    assert read(older / "index.html") == "old"
+    assert f"url={packs[1]}/index.html" in read(out / "latest.html")
+    assert "horizon is 4, doubled 8" in read(out / packs[1] / "ok.html")
+    assert cli.main(["run", "ok", "--data", str(data), "-p", "horizon", '"x"']) == 2
+
+
+def test_cli_exit_code_is_1_when_a_notebook_fails(tmp_path):
+    code = cli.main(
+        [
+            "run",
+            str(nb_path("raises")),
+            "--data",
+            str(make_data(tmp_path / "d")),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+        ]
+    )
+    assert code == 1
+
+
+def test_a_dead_worker_fails_its_notebook_and_the_rest_still_run(tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the runner's scratch goes
+    nb = dict(PID_NOTEBOOK)
+    nb["cells"] = [
+        dict(PID_NOTEBOOK["cells"][0], source="lang: str = 'en'  # report language"),
+        dict(PID_NOTEBOOK["cells"][1], source="import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"),
+    ]
+    killer = tmp_path / "kills_its_worker.ipynb"
+    killer.write_text(json.dumps(nb), encoding="utf-8")
+    result = run_pack(
+        [killer, nb_path("ok")],
+        data=str(make_data(tmp_path / "d")),
+        out=tmp_path / "out",
+        jobs=1,
+        timeout=TIMEOUT,
+        progress=False,
+    )
+    first, second = result.results
+    assert first.error.startswith("WorkerDied:") and first.html_path.is_file()
+    assert "WorkerDied" in read(first.html_path)
+    assert second.ok
+    assert list(scratch.iterdir()) == []  # kernel sockets and logs removed despite the kill
+
+
+KILL_SCRIPT = """
+import sys
+from salesnb.report import run_pack
+run_pack([sys.argv[1]], data=sys.argv[2], out=sys.argv[3], jobs=1, timeout=120)
+"""
+
+PID_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": "pid_file: str = ''  # where to write the pid",
+        },
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "import os, time\nopen(pid_file, 'w').write(str(os.getpid()))\ntime.sleep(120)",
+        },
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize(
+    ("sig", "group"),
+    [(signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c-to-the-group", "sigterm-to-the-runner"],
+)
+def test_interrupt_removes_the_partial_pack_and_kills_the_kernel(tmp_path, sig, group):
+    pid_file = tmp_path / "kernel.pid"
+    nb = dict(PID_NOTEBOOK)
+    nb["cells"] = [dict(c) for c in PID_NOTEBOOK["cells"]]
+    nb["cells"][0]["source"] = f"pid_file: str = {str(pid_file)!r}  # where to write the pid"
+    notebook = tmp_path / "sleeper.ipynb"
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(KILL_SCRIPT), str(notebook), str(make_data(tmp_path / "d")), str(out)],
+        start_new_session=True,  # its own process group, like a terminal job
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.1)
+        kernel_pid = int(pid_file.read_text())
+        assert [p.name for p in out.iterdir() if p.name.endswith(".partial")]
+        if group:
+            os.killpg(proc.pid, sig)  # what Ctrl-C does: the whole foreground group
+        else:
+            os.kill(proc.pid, sig)  # what cron or a CI timeout does
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode != 0
+    assert list(out.iterdir()) == []  # no partial dir, no pack, no latest.html
+    assert _gone(kernel_pid, within=10)
+
+
+def _gone(pid: int, *, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
