@@ -38,6 +38,15 @@ def sample_dir() -> Path:
     return project_root() / "data" / "sample"
 
 
+def cache_dir() -> Path:
+    """Folder for the loaded-dataset cache: ``SALESNB_CACHE``, else ``$XDG_CACHE_HOME/salesnb``."""
+    env = os.environ.get("SALESNB_CACHE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "salesnb"
+
+
 def templates_dir() -> Path:
     """nbconvert templates shipped with the package."""
     return PACKAGE_DIR / "templates"

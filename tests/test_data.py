@@ -333,3 +333,22 @@ def test_committed_sample_loads_cleanly() -> None:
     assert ds.name == "Muebles Ejemplo S.A." and ds.currency == "EUR" and ds.country == "ES"
     assert set(ds.tables) == set(data.TABLES)
     assert ds.leads["foreign_investor"].sum() >= 800
+
+
+def test_cache_gives_the_identical_dataset(tiny_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SALESNB_CACHE", str(tmp_path / "cache"))
+    first = data.load(tiny_dir)
+    assert len(list((tmp_path / "cache").glob("dataset-*.pkl"))) == 1
+    second = data.load(tiny_dir)
+    uncached = data.load(tiny_dir, cache=False)
+    for name in first.tables:
+        pd.testing.assert_frame_equal(second[name], first[name])
+        pd.testing.assert_frame_equal(uncached[name], first[name])
+    assert second.content_hash == first.content_hash
+    # a change in the bytes is a different entry, never a stale hit
+    path = tiny_dir / "orders.csv"
+    path.write_text(path.read_text().replace("O4,1,2025-05-20", "O4,1,2025-05-21"))
+    assert data.load(tiny_dir).orders["order_date"].max() == pd.Timestamp("2025-05-21")
+    # reject mode is its own entry
+    assert data.load(tiny_dir, on_bad_rows="reject").n_rejected == 0
+    assert len(list((tmp_path / "cache").glob("dataset-*.pkl"))) == 3
