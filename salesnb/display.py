@@ -37,10 +37,10 @@ _STYLE = """
 .snb-note{color:#334155;font-size:14px;margin:6px 0}
 .snb-warn{background:#fff7ed;border-left:4px solid #f97316;padding:8px 12px;margin:8px 0}
 table.snb{border-collapse:collapse;font-size:13px;margin:6px 0 12px}
-table.snb th{background:#eef2f7;text-align:left;padding:5px 8px;border-bottom:2px solid #cbd5e1;
+table.snb th{background:#eef2f7;text-align:left!important;padding:5px 8px;border-bottom:2px solid #cbd5e1;
   cursor:pointer;white-space:nowrap}
-table.snb td{padding:4px 8px;border-bottom:1px solid #e2e8f0;text-align:left}
-table.snb td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.snb td{padding:4px 8px;border-bottom:1px solid #e2e8f0;text-align:left!important}
+table.snb td.num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.snb caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 .snb-search{margin:4px 0;padding:3px 6px;font-size:13px;width:260px}
 .snb-more{font-size:12px;color:#64748b}
