@@ -85,3 +85,23 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["SALESNB_CACHE"] = str(tmp_path_factory.mktemp("salesnb-cache"))
+
+
+@pytest.fixture(scope="session")
+def english_pack(tmp_path_factory: pytest.TempPathFactory):
+    """The full report pack of the sample company in English, with per-rep pages."""
+    from salesnb.report import run_pack
+
+    out = tmp_path_factory.mktemp("packs-en")
+    return run_pack(None, data="sample", out=out, period="2026-10", lang="en", per_rep=True,
+                    jobs=2, progress=False)
+
+
+@pytest.fixture(scope="session")
+def spanish_pack(tmp_path_factory: pytest.TempPathFactory):
+    """The team report pack of the sample company in Spanish."""
+    from salesnb.report import run_pack
+
+    out = tmp_path_factory.mktemp("packs-es")
+    return run_pack(None, data="sample", out=out, period="2026-10", lang="es", per_rep=False,
+                    jobs=2, progress=False)

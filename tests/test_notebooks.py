@@ -1,0 +1,141 @@
+"""End to end: every notebook in a pack, on the sample, in both languages, on hostile data.
+
+These are the slow tests (a few minutes): they run the real notebooks through the
+real runner, then read the HTML the director would read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from salesnb.config import notebooks_dir
+from salesnb.report import run_pack
+
+sys.path.insert(0, str(Path(__file__).parent))
+from hostile import FORBIDDEN_IN_HTML, FORMULA_START, hostile_dataset
+
+NOTEBOOKS = sorted(p.stem for p in notebooks_dir().glob("*.ipynb"))
+MAX_PAGE_BYTES = 2_500_000
+EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?(?:https?:)?//""", re.I)
+
+
+def _html(result) -> str:
+    return Path(result.html_path).read_text(encoding="utf-8")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_every_notebook_is_in_the_pack(english_pack) -> None:
+    names = {r.name.split("__")[0] for r in english_pack.results}
+    assert names == set(NOTEBOOKS)
+    failed = [(r.name, r.error) for r in english_pack.results if not r.ok]
+    assert not failed
+    assert english_pack.ok
+
+
+def test_per_rep_pages_exist(english_pack) -> None:
+    rep_pages = [r for r in english_pack.results if r.rep_id]
+    assert len(rep_pages) >= 10
+    assert all("__" in Path(r.html_path).name for r in rep_pages)
+
+
+@pytest.mark.parametrize("pack_name", ["english_pack", "spanish_pack"])
+def test_pages_are_clean_offline_and_small(pack_name: str, request: pytest.FixtureRequest) -> None:
+    pack = request.getfixturevalue(pack_name)
+    for result in pack.results:
+        html = _html(result)
+        text = _visible_text(html)
+        assert "Traceback" not in text, result.name
+        assert not EXTERNAL.search(html), f"{result.name} loads something from the network"
+        assert "import salesnb" not in text and "from salesnb" not in text, f"{result.name} shows code"
+        assert "TODO" not in text
+        assert "<Figure size" not in text and "Warning" not in text, result.name
+        assert len(html.encode()) < MAX_PAGE_BYTES, f"{result.name} is {len(html) / 1e6:.1f} MB"
+    index = Path(pack.index_path).read_text(encoding="utf-8")
+    for result in pack.results:
+        assert Path(result.html_path).name in index
+
+
+def test_one_language_per_page(english_pack, spanish_pack) -> None:
+    english = {r.name: _visible_text(_html(r)) for r in english_pack.results if not r.rep_id}
+    spanish = {r.name: _visible_text(_html(r)) for r in spanish_pack.results}
+    assert "Data check" in english["00_data_check"] and "Revisión de datos" not in english["00_data_check"]
+    assert "Revisión de datos" in spanish["00_data_check"] and "What this answers" not in spanish["00_data_check"]
+    for name, text in spanish.items():
+        for phrase in ("What this answers", "How to read", "Headline"):
+            assert phrase not in text, f"{name} (es) contains the English {phrase!r}"
+
+
+def test_same_inputs_same_tables(tmp_path: Path) -> None:
+    """Two runs of the same notebooks give identical outputs, the run stamp aside."""
+    runs = [run_pack(["00_data_check", "03_target_breakdown"], data="sample", out=tmp_path / f"r{i}",
+                     period="2026-10", progress=False) for i in range(2)]
+
+    def outputs(pack) -> list[str]:
+        texts = []
+        for result in pack.results:
+            nb = json.loads(Path(result.ipynb_path).read_text(encoding="utf-8"))
+            for cell in nb["cells"]:
+                for out in cell.get("outputs", []):
+                    data = out.get("data", {})
+                    texts.append(str(data.get("text/html", "")) + str(data.get("text/plain", "")))
+        return [re.sub(r"snb-t\d+", "snb-t", t) for t in texts]
+
+    assert outputs(runs[0]) == outputs(runs[1])
+
+
+def test_hostile_text_end_to_end(tmp_path: Path) -> None:
+    source = hostile_dataset(tmp_path / "hostile")
+    exports = tmp_path / "exports"
+    pack = run_pack(None, data=str(source), out=tmp_path / "packs", lang="en", per_rep=False, jobs=2,
+                    params={"export_dir": str(exports), "export": True}, progress=False)
+    failed = [(r.name, r.error) for r in pack.results if not r.ok]
+    assert not failed
+    for result in pack.results:
+        html = _html(result)
+        for fragment in FORBIDDEN_IN_HTML:
+            assert fragment not in html, f"{result.name}: unescaped {fragment!r}"
+    index = Path(pack.index_path).read_text(encoding="utf-8")
+    for fragment in FORBIDDEN_IN_HTML:
+        assert fragment not in index
+    _assert_no_live_formulas(exports)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _assert_no_live_formulas(folder: Path) -> None:
+    import csv
+
+    from openpyxl import load_workbook
+
+    files = list(folder.rglob("*.csv")) + list(folder.rglob("*.xlsx"))
+    assert files, f"no exports written under {folder}"
+    for path in files:
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.reader(handle):
+                    for cell in row:
+                        if not _is_number(cell):
+                            assert not cell.startswith(FORMULA_START), f"{path.name}: {cell!r}"
+        else:
+            book = load_workbook(path)
+            for sheet in book.worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        assert cell.data_type != "f", f"{path.name}!{sheet.title}{cell.coordinate}"
+                        if isinstance(cell.value, str):
+                            assert not cell.value.startswith(FORMULA_START), f"{path.name}: {cell.value!r}"
