@@ -40,6 +40,7 @@ table.snb{border-collapse:collapse;font-size:13px;margin:6px 0 12px}
 table.snb th{background:#eef2f7;text-align:left!important;padding:5px 8px;border-bottom:2px solid #cbd5e1;
   cursor:pointer;white-space:nowrap}
 table.snb td{padding:4px 8px;border-bottom:1px solid #e2e8f0;text-align:left!important}
+table.snb td.nw{white-space:nowrap}
 table.snb td.num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.snb caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 .snb-search{margin:4px 0;padding:3px 6px;font-size:13px;width:260px}
@@ -180,7 +181,7 @@ def table_html(frame: pd.DataFrame, *, kinds: Mapping[str, Kind] | None = None,
             text = esc(format_cell(v, kind, currency=currency, lang=lang))
             key = _sort_key(v) if kind != "text" else None
             sort = f' data-sort="{esc(key)}"' if key is not None else ""
-            cls = ' class="num"' if kind != "text" else ""
+            cls = ' class="num"' if kind != "text" else (' class="nw"' if len(text) <= 32 else "")
             cells.append(f"<td{cls}{sort}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     show_search = search if search is not None else len(frame) > 15
