@@ -1,0 +1,306 @@
+"""What the target notebook shows: headline, readable tables, a rep's view and the explorer.
+
+Every function returns already-translated frames or display objects, so a notebook
+cell stays one call long; texts come from ``salesnb/locale/targets.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesnb import display, i18n
+from salesnb.errors import ParameterError
+from salesnb.targets.allocate import allocate
+from salesnb.targets.cascade import AUDIT_LEVELS, METHODS
+
+__all__ = [
+    "KINDS",
+    "audit_failures",
+    "audit_line",
+    "audit_summary",
+    "bottom_up_table",
+    "calendar_line",
+    "default_rep",
+    "explorer",
+    "export_path",
+    "feasibility_labels",
+    "feasibility_table",
+    "headline",
+    "method_table",
+    "notes",
+    "plan_line",
+    "region_table",
+    "rep_months",
+    "rep_table",
+    "rep_weeks",
+    "rounding_demo",
+    "show_rep",
+]
+
+
+#: Display kinds of every column the target tables show (for :func:`salesnb.display.table`).
+KINDS = {
+    **dict.fromkeys(["last_year", "target", "book", "forecast", "hi_80", "hi_95", "expected", "actual",
+                     "difference", "method_last_year_share", "method_potential_blend", "method_growth"], "money"),
+    **dict.fromkeys(["share", "book_share", "capacity_share", "availability", "lowest",
+                     *[f"m{m:02d}" for m in range(1, 13)]], "pct"),
+    **dict.fromkeys(["growth", "vs_forecast"], "pct_signed"),
+    **dict.fromkeys(["hire_date", "ramp_end", "leave_date", "week_start"], "date"),
+    "month": "month", "weight": "num1", "exact": "num2", "rounded": "int", "largest_remainder": "int",
+    "checks": "int", "failing": "int", "days": "int",
+}
+
+
+def _money(value: float, plan: Any) -> str:
+    return i18n.fmt_money(value, plan.currency)
+
+
+def headline(plan: Any, *, feasibility: pd.DataFrame | None = None) -> list[tuple[str, str, str]]:
+    """The cards a director reads first: target, largest region, hardest month, reps on ramp, audit.
+
+    The hardest month is the one whose target grows most over the same month last year.
+    With ``feasibility`` (from :func:`salesnb.targets.feasibility`), a card gives the
+    region and month least likely to be met.
+    """
+    last_year = float(plan.regions["last_year"].sum())
+    growth = plan.annual_target / last_year - 1 if last_year > 0 else float("nan")
+    cards = [(i18n.t("targets.card_target", year=plan.year), _money(plan.annual_target, plan),
+              i18n.t("targets.card_target_note", growth=i18n.fmt_pct(growth, signed=True),
+                     last=_money(last_year, plan)))]
+    ranked = plan.regions.sort_values("target", ascending=False, kind="stable")
+    share = ranked["target"].to_numpy(dtype=float) / (plan.annual_target or 1)
+    others = ", ".join(f"{n} {i18n.fmt_pct(v)}" for n, v in zip(ranked["name"].iloc[1:3], share[1:3], strict=True))
+    cards.append((i18n.t("targets.card_region"), str(ranked["name"].iloc[0]),
+                  i18n.t("targets.card_region_note", share=i18n.fmt_pct(share[0]), others=others or "–")))
+    months = plan.monthly.groupby("month")[["target", "last_year"]].sum()
+    months = months.loc[months["last_year"] > 0]
+    if len(months):
+        ratio = months["target"] / months["last_year"] - 1
+        hardest = ratio.idxmax()
+        cards.append((i18n.t("targets.card_hardest"), i18n.month_name(hardest.month),
+                      i18n.t("targets.card_hardest_note", growth=i18n.fmt_pct(ratio.max(), signed=True))))
+    ramping = plan.reps.loc[plan.reps["status"] == "ramping", "rep_id"].tolist()
+    cards.append((i18n.t("targets.card_ramp"), i18n.fmt_number(len(ramping)),
+                  ", ".join(ramping[:6]) + (" …" if len(ramping) > 6 else "") if ramping
+                  else i18n.t("targets.card_ramp_none")))
+    if feasibility is not None and len(feasibility):
+        worst = feasibility.sort_values("p_meet", kind="stable").iloc[0]
+        cards.append((i18n.t("targets.card_feasibility"), i18n.fmt_pct(worst["p_meet"], decimals=0),
+                      i18n.t("targets.card_feasibility_note", region=worst["name"],
+                             month=i18n.month_name(pd.Timestamp(worst["month"]).month))))
+    checks, failing = len(plan.audit), int((~plan.audit["ok"]).sum())
+    cards.append((i18n.t("targets.card_audit"),
+                  i18n.t("targets.audit_all_ok") if not failing else i18n.t("targets.audit_failing", n=failing),
+                  i18n.t("targets.card_audit_note", n=i18n.fmt_number(checks))))
+    return cards
+
+
+def plan_line(plan: Any) -> str:
+    """One sentence: the target, the method and what "last year" means."""
+    return i18n.t("targets.plan_line", target=_money(plan.annual_target, plan), year=plan.year,
+                  method=i18n.t(f"targets.method_{plan.method}"), start=i18n.fmt_date(plan.base_start),
+                  end=i18n.fmt_date(plan.base_end), last=_money(plan.regions["last_year"].sum(), plan))
+
+
+def calendar_line(plan: Any) -> str:
+    """One sentence: the holiday calendar, the closures and the working days of the year."""
+    cal = plan.calendar.loc[plan.calendar["calendar"] == plan.calendar["calendar"].iloc[0]]
+    n_closed = int((cal["closed"] & ~cal["weekend"] & cal["holiday"].eq("")).sum())
+    closures = i18n.t("targets.closures_part", n=n_closed) if n_closed else ""
+    return i18n.t("targets.calendar_line", country=plan.country, closures=closures,
+                  days=i18n.fmt_number(int(cal["working"].sum())), year=plan.year)
+
+
+def audit_line(plan: Any) -> str:
+    """One sentence: do all checks reconcile?"""
+    failing = int((~plan.audit["ok"]).sum())
+    if failing:
+        return i18n.t("targets.audit_bad_line", n=failing, total=len(plan.audit))
+    return i18n.t("targets.audit_ok_line", n=i18n.fmt_number(len(plan.audit)),
+                  target=_money(plan.annual_target, plan))
+
+
+def default_rep(plan: Any) -> str:
+    """The rep a notebook shows first: the first one ramping up, else the largest target."""
+    reps = plan.reps.loc[(plan.reps["target"] > 0) & (plan.reps["status"] != "vacant")]
+    ramping = reps.loc[reps["status"] == "ramping"]
+    pick = ramping if len(ramping) else reps.sort_values("target", ascending=False, kind="stable")
+    return str(pick["rep_id"].iloc[0]) if len(pick) else str(plan.reps["rep_id"].iloc[0])
+
+
+def method_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~salesnb.targets.compare_methods` as one row per region and one column per method.
+
+    Columns: ``name, last_year`` and ``method_<method>`` (target) for each method, plus a total row.
+    """
+    wide = comparison.pivot_table(index=["region_id", "name", "last_year"], columns="method", values="target",
+                                  aggfunc="sum", sort=False)
+    wide = wide[[m for m in METHODS if m in wide.columns]]
+    wide.columns = [f"method_{m}" for m in wide.columns]
+    wide = wide.reset_index().drop(columns="region_id")
+    total = {"name": i18n.t("common.total"), **wide.drop(columns="name").sum().to_dict()}
+    return pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
+
+
+def region_table(plan: Any) -> pd.DataFrame:
+    """Regions with last year, target, share, growth and whether the target was locked."""
+    out = plan.regions[["name", "last_year", "target"]].copy()
+    out["share"] = plan.regions["target"] / plan.annual_target if plan.annual_target else 0.0
+    last = out["last_year"].to_numpy(dtype=float)
+    out["growth"] = np.where(last > 0, out["target"] / np.where(last > 0, last, 1) - 1, np.nan)
+    out["locked"] = [i18n.t("common.yes") if v else "" for v in plan.regions["locked"]]
+    return out
+
+
+def rep_table(plan: Any) -> pd.DataFrame:
+    """Reps with their status (translated), hire/ramp/leave dates, book, weight and target."""
+    reps = plan.reps.loc[(plan.reps["target"] > 0) | (plan.reps["status"] != "vacant")]
+    out = reps[["rep_id", "name", "region_id", "status", "hire_date", "ramp_end", "leave_date", "book",
+                "book_share", "capacity_share", "availability", "target"]].copy()
+    out["status"] = [i18n.t(f"targets.status_{s}") for s in out["status"]]
+    out["ramp_end"] = out["ramp_end"].where(reps["status"] == "ramping")
+    book = out["book"].to_numpy(dtype=float)
+    out["growth"] = np.where(book > 0, out["target"] / np.where(book > 0, book, 1) - 1, np.nan)
+    out["locked"] = [i18n.t("common.yes") if v else "" for v in reps["locked"]]
+    return out.sort_values(["region_id", "rep_id"], kind="stable").reset_index(drop=True)
+
+
+def rounding_demo(total: float = 100, weights: Sequence[float] = (1, 1, 1)) -> pd.DataFrame:
+    """Why largest remainder: exact share, naive rounding and largest remainder, side by side."""
+    w = np.asarray(weights, dtype=float)
+    exact = total * w / w.sum()
+    parts = allocate(total, w)
+    frame = pd.DataFrame({"part": [f"{i + 1}" for i in range(len(w))], "weight": w, "exact": exact,
+                          "rounded": np.round(exact), "largest_remainder": parts})
+    sums = {"part": i18n.t("common.total"), "weight": w.sum(), "exact": exact.sum(),
+            "rounded": np.round(exact).sum(), "largest_remainder": parts.sum()}
+    return pd.concat([frame, pd.DataFrame([sums])], ignore_index=True)
+
+
+def audit_summary(plan: Any) -> pd.DataFrame:
+    """One row per kind of check: what it checks, how many, how many fail."""
+    audit = plan.audit
+    grouped = audit.groupby("level", sort=False)["ok"].agg(checks="size", ok="all")
+    grouped["failing"] = audit.groupby("level", sort=False)["ok"].apply(lambda s: int((~s).sum()))
+    out = grouped.reset_index()
+    out["check"] = [i18n.t(f"targets.level_{lv}") if lv in AUDIT_LEVELS else lv for lv in out["level"]]
+    out["ok"] = [i18n.t("common.yes") if v else i18n.t("common.no") for v in out["ok"]]
+    return out[["check", "checks", "failing", "ok"]]
+
+
+def audit_failures(plan: Any) -> pd.DataFrame:
+    """The failing checks (empty when every level reconciles)."""
+    bad = plan.audit.loc[~plan.audit["ok"]].copy()
+    bad["level"] = [i18n.t(f"targets.level_{lv}") if lv in AUDIT_LEVELS else lv for lv in bad["level"]]
+    bad["difference"] = bad["actual"] - bad["expected"]
+    return bad[["level", "parent", "expected", "actual", "difference"]]
+
+
+def feasibility_table(feasibility: pd.DataFrame) -> pd.DataFrame:
+    """Regions by month (columns ``m01`` … ``m12``) of P(actual ≥ target), plus the lowest month."""
+    if feasibility.empty:
+        return pd.DataFrame()
+    wide = feasibility.pivot_table(index="name", columns=feasibility["month"].dt.month, values="p_meet",
+                                   aggfunc="mean", sort=True)
+    wide.columns = [f"m{m:02d}" for m in wide.columns]
+    wide["lowest"] = wide.min(axis=1)
+    return wide.sort_values("lowest", kind="stable").reset_index()
+
+
+def feasibility_labels() -> dict[str, str]:
+    """Headers for :func:`feasibility_table`: month names in the report language."""
+    return {"name": i18n.t("targets.col_name"), "lowest": i18n.t("targets.col_lowest"),
+            **{f"m{m:02d}": i18n.month_name(m, width="abbreviated") for m in range(1, 13)}}
+
+
+def bottom_up_table(checked: pd.DataFrame, *, only_flagged: bool = False) -> pd.DataFrame:
+    """:func:`salesnb.targets.bottom_up` with translated level and flag, worst first."""
+    order = {"unrealistic": 0, "stretch": 1, "no_forecast": 2, "ok": 3}
+    out = checked.copy()
+    if only_flagged:
+        out = out.loc[out["flag"].isin(["unrealistic", "stretch"])]
+    out = out.iloc[np.lexsort((out["id"].astype(str).to_numpy(), out["flag"].map(order).to_numpy()))]
+    out["level"] = [i18n.t(f"targets.level_name_{lv}") for lv in out["level"]]
+    out["flag"] = [i18n.t(f"targets.flag_{f}") for f in out["flag"]]
+    return out.reset_index(drop=True)
+
+
+def notes(plan: Any) -> list[str]:
+    """Plain sentences for the plan's notes (vacant regions …)."""
+    out = []
+    for note in plan.notes:
+        if note["code"] == "vacant":
+            out.append(i18n.t("targets.note_vacant", region=note["region_id"], months=note["months"]))
+    return out
+
+
+def export_path(export_dir: str, year: int) -> Path:
+    """Where the notebook writes the plan workbook: ``<export_dir>/targets_<year>.xlsx``
+    (the current folder when ``export_dir`` is empty)."""
+    if not isinstance(export_dir, str):
+        raise ParameterError(f"The 'export_dir' parameter must be a folder path (text). Got {export_dir!r} instead.")
+    folder = Path(export_dir).expanduser().resolve() if export_dir.strip() else Path.cwd()
+    return folder / f"targets_{year}.xlsx"
+
+
+# --------------------------------------------------------------------------- one rep
+
+
+def rep_months(plan: Any, rep_id: str) -> pd.DataFrame:
+    """A rep's months: working days with a target and the target (all categories)."""
+    daily = plan.daily.loc[plan.daily["rep_id"].astype(str) == str(rep_id)]
+    per_day = daily.groupby("date")["target"].sum()
+    months = per_day.groupby(per_day.index.to_period("M")).agg(["size", "sum"])
+    return pd.DataFrame({"month": months.index.to_timestamp(), "days": months["size"].to_numpy(),
+                         "target": months["sum"].to_numpy()})
+
+
+def rep_weeks(plan: Any, rep_id: str) -> pd.DataFrame:
+    """A rep's ISO weeks: ``week`` (``2027-W05``), Monday, working days, target."""
+    weeks = plan.weekly.loc[plan.weekly["rep_id"].astype(str) == str(rep_id)]
+    return pd.DataFrame({
+        "week": [f"{y}-W{w:02d}" for y, w in zip(weeks["iso_year"], weeks["iso_week"], strict=True)],
+        "week_start": weeks["week_start"].to_numpy(), "days": weeks["days"].to_numpy(),
+        "target": weeks["target"].to_numpy(),
+    })
+
+
+def show_rep(plan: Any, rep_id: str) -> None:
+    """Display one rep's monthly and weekly tables and their calendar (the static default view)."""
+    from IPython.display import display as show
+
+    from salesnb.plots import show as show_figure
+    from salesnb.plots import targets as charts
+
+    labels = display.labels("targets")
+    kinds = {"target": "money", "month": "month", "week_start": "date"}
+    show(display.table(rep_months(plan, rep_id), labels=labels, kinds=kinds, currency=plan.currency,
+                       caption=i18n.t("targets.rep_months_caption", rep=rep_id), search=False))
+    show(display.table(rep_weeks(plan, rep_id), labels=labels, kinds=kinds, currency=plan.currency,
+                       caption=i18n.t("targets.rep_weeks_caption", rep=rep_id), max_rows=60, search=False))
+    show_figure(charts.calendar_heatmap(plan, rep_id))
+
+
+def explorer(plan: Any, *, default: str | None = None) -> Any:
+    """A rep picker that re-renders :func:`show_rep` (JupyterLab; HTML exports drop it)."""
+    import ipywidgets as widgets
+
+    reps = plan.reps.loc[plan.reps["target"] > 0]
+    options = [(f"{r} · {n}" if n else r, r) for r, n in zip(reps["rep_id"], reps["name"], strict=True)]
+    picker = widgets.Dropdown(options=options, value=default if default in set(reps["rep_id"]) else None,
+                              description=i18n.t("targets.explore_rep"))
+    out = widgets.Output()
+
+    def render(change: dict[str, Any]) -> None:
+        out.clear_output(wait=True)
+        with out:
+            if change["new"]:
+                show_rep(plan, change["new"])
+
+    picker.observe(render, names="value")
+    return widgets.VBox([picker, out])
