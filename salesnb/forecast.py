@@ -24,6 +24,7 @@ Missing periods inside a series (a month with no orders) count as zero demand.
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from collections.abc import Sequence
@@ -296,7 +297,7 @@ def forecast(df: pd.DataFrame, *, h: int, season_length: int = 12, level: Sequen
     for lv in levels:
         out[f"yhat_lo_{lv}"] = np.minimum(out[f"yhat_lo_{lv}"], out["yhat"])
         out[f"yhat_hi_{lv}"] = np.maximum(out[f"yhat_hi_{lv}"], out["yhat"])
-    for narrow, wide in zip(levels, levels[1:], strict=False):
+    for narrow, wide in itertools.pairwise(levels):
         out[f"yhat_lo_{wide}"] = np.minimum(out[f"yhat_lo_{wide}"], out[f"yhat_lo_{narrow}"])
         out[f"yhat_hi_{wide}"] = np.maximum(out[f"yhat_hi_{wide}"], out[f"yhat_hi_{narrow}"])
     cols = ["series_id", "ds", *value_cols, "method"]
@@ -419,7 +420,7 @@ def backtest(df: pd.DataFrame, *, h: int, windows: int = 3, season_length: int =
     per_series = pd.DataFrame(rows)
     overall: dict[str, float] = {"smape": float(per_series["smape"].mean()),
                                  "mase": float(per_series["mase"].mean(skipna=True)),
-                                 "n_series": int(len(per_series)), "windows": int(windows), "h": int(h)}
+                                 "n_series": len(per_series), "windows": int(windows), "h": int(h)}
     for lv in levels:
         inside = (cv["y"] >= cv[f"yhat_lo_{lv}"]) & (cv["y"] <= cv[f"yhat_hi_{lv}"])
         overall[f"coverage_{lv}"] = float(inside.mean())

@@ -92,7 +92,7 @@ def test_deterministic_and_multi_series() -> None:
 
 def test_bad_parameters_and_values() -> None:
     df = seasonal()
-    with pytest.raises(ParameterError, match="'h' parameter must be a positive integer. Got 0"):
+    with pytest.raises(ParameterError, match=r"'h' parameter must be a positive integer\. Got 0"):
         forecast(df, h=0)
     with pytest.raises(ParameterError, match="'level'"):
         forecast(df, h=2, level=(80, 120))
