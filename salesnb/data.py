@@ -301,7 +301,15 @@ def _drop_blank_rows(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame,
     numbers = np.arange(len(frame)) + first_row
     if frame.empty:
         return frame, numbers
-    blank = frame.apply(lambda col: col.map(_is_missing)).all(axis=1).to_numpy()
+    blank = np.ones(len(frame), dtype=bool)
+    for _, col in frame.items():
+        empty = col.isna().to_numpy()
+        present = ~empty
+        if present.any():
+            empty[present] = col[present].astype(str).str.strip().to_numpy() == ""
+        blank &= empty
+        if not blank.any():
+            break
     return frame.loc[~blank].reset_index(drop=True), numbers[~blank]
 
 
@@ -370,7 +378,7 @@ def _read_csv(path: Path, table: str, report: ValidationReport) -> _Raw | None:
     text, encoding = decoded
     sep = _sniff_delimiter(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str,
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype="string[pyarrow]",
                             keep_default_na=False, na_values=[], skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
         report.problems.append(Problem(table, file, None, None, None, "file",
@@ -543,9 +551,10 @@ def _as_text(series: pd.Series) -> pd.Series:
             return pd.Timestamp(v).strftime("%Y-%m-%d")
         return str(v).strip()
 
-    is_text = series.dtype == object or pd.api.types.is_string_dtype(series)
-    if is_text and all(isinstance(v, str) for v in series):
-        return series.astype(str).str.strip()
+    if isinstance(series.dtype, pd.StringDtype):  # CSV columns: vectorised (pyarrow) strip
+        return series.fillna("").str.strip().astype(object)
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return series.str.strip()
     return series.map(one).astype(object)
 
 
