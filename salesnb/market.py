@@ -40,7 +40,11 @@ __all__ = [
     "QUADRANTS",
     "Period",
     "abc",
+    "accuracy_note",
+    "accuracy_of",
+    "accuracy_text",
     "attractiveness",
+    "backtest_windows",
     "compare_periods",
     "concentration",
     "concentration_text",
@@ -71,6 +75,7 @@ __all__ = [
     "seasonal_matrix",
     "seasonality",
     "top_areas",
+    "total_first",
     "translate",
     "trend",
     "weekday_indices",
@@ -672,7 +677,8 @@ def season_ahead(orders: pd.DataFrame, *, period_end: object, months: int = 3,
 
 
 def seasonal_matrix(orders: pd.DataFrame, *, by: str = "category", period_end: object | None = None,
-                    value: str = "net_amount", date: str = "order_date", shrink: float = 2.0) -> pd.DataFrame:
+                    top: int | None = 15, value: str = "net_amount", date: str = "order_date",
+                    shrink: float = 2.0) -> pd.DataFrame:
     """Seasonal indices as a heatmap-ready matrix: one row per group, one column per month.
 
     Parameters
@@ -683,6 +689,8 @@ def seasonal_matrix(orders: pd.DataFrame, *, by: str = "category", period_end: o
         The rows (``"category"``, ``"region"``, ``"province"``, ``"channel"`` ...).
     period_end : date-like, optional
         Ignore orders after this day.
+    top : int or None, default 15
+        Keep the largest groups only (a readable heatmap); None keeps all.
     shrink : float
         As in :func:`seasonality`.
 
@@ -691,6 +699,8 @@ def seasonal_matrix(orders: pd.DataFrame, *, by: str = "category", period_end: o
     DataFrame
         Index: the groups (largest sales first); columns: months 1-12; values: indices.
     """
+    if top is not None:
+        _positive_int("top", top)
     _check_columns(orders, [by, value, date])
     if period_end is not None:
         orders = orders.loc[orders[date] < _timestamp(period_end) + _DAY]
@@ -698,7 +708,7 @@ def seasonal_matrix(orders: pd.DataFrame, *, by: str = "category", period_end: o
     matrix = idx.pivot(index=by, columns="month", values="index")
     size = orders.groupby(by, observed=True)[value].sum()
     order = size.reindex(matrix.index).sort_values(ascending=False, kind="stable").index
-    matrix = matrix.loc[order]
+    matrix = matrix.loc[order[:top] if top is not None else order]
     matrix.columns.name = "month"
     return matrix
 
@@ -1428,6 +1438,66 @@ def demand_levels(enriched: pd.DataFrame, *, period_end: object,
     return out
 
 
+def backtest_windows(series: pd.DataFrame, *, h: int, season_length: int = 12, max_windows: int = 3) -> int:
+    """How many rolling backtest windows of ``h`` periods the history allows.
+
+    Each window should train on at least two full seasons, as the production forecast
+    does; otherwise the backtest would judge a simpler model than the one used. The
+    longest series decides; the answer is between 1 and ``max_windows``.
+
+    Examples
+    --------
+    36 months, ``h=6``: (36 - 24) / 6 = 2 windows.
+    """
+    h = _positive_int("h", h)
+    _positive_int("season_length", season_length)
+    _positive_int("max_windows", max_windows)
+    _check_columns(series, ["series_id", "ds"], name="series")
+    longest = int(series.groupby("series_id").size().max()) if len(series) else 0
+    return int(min(max_windows, max(1, (longest - 2 * season_length) // h)))
+
+
+def accuracy_of(per_series: pd.DataFrame, series_id: str = "total") -> dict[str, float] | None:
+    """One series' row of a backtest's ``per_series`` frame as a dict (None when it was skipped)."""
+    _check_columns(per_series, ["series_id"], name="backtest")
+    row = per_series.loc[per_series["series_id"].astype(str) == str(series_id)]
+    return None if row.empty else {k: float(v) for k, v in row.iloc[0].drop("series_id").items()}
+
+
+def accuracy_text(accuracy: Mapping[str, Any] | pd.Series | None, *, windows: int | None = None,
+                  h: int | None = None) -> str:
+    """One sentence with a backtest's sMAPE, MASE and interval coverage (or that there was none).
+
+    Parameters
+    ----------
+    accuracy : mapping or Series, optional
+        ``smape`` in percent (0-200, as :func:`salesnb.forecast.backtest` reports it),
+        ``mase``, ``coverage_80`` and ``coverage_95`` as fractions (see :func:`accuracy_of`).
+    windows, h : int, optional
+        Number and length of the backtest windows, stated when given.
+    """
+    parts = {k: accuracy.get(k) for k in ("smape", "mase", "coverage_80", "coverage_95")} if accuracy else {}
+    if all(v is None or pd.isna(v) for v in parts.values()):
+        return i18n.t("market.no_backtest")
+    smape = None if parts["smape"] is None or pd.isna(parts["smape"]) else float(parts["smape"]) / 100
+    values = {"smape": i18n.fmt_pct(smape), "mase": i18n.fmt_number(parts["mase"], decimals=2),
+              "cov80": i18n.fmt_pct(parts["coverage_80"], decimals=0),
+              "cov95": i18n.fmt_pct(parts["coverage_95"], decimals=0)}
+    if windows and h:
+        return i18n.t("market.fan_accuracy_windows", windows=windows, h=h, **values)
+    return i18n.t("market.fan_accuracy", **values)
+
+
+def accuracy_note(accuracy: Mapping[str, Any] | pd.Series | None, *, windows: int | None = None,
+                  h: int | None = None) -> str:
+    """:func:`accuracy_text` for the page, with a caution when the forecast lost to the naive one (MASE > 1)."""
+    text = i18n.t("market.forecast_accuracy", text=accuracy_text(accuracy, windows=windows, h=h))
+    mase = accuracy.get("mase") if accuracy else None
+    if mase is not None and pd.notna(mase) and float(mase) > 1:
+        text += " " + i18n.t("market.mase_caution")
+    return text
+
+
 def forecast_summary(forecast: pd.DataFrame, *, months: int = 3) -> pd.DataFrame:
     """The first ``months`` forecast months summed per series (e.g. next quarter).
 
@@ -1446,17 +1516,24 @@ def forecast_summary(forecast: pd.DataFrame, *, months: int = 3) -> pd.DataFrame
     -------
     DataFrame
         ``series_id``, ``start``, ``end`` (first days of the first and last month),
-        ``months`` and the summed ``yhat`` and interval columns.
+        ``months``, the summed ``yhat`` and interval columns, and ``method`` when the
+        forecast has one; the ``"total"`` series first.
     """
     months = _positive_int("months", months)
     _check_columns(forecast, ["series_id", "ds", "yhat"], name="forecast")
     bounds = [c for c in forecast.columns if c.startswith(("yhat_lo_", "yhat_hi_"))]
     head = forecast.sort_values(["series_id", "ds"], kind="stable").groupby("series_id", sort=True).head(months)
+    extra = {"method": ("method", "first")} if "method" in forecast.columns else {}
     out = head.groupby("series_id", sort=True).agg(start=("ds", "min"), end=("ds", "max"), months=("ds", "size"),
-                                                   yhat=("yhat", "sum"), **{c: (c, "sum") for c in bounds})
-    out = out.reset_index()
-    first = out["series_id"].astype(str).eq("total")
-    return pd.concat([out[first], out[~first]], ignore_index=True)
+                                                   yhat=("yhat", "sum"), **{c: (c, "sum") for c in bounds}, **extra)
+    return total_first(out.reset_index())
+
+
+def total_first(frame: pd.DataFrame, *, column: str = "series_id") -> pd.DataFrame:
+    """A copy with the ``"total"`` row(s) of ``column`` on top, the rest in their order."""
+    _check_columns(frame, [column], name="series")
+    first = frame[column].astype(str).eq("total")
+    return pd.concat([frame[first], frame[~first]], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- what the notebook shows
@@ -1583,12 +1660,12 @@ def headline(total: pd.DataFrame, by_region: pd.DataFrame, ahead: pd.DataFrame,
     return items
 
 
-def translate(frame: pd.DataFrame, *, columns: Sequence[str] = ("channel", "quadrant", "season", "series_id")
-              ) -> pd.DataFrame:
+def translate(frame: pd.DataFrame, *,
+              columns: Sequence[str] = ("channel", "quadrant", "season", "series_id", "method")) -> pd.DataFrame:
     """A copy with coded values replaced by report-language words.
 
-    Channels (``store`` -> "Family store"), quadrants, seasons and the ``"total"``
-    series id; other values (names from the data) are left as they are.
+    Channels (``store`` -> "Family store"), quadrants, seasons, forecast methods and
+    the ``"total"`` series id; other values (names from the data) are left as they are.
     """
     out = frame.copy()
     for col in columns:
@@ -1706,7 +1783,7 @@ _KINDS: dict[str, str] = {
     "growth_3m": "pct_signed", "last12": "money", "prior12": "money", "growth_12m": "pct_signed",
     "momentum": "pct_signed", "yhat": "money", "yhat_lo_80": "money", "yhat_hi_80": "money",
     "yhat_lo_95": "money", "yhat_hi_95": "money", "start": "month", "end": "month", "ds": "month",
-    "mase": "num2", "coverage_80": "pct", "coverage_95": "pct", "smape": "pct", "months": "int",
+    "mase": "num2", "coverage_80": "pct", "coverage_95": "pct", "smape": "num1", "months": "int",
 }
 
 
