@@ -1,0 +1,196 @@
+"""How good are the scores? Lift, capture, AUC and calibration on held-out history.
+
+A score is only worth using if it sorts leads better than chance. The checks here
+use *cross-validated* scores: the history is cut into five parts, each part is
+scored by a scorer that learned from the other four, so no lead is scored by a
+model that saw its outcome.
+
+- **Lift by decile**: sort leads by score, cut them into ten equal groups; the lift
+  of a group is its win rate divided by the overall win rate (2 = twice as good).
+- **Capture at 20%**: the share of all wins found in the top 20% of scores (random
+  order finds 20%).
+- **AUC**: the chance that a random won lead scores above a random lost one
+  (0.5 = coin toss, 1 = perfect order).
+- **Calibration**: in each band of predicted win chance, the share actually won;
+  the Brier score is the mean squared gap between prediction and outcome.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from salesnb.errors import ParameterError
+
+__all__ = [
+    "calibration_table",
+    "capture_at",
+    "cross_validated_scores",
+    "evidence",
+    "lift_table",
+]
+
+
+def _arrays(y: Any, score: Any) -> tuple[np.ndarray, np.ndarray]:
+    yy = np.asarray(y).astype(bool).astype(int)
+    ss = np.asarray(score, dtype=float)
+    if yy.shape != ss.shape or yy.ndim != 1:
+        raise ParameterError(f"y and score must be 1-D and of equal length. Got {yy.shape} and {ss.shape}.")
+    if len(yy) == 0:
+        raise ParameterError("There are no scored leads to evaluate.")
+    return yy, ss
+
+
+def _order(score: np.ndarray) -> np.ndarray:
+    """Positions from the highest score down; ties keep their input order."""
+    return np.argsort(-score, kind="stable")
+
+
+def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
+    """Win rate and lift per score group, best scores first.
+
+    Parameters
+    ----------
+    y : array-like of bool
+        Outcomes (True = won).
+    score : array-like of float
+        Scores (higher = more likely won).
+    bins : int, default 10
+        Number of equal-size groups (10 = deciles).
+
+    Returns
+    -------
+    DataFrame
+        ``decile`` (1 = highest scores), ``leads``, ``wins``, ``win_rate``, ``lift``,
+        ``capture`` (share of all wins in the group) and ``cum_capture``.
+    """
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
+        raise ParameterError(f"The 'bins' parameter must be a positive integer. Got {bins!r} instead.")
+    yy, ss = _arrays(y, score)
+    ordered = yy[_order(ss)]
+    groups = np.array_split(ordered, min(bins, len(ordered)))
+    total_wins = max(int(yy.sum()), 1)
+    base = yy.mean() if len(yy) else 0.0
+    rows = []
+    cum = 0
+    for i, g in enumerate(groups, start=1):
+        wins = int(g.sum())
+        cum += wins
+        rate = wins / len(g) if len(g) else 0.0
+        rows.append({"decile": i, "leads": len(g), "wins": wins, "win_rate": rate,
+                     "lift": rate / base if base > 0 else np.nan,
+                     "capture": wins / total_wins, "cum_capture": cum / total_wins})
+    return pd.DataFrame(rows)
+
+
+def capture_at(y: Any, score: Any, *, share: float = 0.2) -> float:
+    """Share of all wins among the top ``share`` of leads by score (0.2 = top 20%).
+
+    The top group is ``ceil(share * n)`` leads; ties keep their input order.
+    """
+    if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0 < share <= 1:
+        raise ParameterError(f"The 'share' parameter must be in (0, 1]. Got {share!r} instead.")
+    yy, ss = _arrays(y, score)
+    if yy.sum() == 0:
+        return float("nan")
+    k = int(np.ceil(share * len(yy) - 1e-9))
+    return float(yy[_order(ss)[:k]].sum() / yy.sum())
+
+
+def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
+    """Predicted against observed win rate, in equal-width bands of predicted chance.
+
+    Returns
+    -------
+    DataFrame
+        ``bin`` (e.g. ``"20–30%"``), ``low``, ``high``, ``leads``, ``mean_score``
+        (average prediction) and ``observed`` (share won); empty bands are left out.
+    """
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
+        raise ParameterError(f"The 'bins' parameter must be a positive integer. Got {bins!r} instead.")
+    yy, ss = _arrays(y, score)
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.searchsorted(edges, ss, side="right") - 1, 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        sel = idx == b
+        if not sel.any():
+            continue
+        rows.append({"bin": f"{edges[b] * 100:.0f}–{edges[b + 1] * 100:.0f}%", "low": edges[b],
+                     "high": edges[b + 1], "leads": int(sel.sum()), "mean_score": float(ss[sel].mean()),
+                     "observed": float(yy[sel].mean())})
+    return pd.DataFrame(rows, columns=["bin", "low", "high", "leads", "mean_score", "observed"])
+
+
+def evidence(y: Any, score: Any) -> dict[str, float]:
+    """The headline checks of a set of scores.
+
+    Returns
+    -------
+    dict
+        ``n`` (leads), ``base_rate``, ``auc`` (NaN with one outcome only),
+        ``capture_20``, ``lift_top`` (lift of the top decile) and ``brier``.
+    """
+    yy, ss = _arrays(y, score)
+    both = 0 < yy.sum() < len(yy)
+    lift = lift_table(yy, ss)
+    return {
+        "n": len(yy),
+        "base_rate": float(yy.mean()),
+        "auc": float(roc_auc_score(yy, ss)) if both else float("nan"),
+        "capture_20": capture_at(yy, ss),
+        "lift_top": float(lift["lift"].iloc[0]) if len(lift) else float("nan"),
+        "brier": float(brier_score_loss(yy, np.clip(ss, 0, 1))),
+    }
+
+
+def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: int = 5,
+                           random_state: int = 0) -> pd.Series:
+    """Out-of-fold probabilities: each lead scored by a scorer that never saw it.
+
+    Parameters
+    ----------
+    scorer : estimator
+        A fitted or unfitted :class:`~salesnb.leads.LeadScorer` (or any classifier
+        with ``predict_proba``). A fitted LeadScorer is re-run in the mode it used
+        (``mode_``), so ``auto`` does not switch mode on the smaller folds.
+    X : DataFrame
+        Features of closed leads.
+    y : array-like of bool
+        Outcomes.
+    n_splits : int, default 5
+        Folds (stratified, shuffled with ``random_state``); reduced when an outcome
+        has fewer leads than folds.
+
+    Returns
+    -------
+    Series
+        Probability of being won, same index as ``X``.
+
+    Raises
+    ------
+    ParameterError
+        When there are fewer than two leads of either outcome.
+    """
+    yy = np.asarray(y).astype(bool)
+    n_won = int(yy.sum())
+    k = min(n_splits, n_won, len(yy) - n_won)
+    if k < 2:
+        raise ParameterError(f"Cross-validation needs at least 2 won and 2 lost leads; "
+                             f"got {n_won} won and {len(yy) - n_won} lost.")
+    template = clone(scorer)
+    mode = getattr(scorer, "mode_", None)
+    if mode is not None and "mode" in template.get_params():
+        template.set_params(mode=mode)
+    out = np.zeros(len(yy))
+    folds = StratifiedKFold(k, shuffle=True, random_state=random_state)
+    for train, test in folds.split(np.zeros(len(yy)), yy):
+        model = clone(template).fit(X.iloc[train], yy[train])
+        out[test] = model.predict_proba(X.iloc[test])[:, 1]
+    return pd.Series(out, index=X.index, name="score")
