@@ -491,3 +491,13 @@ def _gone(pid: int, *, within: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_period_reaches_as_of_too(tmp_path) -> None:
+    from salesnb.config import notebooks_dir
+    from salesnb.report._pack import _load_notebook, _plan
+
+    nb = _load_notebook(notebooks_dir() / "02_lead_prioritization.ipynb")
+    [plan] = _plan([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
+                                  "as_of": "2026-09-30"}, user={}, per_rep=False, data_path=tmp_path)
+    assert plan["params"]["as_of"] == "2026-09-30"

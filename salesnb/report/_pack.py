@@ -26,7 +26,8 @@ from salesnb.errors import DataSourceError, ParameterError, ReportError
 from salesnb.report import _html, _pool
 
 #: Parameters the runner itself passes to every notebook that declares them.
-GENERAL_PARAMS = ("data", "lang", "period_end")
+#: ``as_of`` takes the period end too (the lead list is drawn up on that day).
+GENERAL_PARAMS = ("data", "lang", "period_end", "as_of")
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def run_pack(
         Folder for packs. Default ``config.reports_dir()``.
     period : str, optional
         Period end, ``YYYY-MM`` (the month's last day) or ``YYYY-MM-DD``; injected as
-        ``period_end`` where declared.
+        ``period_end`` (and as ``as_of``, the day a lead list is drawn up) where declared.
     lang : {"en", "es"}
         Report language, injected as ``lang`` where declared.
     per_rep : bool
@@ -206,6 +207,7 @@ def run_pack(
     general = {"data": str(data_path), "lang": lang}
     if period_end is not None:
         general["period_end"] = period_end
+        general["as_of"] = period_end
     plans = _plan(nbs, general=general, user=user, per_rep=per_rep, data_path=data_path)
 
     out_dir = Path(out).expanduser().resolve() if out is not None else config.reports_dir()
