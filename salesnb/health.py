@@ -12,7 +12,7 @@ import pandas as pd
 
 from salesnb.data import Dataset
 from salesnb.i18n import t
-from salesnb.normalize import normalize_name, normalize_phone
+from salesnb.normalize import normalize_name
 from salesnb.schema import TABLES
 
 __all__ = [
@@ -96,45 +96,40 @@ def rejected_summary(dataset: Dataset) -> pd.DataFrame:
 
 
 def duplicates(dataset: Dataset) -> pd.DataFrame:
-    """Likely duplicate records: same normalised name in a region, or same phone.
+    """Likely duplicate records, found with the same rules the lead report merges by.
 
-    Looks at customers and, when present, leads (against each other and against
-    customers). The lead-prioritisation analysis merges them; here they are counted.
+    Customers repeat a customer when their normalised names match in the same
+    province. Leads are matched by :func:`salesnb.leads.deduplicate` (same phone, same
+    email, same or near-identical name in the same province, never across conflicting
+    phones), both among leads and against existing customers. Here they are counted;
+    the lead report merges them.
 
     Returns
     -------
     DataFrame
         Columns ``table, record_id, duplicate_of, reason``: one row per record that
-        repeats an earlier one (the first record of a group is the reference).
+        repeats another (the reference record itself is not listed).
     """
-    frames = []
     customers = dataset.customers
-    frames.append(pd.DataFrame({
-        "table": "customers", "record_id": customers["customer_id"].astype(str),
-        "name_key": normalize_name(customers["name"]) + "|" + customers["region_id"].astype(str),
-        "phone_key": pd.Series("", index=customers.index, dtype="string"),
-    }))
-    if dataset.has("leads"):
-        leads = dataset.leads
-        frames.append(pd.DataFrame({
-            "table": "leads", "record_id": leads["lead_id"].astype(str),
-            "name_key": normalize_name(leads["company"]) + "|" + leads["region_id"].astype(str),
-            "phone_key": normalize_phone(leads["phone"]),
-        }))
-    records = pd.concat(frames, ignore_index=True)
-    out = []
-    for key, reason in (("name_key", "same name in the same province"), ("phone_key", "same phone")):
-        usable = records[records[key].str.len() > 0] if key == "phone_key" else records
-        usable = usable[~usable[key].str.startswith("|")]
-        first = usable.groupby(key, sort=False)["record_id"].transform("first")
-        first_table = usable.groupby(key, sort=False)["table"].transform("first")
-        dup = usable[first != usable["record_id"]]
-        out.append(pd.DataFrame({
-            "table": dup["table"], "record_id": dup["record_id"],
-            "duplicate_of": first_table[dup.index] + " " + first[dup.index], "reason": reason,
-        }))
-    result = pd.concat(out, ignore_index=True)
-    result = result.drop_duplicates(["table", "record_id"], keep="first")
+    key = normalize_name(customers["name"]) + "|" + customers["region_id"].astype(str)
+    first = customers.groupby(key, sort=False)["customer_id"].transform("first")
+    repeat = customers[first != customers["customer_id"]]
+    parts = [pd.DataFrame({"table": "customers", "record_id": repeat["customer_id"].astype(str),
+                           "duplicate_of": "customers " + first[repeat.index].astype(str),
+                           "reason": "same_name"})]
+    if dataset.has("leads") and len(dataset.leads):
+        from salesnb.leads import deduplicate
+
+        found = deduplicate(dataset.leads, customers=customers)
+        merged = found.mapping[found.mapping["reason"] != "master"]
+        parts.append(pd.DataFrame({"table": "leads", "record_id": merged["lead_id"].astype(str),
+                                   "duplicate_of": "leads " + merged["master_id"].astype(str),
+                                   "reason": merged["reason"]}))
+        known = found.customers
+        parts.append(pd.DataFrame({"table": "leads", "record_id": known["lead_id"].astype(str),
+                                   "duplicate_of": "customers " + known["customer_id"].astype(str),
+                                   "reason": known["reason"]}))
+    result = pd.concat(parts, ignore_index=True).drop_duplicates(["table", "record_id"], keep="first")
     return result.sort_values(["table", "record_id"], kind="stable", ignore_index=True)
 
 
@@ -219,7 +214,8 @@ def coverage(dataset: Dataset) -> pd.DataFrame:
             status, reason = "limited", ("months", f"{months}/{a.good_months}")
         elif a.key == "leads":
             closed = int(dataset.leads["status"].isin(["won", "lost"]).sum())
-            status, reason = ("ok", ("closed_leads", str(closed))) if closed >= 200 else \
+            # the lead scorer learns from 30 closed leads (below that it scores by rules)
+            status, reason = ("ok", ("closed_leads", str(closed))) if closed >= 30 else \
                 ("limited", ("closed_leads", str(closed)))
         else:
             status, reason = "ok", ("months", str(months))
