@@ -501,3 +501,12 @@ def test_period_reaches_as_of_too(tmp_path) -> None:
     [plan] = _plan([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
                                   "as_of": "2026-09-30"}, user={}, per_rep=False, data_path=tmp_path)
     assert plan["params"]["as_of"] == "2026-09-30"
+
+
+def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    result = run_pack([nb_path("flaky")], data=str(tmp_path), out=tmp_path / "out", jobs=1, timeout=TIMEOUT,
+                      params={"marker": str(marker)}, progress=False)
+    assert marker.exists()
+    assert result.ok, result.results[0].error
+    assert "second run ok" in Path(result.results[0].ipynb_path).read_text(encoding="utf-8")

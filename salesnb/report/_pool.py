@@ -31,6 +31,8 @@ from typing import Any
 BACKSTOP_GRACE = 60.0
 #: Seconds a task may wait for its kernel before it counts as started (startup allowance).
 STARTUP_ALLOWANCE = 120.0
+#: Runs of a notebook that timed out before it is marked failed (see ``retry``).
+MAX_ATTEMPTS = 2
 
 
 def _worker_entry(conn: Connection, settings: dict[str, Any]) -> None:  # pragma: no cover
@@ -106,14 +108,36 @@ def run_tasks(
         results[task["id"]] = result
         on_done(task, result)
 
+    def retry(task: dict[str, Any]) -> bool:
+        """Queue a timed-out task once more, first in line, on a fresh worker and kernel.
+
+        A notebook that hangs for a reason of its own times out twice and is marked
+        failed; one stalled by a lost kernel message (rare, seen under heavy load)
+        gets a clean second run instead of failing the pack.
+        """
+        if task.get("attempt", 1) >= MAX_ATTEMPTS:
+            return False
+        pending.appendleft({**task, "attempt": task.get("attempt", 1) + 1})
+        return True
+
     def fail_and_replace(worker: _Worker, error: str) -> None:
         _kill_worker(worker)
         workers.remove(worker)
         if worker.task is not None:
             elapsed = time.monotonic() - worker.sent_at
-            finish(worker.task, _failed(error, elapsed))
+            if not (error.startswith("Timeout") and retry(worker.task)):
+                finish(worker.task, _failed(error, elapsed))
         if pending:
             assign(spawn())
+
+    def on_result(worker: _Worker, task: dict[str, Any], result: dict[str, Any]) -> None:
+        if result.get("status") == "failed" and str(result.get("error", "")).startswith("Timeout") \
+                and retry(task):
+            worker.task = None
+            fail_and_replace(worker, "retrying")
+            return
+        finish(task, result)
+        assign(worker)
 
     try:
         for _ in range(max(1, min(jobs, len(tasks)))):
@@ -124,10 +148,12 @@ def run_tasks(
             ready = wait(conns + sentinels, timeout=0.5)
             for worker in list(workers):
                 if worker.conn in ready:
-                    _drain(worker, on_start, finish, assign)
+                    _drain(worker, on_start, on_result)
+                    if worker not in workers:  # replaced while draining (a retry)
+                        continue
                 if worker.process.sentinel in ready and not worker.process.is_alive():
                     with contextlib.suppress(Exception):
-                        _drain(worker, on_start, finish, assign)
+                        _drain(worker, on_start, on_result)
                     code = worker.process.exitcode
                     fail_and_replace(
                         worker,
@@ -158,8 +184,7 @@ def run_tasks(
 def _drain(
     worker: _Worker,
     on_start: Callable[[dict[str, Any]], None],
-    finish: Callable[[dict[str, Any], dict[str, Any]], None],
-    assign: Callable[[_Worker], None],
+    on_result: Callable[[_Worker, dict[str, Any], dict[str, Any]], None],
 ) -> None:
     try:
         while not worker.closed and worker.conn.poll():
@@ -175,8 +200,7 @@ def _drain(
             elif kind == "done" and worker.task is not None and message[1] == worker.task["id"]:
                 task = worker.task
                 worker.task = None
-                finish(task, message[2])
-                assign(worker)
+                on_result(worker, task, message[2])
     except (EOFError, OSError):
         worker.closed = True
 
