@@ -11,6 +11,10 @@ Usage::
 
     python benchmarks/bench_runner.py            # 16 notebooks, jobs=2, both ways
     python benchmarks/bench_runner.py -n 8 --skip-naive
+    python benchmarks/bench_runner.py --pack     # the real pack: 4 team notebooks + 12 rep reviews
+
+``--pack`` times the real report pack on the sample company: notebooks 01-04 for the
+team plus notebook 04 for 12 reps (16 reports), naive loop against ``run_pack``.
 
 Not run by the test suite. Prints seconds per notebook for each way and the ratio.
 """
@@ -109,13 +113,59 @@ def run_runner(notebooks: list[Path], *, data: Path, out: Path, jobs: int) -> fl
     return seconds
 
 
+PACK_NOTEBOOKS = ("01_market_analysis", "02_lead_prioritization", "03_target_breakdown", "04_periodic_review")
+
+
+def run_pack_bench(*, jobs: int, skip_naive: bool, tmp: Path) -> None:
+    """The real pack: four team notebooks plus 12 rep pages of the review, both ways."""
+    from salesnb.config import notebooks_dir, sample_dir
+    from salesnb.data import load
+    from salesnb.report import run_pack
+
+    reps = load(sample_dir()).reps
+    active = reps[reps["leave_date"].isna()]["rep_id"].astype(str).tolist()[:12]
+    paths = [notebooks_dir() / f"{name}.ipynb" for name in PACK_NOTEBOOKS]
+    print(f"real pack: {len(paths)} team notebooks + {len(active)} rep reviews, {os.cpu_count()} CPUs")
+    started = time.perf_counter()
+    result = run_pack(paths, data="sample", out=tmp / "pack", jobs=jobs, per_rep=active, progress=False)
+    runner = time.perf_counter() - started
+    n = len(result.results)
+    print(f"run_pack(jobs={jobs}):        {runner:7.1f} s  = {runner / n:5.2f} s/report ({n} reports, ok={result.ok})")
+    if skip_naive:
+        return
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    out = tmp / "naive"
+    out.mkdir()
+    jobs_list = [(p, None) for p in paths] + [(paths[-1], rep) for rep in active]
+    started = time.perf_counter()
+    for i, (path, rep) in enumerate(jobs_list):
+        executed = out / f"{i:02d}_{path.name}"
+        extra = ["-p", "rep_id", rep] if rep else []
+        subprocess.run([str(BIN / "papermill"), str(path), str(executed), "-p", "data", str(sample_dir()),
+                        *extra, "--no-progress-bar", "--log-level", "ERROR"],
+                       check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+                       check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    naive = time.perf_counter() - started
+    print(f"naive papermill + nbconvert: {naive:7.1f} s  = {naive / len(jobs_list):5.2f} s/report")
+    print(f"speed-up: {naive / runner:.1f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=16, help="notebooks (default 16)")
     parser.add_argument("--jobs", type=int, default=2, help="run_pack workers (default 2)")
     parser.add_argument("--skip-naive", action="store_true", help="only time run_pack")
     parser.add_argument("--repeat", type=int, default=1, help="run_pack repetitions (best kept)")
+    parser.add_argument("--pack", action="store_true", help="time the real pack on the sample company")
     args = parser.parse_args(argv)
+    if args.pack:
+        tmp = Path(tempfile.mkdtemp(prefix="salesnb-bench-"))
+        try:
+            run_pack_bench(jobs=args.jobs, skip_naive=args.skip_naive, tmp=tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="salesnb-bench-"))
     try:

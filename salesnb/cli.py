@@ -39,6 +39,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--period", default=None, help="period end, YYYY-MM or YYYY-MM-DD")
     p_run.add_argument("--lang", default="en", choices=["en", "es"], help="report language")
     p_run.add_argument("--per-rep", action="store_true", help="add one review page per active rep")
+    p_run.add_argument("--reps", default=None, metavar="IDS",
+                       help="comma-separated rep ids: rep pages for these reps only (implies --per-rep)")
     p_run.add_argument(
         "-p",
         "--parameter",
@@ -83,7 +85,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out=args.out,
         period=args.period,
         lang=args.lang,
-        per_rep=args.per_rep,
+        per_rep=[r.strip() for r in args.reps.split(",") if r.strip()] if args.reps else args.per_rep,
         params=params,
         jobs=args.jobs,
         timeout=args.timeout,

@@ -510,3 +510,13 @@ def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
     assert marker.exists()
     assert result.ok, result.results[0].error
     assert "second run ok" in Path(result.results[0].ipynb_path).read_text(encoding="utf-8")
+
+
+def test_rep_pages_for_chosen_reps_only(tmp_path: Path) -> None:
+    data = make_data(tmp_path / "data")
+    result = run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period="2026-10",
+                      per_rep=["R/9 x"], jobs=1, timeout=60, progress=False)
+    assert [r.name for r in result.results] == ["per_rep", "per_rep__R_9_x"]
+    with pytest.raises(ParameterError, match="R03"):
+        run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period="2026-10",
+                 per_rep=["R03"], jobs=1, progress=False)

@@ -117,7 +117,7 @@ def run_pack(
     out: str | os.PathLike[str] | None = None,
     period: str | None = None,
     lang: str = "en",
-    per_rep: bool = False,
+    per_rep: bool | Sequence[str] = False,
     params: Mapping[str, Any] | None = None,
     jobs: int = 2,
     timeout: float | None = None,
@@ -154,10 +154,11 @@ def run_pack(
         ``period_end`` (and as ``as_of``, the day a lead list is drawn up) where declared.
     lang : {"en", "es"}
         Report language, injected as ``lang`` where declared.
-    per_rep : bool
+    per_rep : bool or list of str
         For notebooks declaring ``rep_id``: one team page (``rep_id=None``) plus one
         page per active rep (no ``leave_date``, or one after the period end; hired by
-        then), named ``<notebook>__<rep>.html``.
+        then), named ``<notebook>__<rep>.html``. A list of rep ids limits the rep
+        pages to those reps (each must be active).
     params : mapping, optional
         Other parameters, injected into the notebooks that declare them. A name that
         no selected notebook declares is an error. Values must be plain (str, int,
@@ -378,7 +379,7 @@ def _plan(
     *,
     general: dict[str, Any],
     user: dict[str, Any],
-    per_rep: bool,
+    per_rep: bool | Sequence[str],
     data_path: Path,
 ) -> list[dict[str, Any]]:
     """One entry per report: notebook, name, injected values, rep id."""
@@ -401,7 +402,15 @@ def _plan(
         if end not in reps_cache:
             reps_cache[end] = _active_reps(data_path, period_end=end)
         used: set[str] = set()
-        for rep in reps_cache[end]:
+        chosen = reps_cache[end]
+        if not isinstance(per_rep, bool):
+            unknown = [r for r in per_rep if r not in chosen]
+            if unknown:
+                raise ParameterError(
+                    f"per_rep names rep(s) {', '.join(map(str, unknown))} that are not active at {end}; "
+                    f"active reps: {', '.join(map(str, chosen[:12]))}{' ...' if len(chosen) > 12 else ''}.")
+            chosen = [r for r in chosen if r in set(per_rep)]
+        for rep in chosen:
             rep_value = _rep_value(rep, rep_decl)
             one = P.check_params({**values, "rep_id": rep_value}, nb.declared, notebook=label)
             suffix = _safe_suffix(str(rep), used)
