@@ -360,6 +360,7 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
                 "stamp": task["stamp_items"],
                 "failure": summary,
                 "failed_label": task.get("failed_label") or "This report failed:",
+                "toc_label": task.get("toc_label") or "Contents",
                 "lang": task["lang"],
             },
         }

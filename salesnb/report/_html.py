@@ -25,6 +25,7 @@ _LABELS = {
         "summary": "{ok} of {total} reports ok",
         "failed_some": "{failed} failed",
         "team": "team",
+        "toc": "Contents",
         "stamp": "Run stamp",
         "notebook": "executed notebook",
         "failed_banner": "This report failed:",
@@ -48,6 +49,7 @@ _LABELS = {
         "summary": "{ok} de {total} informes correctos",
         "failed_some": "{failed} fallidos",
         "team": "equipo",
+        "toc": "Contenido",
         "stamp": "Sello de la ejecución",
         "notebook": "cuaderno ejecutado",
         "failed_banner": "Este informe falló:",
@@ -78,6 +80,7 @@ td.num { text-align: right; white-space: nowrap; }
 .err { color: #5f2120; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em;
        overflow-wrap: anywhere; }
 .small { color: #666; font-size: 0.85em; }
+.keys { margin-top: 2px; color: #334155; }
 .stamp { margin-top: 2em; color: #555; font-size: 0.85em; }
 .stamp dl { display: grid; grid-template-columns: max-content auto; gap: 0.15em 1em; }
 .stamp dt { font-weight: bold; } .stamp dd { margin: 0; overflow-wrap: anywhere; }
@@ -156,6 +159,9 @@ def index_page(
         elif row.get("per_rep"):
             label = f"{label} · {words['team']}"
         link = f'<a href="{_href(row["html"])}">{_e(label)}</a>' if row.get("html") else _e(label)
+        if row.get("headline"):
+            numbers = " · ".join(f"{_e(h['label'])}: <b>{_e(h['value'])}</b>" for h in row["headline"])
+            link += f'<div class="small keys">{numbers}</div>'
         if row.get("ipynb"):
             link += f' <a class="small" href="{_href(row["ipynb"])}">({_e(words["notebook"])})</a>'
         status = "ok" if row["status"] == "ok" else "failed"

@@ -617,6 +617,7 @@ def _write_index(
             "error": r.error,
             "html": r.html_path.name,
             "ipynb": r.ipynb_path.name if r.ipynb_path else None,
+            "headline": _headline_of(folder / r.ipynb_path.name) if r.ipynb_path and r.ok else [],
         }
         for task, r in zip(tasks, results, strict=True)
     ]
@@ -690,9 +691,29 @@ def _build_tasks(
                 "stamp": stamp,
                 "stamp_items": items,
                 "failed_label": words["failed_banner"],
+                "toc_label": words["toc"],
             }
         )
     return tasks
+
+
+#: Mime type of the headline numbers a notebook displays (see ``salesnb.display.Headline``).
+HEADLINE_MIME = "application/vnd.salesnb.headline+json"
+
+
+def _headline_of(ipynb: Path, *, limit: int = 4) -> list[dict[str, str]]:
+    """The first headline cards an executed notebook displayed, for the index page."""
+    try:
+        nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            items = output.get("data", {}).get(HEADLINE_MIME, {}).get("items")
+            if isinstance(items, list):
+                return [{"label": str(i.get("label", "")), "value": str(i.get("value", ""))}
+                        for i in items[:limit] if isinstance(i, dict)]
+    return []
 
 
 def _assemble(
