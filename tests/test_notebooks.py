@@ -62,6 +62,8 @@ def test_pages_are_clean_offline_and_small(pack_name: str, request: pytest.Fixtu
     index = Path(pack.index_path).read_text(encoding="utf-8")
     for result in pack.results:
         assert Path(result.html_path).name in index
+    # the index shows each report's key numbers (from its headline cards)
+    assert index.count('class="small keys"') == len(pack.results)
 
 
 def test_one_language_per_page(english_pack, spanish_pack) -> None:
@@ -77,7 +79,7 @@ def test_one_language_per_page(english_pack, spanish_pack) -> None:
 def test_same_inputs_same_tables(tmp_path: Path) -> None:
     """Two runs of the same notebooks give identical outputs, the run stamp aside."""
     runs = [run_pack(["00_data_check", "03_target_breakdown"], data="sample", out=tmp_path / f"r{i}",
-                     period="2026-10", progress=False) for i in range(2)]
+                     period="2026-10", timeout=180, progress=False) for i in range(2)]
 
     def outputs(pack) -> list[str]:
         texts = []
@@ -96,7 +98,7 @@ def test_hostile_text_end_to_end(tmp_path: Path) -> None:
     source = hostile_dataset(tmp_path / "hostile")
     exports = tmp_path / "exports"
     pack = run_pack(None, data=str(source), out=tmp_path / "packs", lang="en", per_rep=False, jobs=2,
-                    params={"export_dir": str(exports), "export": True}, progress=False)
+                    params={"export_dir": str(exports), "export": True}, timeout=180, progress=False)
     failed = [(r.name, r.error) for r in pack.results if not r.ok]
     assert not failed
     for result in pack.results:
