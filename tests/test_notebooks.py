@@ -6,6 +6,7 @@ real runner, then read the HTML the director would read.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -141,3 +142,27 @@ def _assert_no_live_formulas(folder: Path) -> None:
                         assert cell.data_type != "f", f"{path.name}!{sheet.title}{cell.coordinate}"
                         if isinstance(cell.value, str):
                             assert not cell.value.startswith(FORMULA_START), f"{path.name}: {cell.value!r}"
+
+
+def test_broken_data_gives_a_located_error_in_the_report(tmp_path: Path) -> None:
+    """Bad input through a real notebook run: the page names the file, row and fix; no traceback."""
+    from test_bad_inputs import CASES
+
+    chosen = {c.name: c for c in CASES if c.name in ("missing_column", "impossible_date", "xlsx_merged_title_row")}
+    for name, case in chosen.items():
+        (tmp_path / name).mkdir()
+        source = case.build(tmp_path / name)
+        pack = run_pack(["00_data_check"], data=str(source), out=tmp_path / f"out-{name}", timeout=180,
+                        progress=False)
+        [result] = pack.results
+        text = _visible_text(_html(result))
+        assert "Traceback" not in text and "File \"" not in text, name
+        if case.outcome == "row":  # the report runs and lists the rejected row with its location
+            assert result.ok, result.error
+            assert "order_date" in text and "2026-02-30" in text
+        else:  # the report fails cleanly; its problem table says what, where and how to fix
+            from salesnb.data import validate
+
+            assert not result.ok and "DataValidationError" in (result.error or "")
+            problem = validate(source).fatal[0]
+            assert problem.message in html.unescape(text) and problem.hint in html.unescape(text)
