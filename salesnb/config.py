@@ -14,7 +14,7 @@ LANGUAGES = ("en", "es")
 DEFAULT_CURRENCY = "EUR"
 DEFAULT_COUNTRY = "ES"
 #: Seconds one notebook may run before the runner stops it.
-DEFAULT_TIMEOUT = 600
+DEFAULT_TIMEOUT = 300
 
 
 def project_root() -> Path:

@@ -94,7 +94,7 @@ def english_pack(tmp_path_factory: pytest.TempPathFactory):
 
     out = tmp_path_factory.mktemp("packs-en")
     return run_pack(None, data="sample", out=out, period="2026-10", lang="en", per_rep=True,
-                    jobs=2, progress=False)
+                    jobs=2, timeout=120, progress=False)
 
 
 @pytest.fixture(scope="session")
@@ -104,4 +104,4 @@ def spanish_pack(tmp_path_factory: pytest.TempPathFactory):
 
     out = tmp_path_factory.mktemp("packs-es")
     return run_pack(None, data="sample", out=out, period="2026-10", lang="es", per_rep=False,
-                    jobs=2, progress=False)
+                    jobs=2, timeout=120, progress=False)

@@ -80,7 +80,7 @@ def test_one_language_per_page(english_pack, spanish_pack) -> None:
 def test_same_inputs_same_tables(tmp_path: Path) -> None:
     """Two runs of the same notebooks give identical outputs, the run stamp aside."""
     runs = [run_pack(["00_data_check", "03_target_breakdown"], data="sample", out=tmp_path / f"r{i}",
-                     period="2026-10", timeout=180, progress=False) for i in range(2)]
+                     period="2026-10", timeout=120, progress=False) for i in range(2)]
 
     def outputs(pack) -> list[str]:
         texts = []
@@ -99,7 +99,7 @@ def test_hostile_text_end_to_end(tmp_path: Path) -> None:
     source = hostile_dataset(tmp_path / "hostile")
     exports = tmp_path / "exports"
     pack = run_pack(None, data=str(source), out=tmp_path / "packs", lang="en", per_rep=False, jobs=2,
-                    params={"export_dir": str(exports), "export": True}, timeout=180, progress=False)
+                    params={"export_dir": str(exports), "export": True}, timeout=120, progress=False)
     failed = [(r.name, r.error) for r in pack.results if not r.ok]
     assert not failed
     for result in pack.results:
@@ -152,7 +152,7 @@ def test_broken_data_gives_a_located_error_in_the_report(tmp_path: Path) -> None
     for name, case in chosen.items():
         (tmp_path / name).mkdir()
         source = case.build(tmp_path / name)
-        pack = run_pack(["00_data_check"], data=str(source), out=tmp_path / f"out-{name}", timeout=180,
+        pack = run_pack(["00_data_check"], data=str(source), out=tmp_path / f"out-{name}", timeout=120,
                         progress=False)
         [result] = pack.results
         text = _visible_text(_html(result))
