@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from salesnb.errors import ParameterError
+from salesnb.leads.features import _as_of
 
 __all__ = ["Assignment", "active_reps", "assign_leads", "fairness", "greedy_assign", "territory_of"]
 
@@ -65,15 +66,6 @@ class Assignment:
         """Spread of expected wins across reps, per territory and overall; see :func:`fairness`."""
         return fairness(self.by_rep)
 
-
-def _as_of(value: object) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise ParameterError(f"The 'as_of' parameter must be a date like '2026-10-31'. Got {value!r} instead.")
-    return ts.normalize()
 
 
 def active_reps(reps: pd.DataFrame, *, as_of: object,
