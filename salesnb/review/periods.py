@@ -21,7 +21,6 @@ Working days are Monday to Friday minus the public holidays of the dataset's cou
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesnb import workdays
 from salesnb.errors import ParameterError
 
 __all__ = [
@@ -243,55 +243,32 @@ def period_range(period: str, period_end: DateLike, *, start: DateLike | None = 
 
 
 @lru_cache(maxsize=32)
-def _holidays(country: str, first_year: int, last_year: int) -> tuple[np.datetime64, ...]:
-    try:
-        import holidays
-    except ImportError:  # pragma: no cover - holidays is a declared dependency
-        return ()
-    try:
-        cal = holidays.country_holidays(country, years=range(first_year, last_year + 1))
-    except (NotImplementedError, KeyError):
-        return ()
-    return tuple(sorted(np.datetime64(d, "D") for d in cal))
-
-
 def holiday_dates(start: DateLike, end: DateLike, *, country: str = "ES") -> list[pd.Timestamp]:
     """Public holidays of ``country`` between two dates (both included); [] if unknown."""
     s, e = to_ts(start, name="start"), to_ts(end, name="end")
-    days = _holidays(str(country).upper(), s.year, e.year)
-    return [pd.Timestamp(d) for d in days if s <= pd.Timestamp(d) <= e]
-
-
-def _workdays_module() -> Any:
-    """``salesnb.workdays`` when it exists (another module owns the working-day calendar)."""
-    if importlib.util.find_spec("salesnb.workdays") is None:  # pragma: no cover - it ships with salesnb
-        return None
-    import salesnb.workdays as workdays
-
-    return workdays if hasattr(workdays, "day_calendar") else None
+    try:
+        table = workdays.holiday_table(s, e, country=str(country).upper())
+    except ParameterError:  # a country the holidays library does not know
+        return []
+    return [pd.Timestamp(d) for d in table["date"]]
 
 
 def working_day_flags(start: DateLike, end: DateLike, *, country: str = "ES") -> pd.Series:
     """One boolean per calendar day from start to end: True on working days.
 
     Working days are Monday-Friday that are not public holidays of ``country``
-    (:func:`salesnb.workdays.day_calendar` when available, else ``numpy.is_busday``
-    with the ``holidays`` library). An unknown country has no holidays.
+    (from :func:`salesnb.workdays.day_calendar`). A country the ``holidays`` library
+    does not know has no holidays: Monday-Friday only.
     """
     s, e = to_ts(start, name="start"), to_ts(end, name="end")
     days = pd.date_range(s, e, freq="D")
     if len(days) == 0:
         return pd.Series([], index=days, dtype=bool, name="working")
-    module = _workdays_module()
-    if module is not None:
-        try:
-            cal = module.day_calendar(s, e, country=str(country).upper())
-            return pd.Series(cal["working"].to_numpy(dtype=bool), index=days, name="working")
-        except ParameterError:
-            pass  # no calendar for this country: weekdays only, below
-    hol = np.array(_holidays(str(country).upper(), s.year, e.year), dtype="datetime64[D]")
-    flags = np.is_busday(days.values.astype("datetime64[D]"), holidays=hol)
-    return pd.Series(flags, index=days, name="working")
+    try:
+        cal = workdays.day_calendar(s, e, country=str(country).upper())
+    except ParameterError:
+        return pd.Series(days.weekday < 5, index=days, name="working")
+    return pd.Series(cal["working"].to_numpy(dtype=bool), index=days, name="working")
 
 
 def working_days(start: DateLike, end: DateLike, *, country: str = "ES") -> int:
