@@ -15,6 +15,7 @@ C5 S1 200 · O10-O13 C6 S1 100 each on 2024-11-04, 2024-12-02, 2025-01-06, 2025-
 
 from __future__ import annotations
 
+import html
 import math
 import sys
 from collections.abc import Iterator
@@ -704,3 +705,16 @@ def test_review_escapes_hostile_names(tmp_path: Path) -> None:
         html = rv.scorecard_table().data + rv.collection_table().data + rv.title().data
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
+
+
+def test_collection_list_masks_phones_unless_asked() -> None:
+    from salesnb.review import Review, receivables
+
+    ds = load("sample")
+    plan = receivables.collection_plan(ds, as_of=pd.Timestamp("2026-10-31"), top=20)
+    phones = [p for p in plan["phone"] if p]
+    assert phones
+    masked = Review(ds, period="month", period_end="2026-10-31").collection_table().data
+    shown = Review(ds, period="month", period_end="2026-10-31", mask_contacts=False).collection_table().data
+    assert not any(html.escape(p) in masked for p in phones)
+    assert any(html.escape(p) in shown for p in phones)

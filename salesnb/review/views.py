@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from salesnb import display, i18n
 from salesnb.errors import ParameterError
+from salesnb.export import mask_phone
 from salesnb.plots import review as charts
 from salesnb.review import complaints as C
 from salesnb.review import receivables as RC
@@ -131,6 +132,10 @@ class Review:
         Explicit targets.
     top : int
         Rows of the team's long lists (collection plan, lost and at-risk customers).
+    sla : dict, optional
+        ``response_sla_hours`` and ``resolution_sla_days`` for complaints.
+    mask_contacts : bool, default True
+        Hide the middle digits of phone numbers in the collection list (director packs).
 
     Raises
     ------
@@ -141,8 +146,9 @@ class Review:
     def __init__(self, dataset: Any, *, period: str = "month", period_end: Any, rep_id: Any = None,
                  weights: Mapping[str, float] | None = None, growth: float = DEFAULT_GROWTH,
                  targets: Any = None, top: int = 20,
-                 sla: Mapping[str, float] | None = None) -> None:
+                 sla: Mapping[str, float] | None = None, mask_contacts: bool = True) -> None:
         self.ds = dataset
+        self.mask_contacts = bool(mask_contacts)
         self.period = period_range(period, period_end)
         self.weights = check_weights(weights)
         self.growth = _check_growth(growth)
@@ -522,6 +528,8 @@ class Review:
                                   top=self.top if self.is_team else 30)
         plan.insert(0, "order", np.arange(1, len(plan) + 1))
         plan["rep"] = [self._name(x) for x in plan["rep_id"]]
+        if self.mask_contacts and "phone" in plan:  # director packs: no full numbers in HTML
+            plan["phone"] = [mask_phone(v) for v in plan["phone"]]
         cols = ["order", "name", "customer_id", *(["rep"] if self.is_team else []),
                 *(["phone"] if "phone" in plan else []), "overdue", "invoices", "oldest_days", "oldest_due"]
         kinds = {"order": "int", "overdue": "money", "invoices": "int", "oldest_days": "int", "oldest_due": "date",
