@@ -718,3 +718,17 @@ def test_collection_list_masks_phones_unless_asked() -> None:
     shown = Review(ds, period="month", period_end="2026-10-31", mask_contacts=False).collection_table().data
     assert not any(html.escape(p) in masked for p in phones)
     assert any(html.escape(p) in shown for p in phones)
+
+
+def test_team_figures_are_shared_between_pages_but_never_mutated() -> None:
+    from salesnb.review import Review
+
+    ds = load("sample")
+    first = Review(ds, period="month", period_end="2026-10-31")
+    card = first.card
+    expected = card.copy()
+    card.drop(card.index, inplace=True)  # a page that scribbles on its copy
+    again = Review(ds, period="month", period_end="2026-10-31", rep_id="R001").card
+    pd.testing.assert_frame_equal(again, expected)
+    other = Review(ds, period="month", period_end="2026-10-31", weights={"attainment": 0.9}).card
+    assert not other["score"].equals(expected["score"])  # other weights, other figures

@@ -98,6 +98,7 @@ class KernelPool:
         self.notify = notify
         self.live: set[AsyncKernelManager] = set()
         self._next: asyncio.Task[Kernel] | None = None
+        self._kept: tuple[str, Kernel] | None = None
         self._stopping: set[asyncio.Task[None]] = set()
 
     def prefetch(self) -> None:
@@ -164,6 +165,20 @@ class KernelPool:
             raise
         finally:
             log.close()
+
+    def reuse(self, key: str | None) -> Kernel | None:
+        """The kernel kept for ``key`` (a notebook's rep pages), or None."""
+        if key is None or self._kept is None or self._kept[0] != key:
+            return None
+        kernel = self._kept[1]
+        self._kept = None
+        return kernel
+
+    def keep(self, key: str, kernel: Kernel) -> None:
+        """Keep a kernel for the next rep page of the same notebook (releasing any other)."""
+        if self._kept is not None:
+            self.release(self._kept[1])
+        self._kept = (key, kernel)
 
     def release(self, kernel: Kernel) -> None:
         """Kill a used kernel in the background."""
@@ -322,17 +337,20 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
     nb = nbformat.read(task["notebook"], as_version=4)
     injected_at = inject_parameters(nb, task["injected_source"])
     error: tuple[str, str] | None = None
-    try:
-        kernel = await pool.take(prefetch_next=bool(task.get("prefetch", True)))
-    except BaseException as exc:  # kernel could not start
-        if isinstance(exc, asyncio.CancelledError):
-            raise
-        error = ("KernelStartError", f"the kernel did not start: {exc}")
-        kernel = None
+    kernel = pool.reuse(task.get("reuse_key"))
+    reused = kernel is not None
+    if kernel is None:
+        try:
+            kernel = await pool.take(prefetch_next=bool(task.get("prefetch", True)))
+        except BaseException as exc:  # kernel could not start
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            error = ("KernelStartError", f"the kernel did not start: {exc}")
+            kernel = None
     if kernel is not None:
         notify(("started", task["id"], kernel.pid))
         # The timeout counts from the first cell; waiting for a kernel is not the notebook's time.
-        error = await _execute(nb, task, kernel, pool, time.monotonic(), injected_at)
+        error = await _execute(nb, task, kernel, pool, time.monotonic(), injected_at, reused=reused)
     status = "ok" if error is None else "failed"
     summary = None if error is None else f"{error[0]}: {error[1]}"
     nb.metadata["salesnb"] = {
@@ -373,10 +391,24 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
     return result
 
 
+#: Run in a kept kernel before its next rep page: the user namespace and figures go.
+RESET_CODE = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import gc as _gc, matplotlib.pyplot as _plt\n"
+    "_plt.close('all'); _gc.collect(); del _gc, _plt\n"
+)
+
+
 async def _execute(
-    nb: Any, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int
+    nb: Any, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int,
+    *, reused: bool = False,
 ) -> tuple[str, str] | None:
-    """Execute every cell; return None on success, else (error name, message)."""
+    """Execute every cell; return None on success, else (error name, message).
+
+    A kernel kept from the previous rep page of the same notebook (``reused``) first
+    has its namespace reset; after a successful rep page the kernel is kept for the
+    next one, after anything else it is killed.
+    """
     limit = float(task["timeout"])
     deadline = started + limit
     nb_dir = str(Path(task["notebook"]).parent)
@@ -401,7 +433,11 @@ async def _execute(
 
     watchdog = loop.call_later(max(0.0, deadline - time.monotonic()) + KILL_GRACE, hard_kill)
     index = -1
+    ok = False
     try:
+        if reused:
+            await kernel.kc.execute(RESET_CODE, silent=True, store_history=False, reply=True,
+                                    timeout=STARTUP_TIMEOUT)
         if nb_dir != kernel.cwd:
             await kernel.kc.execute(
                 f"import os as _o; _o.chdir({nb_dir!r}); del _o",
@@ -413,6 +449,7 @@ async def _execute(
         for index, cell in enumerate(nb.cells):
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         client.set_widgets_metadata()
+        ok = True
         return None
     except CellExecutionError as exc:
         return (exc.ename or "Error", _first_line(exc.evalue) or "(no message)")
@@ -432,7 +469,11 @@ async def _execute(
         return (type(exc).__name__, _first_line(str(exc)) or "(no message)")
     finally:
         watchdog.cancel()
-        pool.release(kernel)
+        key = task.get("reuse_key")
+        if ok and key and not killed:
+            pool.keep(key, kernel)
+        else:
+            pool.release(kernel)
 
 
 def _where(index: int, injected: int) -> str:

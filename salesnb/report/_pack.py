@@ -686,6 +686,8 @@ def _build_tasks(
                 "injected_source": P.to_source(plan["params"]) if plan["params"] else "",
                 "rep_id": plan["rep_id"],
                 "per_rep": plan["per_rep"],
+                # rep pages of one notebook may share a kernel, its namespace reset between pages
+                "reuse_key": str(nb.path) if plan["rep_id"] is not None else None,
                 "timeout": timeout,
                 "out_dir": str(out_dir),
                 "stamp": stamp,

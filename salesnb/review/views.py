@@ -15,6 +15,7 @@ across runs).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -111,6 +112,24 @@ def _kpi_text(value: Any, kpi: str, currency: str) -> str:
     return display.format_cell(value, KPI_KINDS[kpi], currency=currency)
 
 
+#: Team-wide figures computed once per kernel and shared by the pages run in it (the
+#: runner runs a notebook's rep pages one after another in one kernel). Keyed by the
+#: data's content hash and every parameter the figure depends on; handed out as deep
+#: copies, so a page can never change what the next page sees.
+_SHARED: dict[tuple[Any, ...], Any] = {}
+_SHARED_MAX = 64
+
+
+def _shared(key: tuple[Any, ...] | None, compute: Any) -> Any:
+    if key is None:
+        return compute()
+    if key not in _SHARED:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[key] = compute()
+    return copy.deepcopy(_SHARED[key])
+
+
 class Review:
     """The periodic review of a team, or of one rep, for one period.
 
@@ -178,13 +197,22 @@ class Review:
             return "–"
         return str(self.rep_names.get(str(rep), rep))
 
+    def _key(self, name: str) -> tuple[Any, ...] | None:
+        """Memo key of a team-wide figure, or None when it cannot be shared safely."""
+        digest = getattr(self.ds, "content_hash", None)
+        if not digest or not (self.targets is None or isinstance(self.targets, str)):
+            return None
+        p = self.period
+        return (digest, getattr(self.ds, "n_rejected", 0), name, p.start, p.end, p.as_of, self.growth, self.targets,
+                tuple(sorted(self.weights.items())), tuple(sorted(self.sla.items())))
+
     @cached_property
     def daily(self) -> pd.DataFrame:
         """Daily targets over every day a section needs (the trend's 12 months, the periods)."""
         p, q = self.period, self.pacing_period
         first = min(p.start, q.start, (p.as_of.to_period("M") - 11).to_timestamp())
-        return daily_targets(self.ds, start=first, end=max(p.end, q.end), targets=self.targets,
-                             growth=self.growth)
+        return _shared(self._key("daily"), lambda: daily_targets(
+            self.ds, start=first, end=max(p.end, q.end), targets=self.targets, growth=self.growth))
 
     @property
     def target_source(self) -> str:
@@ -195,8 +223,8 @@ class Review:
     def card(self) -> pd.DataFrame:
         """The scorecard of the period to date (all reps and the team)."""
         s, a = self.period.to_date
-        return scorecard(self.ds, period_start=s, period_end=a, targets=self.daily, weights=self.weights,
-                         growth=self.growth)
+        return _shared(self._key("card"), lambda: scorecard(
+            self.ds, period_start=s, period_end=a, targets=self.daily, weights=self.weights, growth=self.growth))
 
     @cached_property
     def norm(self) -> pd.DataFrame:
@@ -215,24 +243,25 @@ class Review:
     @cached_property
     def pace(self) -> pd.DataFrame:
         p = self.pacing_period
-        return pacing(self.ds, start=p.start, end=p.end, as_of=p.as_of, daily=self.daily)
+        return _shared(self._key("pace"), lambda: pacing(
+            self.ds, start=p.start, end=p.end, as_of=p.as_of, daily=self.daily))
 
     @cached_property
     def rhythm(self) -> pd.DataFrame:
-        return customer_rhythm(self.ds, as_of=self.period.as_of)
+        return _shared(self._key("rhythm"), lambda: customer_rhythm(self.ds, as_of=self.period.as_of))
 
     @cached_property
     def churn(self) -> ChurnResult:
-        return churn_risk(self.ds, as_of=self.period.as_of)
+        return _shared(self._key("churn"), lambda: churn_risk(self.ds, as_of=self.period.as_of))
 
     @cached_property
     def invoices(self) -> pd.DataFrame:
-        return RC.open_invoices(self.ds, as_of=self.period.as_of)
+        return _shared(self._key("invoices"), lambda: RC.open_invoices(self.ds, as_of=self.period.as_of))
 
     @cached_property
     def complaints(self) -> pd.DataFrame:
         s, a = self.period.to_date
-        return C.complaint_times(self.ds, start=s, end=a, **self.sla)
+        return _shared(self._key("complaints"), lambda: C.complaint_times(self.ds, start=s, end=a, **self.sla))
 
     @cached_property
     def winloss_span(self) -> tuple[pd.Timestamp, pd.Timestamp, bool]:
