@@ -132,12 +132,17 @@ def run_pack(
     the same for machines. The pack is written under ``<out>/.<run-id>.partial/`` and
     renamed into place only when complete; then ``<out>/latest.html`` is pointed at it.
 
-    Isolation guarantee: every notebook (and every per-rep page) runs in its own new
-    kernel process that no other notebook ever used and that is killed right after.
-    To save time that kernel is started ahead of need and, before the notebook starts,
-    has only silently imported modules that every notebook of the pack imports
-    itself (for instance pandas, matplotlib.pyplot, salesnb modules); it has run no
-    other code and holds no user variables.
+    Isolation guarantee: every notebook runs in its own new kernel process that no
+    other notebook ever used and that is killed right after. To save time that kernel
+    is started ahead of need and, before the notebook starts, has only silently
+    imported modules that every notebook of the pack imports itself (for instance
+    pandas, matplotlib.pyplot, salesnb modules); it has run no other code and holds
+    no user variables. The one exception is the rep pages of one notebook: a worker
+    runs them one after another in one kernel, whose user namespace is reset
+    (``%reset -f``) and figures closed between pages. Imported modules, and the
+    team-wide figures a module memoises by data hash and parameters (see
+    ``salesnb.review.views``), persist between those pages; a page that fails ends
+    its kernel.
 
     Parameters
     ----------
