@@ -48,6 +48,7 @@ __all__ = [
     "ValidationReport",
     "content_hash",
     "load",
+    "read_table",
     "validate",
 ]
 
@@ -875,6 +876,59 @@ def _check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw],
                     name, file, None, fk.column, None, "foreign key",
                     f"{len(idxs) - 200} more rows refer to unknown {fk.ref_table}.",
                     f"Add them to {fk.ref_table} or correct the ids.", True))
+
+
+def read_table(source: str | Path, name: str) -> pd.DataFrame:
+    """One table of a source, typed by the contract, without reading the others.
+
+    For callers that need a single small table before anything else runs (the report
+    runner reads ``reps`` to plan per-rep pages). Files are read exactly as
+    :func:`load` reads them (encodings, separators, Excel sheets); foreign keys to
+    other tables are not checked, and cells that break a row rule come back empty
+    (NaN/NaT) rather than stopping the read: :func:`validate` reports them.
+
+    Parameters
+    ----------
+    source : str or Path
+        Folder or workbook (``"sample"`` for the bundled sample).
+    name : str
+        Table name from the contract.
+
+    Raises
+    ------
+    MissingTableError
+        When the source has no such table.
+    DataValidationError
+        When the table cannot be used (unreadable file, missing column, duplicate key).
+    DataSourceError
+        When the source does not exist or is not a folder or workbook.
+    """
+    from salesnb.config import resolve_data_path
+    from salesnb.schema import table as contract_of
+
+    contract = contract_of(name)
+    path = resolve_data_path(source) if isinstance(source, str) and source.strip() in ("", "sample") \
+        else Path(source).expanduser()
+    report = ValidationReport(source=path)
+    if path.is_dir():
+        files = [f for f in sorted(path.iterdir()) if f.is_file() and f.suffix.lower() in _TABLE_SUFFIXES
+                 and f.stem.strip().lower() == name]
+        if len(files) > 1:
+            raise DataValidationError(f"Two files hold table '{name}' in {path}: "
+                                      f"{' and '.join(f.name for f in files)}. Keep one of them.")
+        reader = _read_parquet if files and files[0].suffix.lower() == ".parquet" else _read_csv
+        raw = reader(files[0], name, report) if files else None
+    elif path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raw = _read_workbook(path, report)[0].get(name)
+    else:
+        raise DataSourceError(f"{path}: expected an existing folder or .xlsx workbook.")
+    if raw is None and not report.fatal:
+        raise MissingTableError(f"The dataset at {path} has no '{name}' table.")
+    frame = None if raw is None else _check_table(raw, contract, report)[0]
+    if frame is None or report.fatal:
+        raise DataValidationError(f"The '{name}' table at {path} cannot be used.\n"
+                                  + report.to_text(max_problems=10), report)
+    return frame
 
 
 def validate(source: str | Path) -> ValidationReport:

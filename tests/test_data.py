@@ -352,3 +352,16 @@ def test_cache_gives_the_identical_dataset(tiny_dir: Path, tmp_path: Path, monke
     # reject mode is its own entry
     assert data.load(tiny_dir, on_bad_rows="reject").n_rejected == 0
     assert len(list((tmp_path / "cache").glob("dataset-*.pkl"))) == 3
+
+
+def test_read_table_reads_one_table_like_load(tmp_path: Path) -> None:
+    path = write_tables(tiny_tables(), tmp_path / "d", encoding="cp1252")
+    tiny_tables()["reps"].to_csv(path / "reps.csv", sep=";", index=False, encoding="cp1252")
+    reps = data.read_table(path, "reps")
+    pd.testing.assert_frame_equal(reps, data.load(path).reps)
+    assert reps.loc[0, "name"] == "Ana Peña"
+    with pytest.raises(data.MissingTableError, match="no 'invoices' table"):
+        data.read_table(path, "invoices")
+    (path / "reps.csv").write_text("rep_id,name\nS1,Ana\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="hire_date"):
+        data.read_table(path, "reps")

@@ -313,17 +313,17 @@ def test_stamp_is_escaped(pack):
 # ----------------------------------------------------------------------------- atomicity
 
 
-def test_hash_source_covers_names_and_bytes_in_a_stable_order(tmp_path):
+def test_data_hash_covers_names_and_bytes_in_a_stable_order(tmp_path):
     a = make_data(tmp_path / "a")
     b = tmp_path / "b"
     b.mkdir()
     for name in ("orders.csv", "reps.csv"):  # written in the other order
         shutil.copy(a / name, b / name)
     (b / ".DS_Store").write_bytes(b"junk")  # hidden files do not count
-    assert _pack._hash_source(a) == _pack._hash_source(b)
+    assert _pack._data_hash(a) == _pack._data_hash(b)
     (b / "reps.csv").write_text(REPS_CSV.replace("Ana", "Eva"), encoding="utf-8")
-    assert _pack._hash_source(a) != _pack._hash_source(b)
-    assert re.fullmatch(r"[0-9a-f]{64}", _pack._hash_source(a / "reps.csv"))
+    assert _pack._data_hash(a) != _pack._data_hash(b)
+    assert re.fullmatch(r"[0-9a-f]{64}", _pack._data_hash(a / "reps.csv"))
 
 
 def test_no_partial_dir_and_latest_points_to_the_pack(pack):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -466,66 +464,24 @@ def _safe_suffix(rep: str, used: set[str]) -> str:
 def _active_reps(data_path: Path, *, period_end: str | None) -> list[str]:
     """Rep ids of the dataset's ``reps`` table active at ``period_end``, in file order.
 
-    Active: no ``leave_date`` or one after the period end, and (when the column is
-    there) a ``hire_date`` on or before it. Without a period end (no ``--period`` and
-    no default in the notebook): the reps without a ``leave_date``. No wall clock.
+    Active: no ``leave_date`` or one after the period end, and a ``hire_date`` on or
+    before it. Without a period end (no ``--period`` and no default in the notebook):
+    the reps without a ``leave_date``. No wall clock. The table is read with the
+    project's loader (:func:`salesnb.data.read_table`), so any source it reads works.
     """
-    end = dt.date.fromisoformat(period_end) if period_end else None
-    active = []
-    for row in _read_reps(data_path):
-        rep = _id_text(row.get("rep_id"))
-        if not rep:
-            continue
-        leave, hire = _as_date(row.get("leave_date")), _as_date(row.get("hire_date"))
-        gone = leave is not None and (end is None or leave <= end)
-        not_yet = hire is not None and end is not None and hire > end
-        if not (gone or not_yet):
-            active.append(rep)
-    return active
+    from salesnb.data import MissingTableError, read_table
 
-
-def _id_text(value: Any) -> str:
-    """An id cell as text: ``7.0`` (a number read from Excel) is ``"7"``; empty/NaN is ``""``."""
-    if value is None or value != value:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_reps(data_path: Path) -> list[dict[str, Any]]:
-    if data_path.is_dir():
-        csv_path, parquet_path = data_path / "reps.csv", data_path / "reps.parquet"
-        if csv_path.is_file():
-            with csv_path.open(newline="", encoding="utf-8-sig") as fh:
-                return list(csv.DictReader(fh))
-        if parquet_path.is_file():
-            import pandas as pd
-
-            return pd.read_parquet(parquet_path).to_dict("records")
-        raise DataSourceError(f"--per-rep needs the reps table: no reps.csv or reps.parquet in {data_path}.")
-    if data_path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        import pandas as pd
-
-        try:
-            return pd.read_excel(data_path, sheet_name="reps").to_dict("records")
-        except ValueError as exc:
-            raise DataSourceError(f"--per-rep needs the reps table: no sheet 'reps' in {data_path}.") from exc
-    raise DataSourceError(f"--per-rep cannot read reps from {data_path} (not a folder or workbook).")
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or value != value:  # None or NaN/NaT
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()[:10]
     try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+        reps = read_table(data_path, "reps")
+    except MissingTableError as exc:
+        raise DataSourceError(f"--per-rep needs the reps table: {exc}") from exc
+    ids = reps["rep_id"].astype("string")
+    if period_end is None:
+        keep = reps["leave_date"].isna()
+    else:
+        end = dt.datetime.fromisoformat(period_end)
+        keep = (reps["leave_date"].isna() | (reps["leave_date"] > end)) & ~(reps["hire_date"] > end)
+    return [str(r) for r in ids[keep & ids.notna()]]
 
 
 # --------------------------------------------------------------------------- assembling
@@ -546,29 +502,6 @@ def _reserve_run_dir(out_dir: Path, when: dt.datetime) -> tuple[str, Path]:
     raise ReportError(f"Cannot find a free run id in {out_dir}.")  # pragma: no cover
 
 
-def _hash_source(path: Path) -> str:
-    """sha256 hex over the dataset's files: sorted (relative name, size, bytes).
-
-    A folder's hidden files and folders (``.DS_Store``, ``.ipynb_checkpoints``) are
-    left out; a workbook is hashed as one file.
-    """
-    digest = hashlib.sha256()
-    if path.is_file():
-        files = [(path.name, path)]
-    else:
-        files = sorted(
-            (p.relative_to(path).as_posix(), p)
-            for p in path.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
-    for rel, file in files:
-        digest.update(rel.encode("utf-8") + b"\0" + str(file.stat().st_size).encode() + b"\0")
-        with file.open("rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _report_lang(values: Mapping[str, Any], declared: Mapping[str, P.Declared], *, fallback: str) -> str:
     """The language a report is written in: injected ``lang``, else its default."""
     raw = values.get("lang", declared["lang"].default if "lang" in declared else fallback)
@@ -579,17 +512,10 @@ def _report_lang(values: Mapping[str, Any], declared: Mapping[str, P.Declared], 
 
 
 def _data_hash(path: Path) -> str:
-    """The dataset's content hash, as :func:`salesnb.data.content_hash` computes it.
+    """The dataset's content hash, the same :func:`salesnb.data.content_hash` the notebooks show."""
+    from salesnb.data import content_hash
 
-    Falls back to :func:`_hash_source` when that function is unavailable or fails,
-    so a stamp is always written.
-    """
-    try:
-        from salesnb.data import content_hash
-
-        return str(content_hash(path))
-    except Exception:
-        return _hash_source(path)
+    return content_hash(path)
 
 
 def _write_index(
