@@ -47,6 +47,7 @@ __all__ = [
     "Problem",
     "ValidationReport",
     "content_hash",
+    "employed",
     "load",
     "read_table",
     "validate",
@@ -876,6 +877,26 @@ def _check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw],
                     name, file, None, fk.column, None, "foreign key",
                     f"{len(idxs) - 200} more rows refer to unknown {fk.ref_table}.",
                     f"Add them to {fk.ref_table} or correct the ids.", True))
+
+
+def employed(reps: pd.DataFrame, *, start: object, end: object | None = None) -> pd.Series:
+    """Which reps are employed on at least one day of ``start..end`` (``end`` defaults to ``start``).
+
+    The one rule every module uses: a rep works from ``hire_date`` through
+    ``leave_date``, both days included (the leave date is the last day worked); an
+    empty ``hire_date`` means employed before the data starts, an empty
+    ``leave_date`` still employed.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``reps``.
+    """
+    first = pd.Timestamp(start)
+    last = pd.Timestamp(end) if end is not None else first
+    hire = pd.to_datetime(reps["hire_date"])
+    leave = pd.to_datetime(reps["leave_date"])
+    return (hire.isna() | (hire <= last)) & (leave.isna() | (leave >= first))
 
 
 def read_table(source: str | Path, name: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from salesnb.data import Dataset
+from salesnb.data import Dataset, employed
 from salesnb.i18n import t
 from salesnb.normalize import normalize_name
 from salesnb.schema import TABLES
@@ -151,8 +151,7 @@ def orphans(dataset: Dataset, *, as_of: pd.Timestamp | str | None = None) -> pd.
     orders = dataset.orders
     as_of = pd.Timestamp(as_of) if as_of is not None else orders["order_date"].max()
     customers, products, reps = dataset.customers, dataset.products, dataset.reps
-    active = reps[(reps["hire_date"] <= as_of)
-                  & (reps["leave_date"].isna() | (reps["leave_date"] > as_of))]
+    active = reps[employed(reps, start=as_of)]
     left = set(reps["rep_id"]) - set(active["rep_id"])
     checks = {
         "customers_never_ordered": customers.loc[~customers["customer_id"].isin(orders["customer_id"]),

@@ -365,3 +365,13 @@ def test_read_table_reads_one_table_like_load(tmp_path: Path) -> None:
     (path / "reps.csv").write_text("rep_id,name\nS1,Ana\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="hire_date"):
         data.read_table(path, "reps")
+
+
+def test_employed_counts_hire_and_leave_days() -> None:
+    reps = pd.DataFrame({"hire_date": pd.to_datetime(["2025-01-10", "2024-01-01", None]),
+                         "leave_date": pd.to_datetime([None, "2025-01-31", None])})
+    assert data.employed(reps, start="2025-01-10").tolist() == [True, True, True]
+    assert data.employed(reps, start="2025-01-09").tolist() == [False, True, True]
+    assert data.employed(reps, start="2025-01-31").tolist() == [True, True, True]  # last day worked
+    assert data.employed(reps, start="2025-02-01").tolist() == [True, False, True]
+    assert data.employed(reps, start="2024-06-01", end="2025-01-09").tolist() == [False, True, True]

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from salesnb.data import employed
 from salesnb.errors import ParameterError
 from salesnb.leads.features import _as_of
 
@@ -88,10 +89,7 @@ def active_reps(reps: pd.DataFrame, *, as_of: object,
         ``rep_id, name, region_id, capacity`` ordered by ``rep_id``.
     """
     day = _as_of(as_of)
-    hired = pd.to_datetime(reps["hire_date"]) <= day
-    left = pd.to_datetime(reps["leave_date"])
-    staying = left.isna() | (left > day)
-    out = reps.loc[hired & staying, ["rep_id", "name", "region_id", "weekly_capacity"]].copy()
+    out = reps.loc[employed(reps, start=day), ["rep_id", "name", "region_id", "weekly_capacity"]].copy()
     out["rep_id"] = out["rep_id"].astype(str)
     out["region_id"] = out["region_id"].astype(str)
     cap = out["weekly_capacity"].astype("Int64").fillna(0).astype(int)

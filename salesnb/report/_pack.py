@@ -464,23 +464,19 @@ def _safe_suffix(rep: str, used: set[str]) -> str:
 def _active_reps(data_path: Path, *, period_end: str | None) -> list[str]:
     """Rep ids of the dataset's ``reps`` table active at ``period_end``, in file order.
 
-    Active: no ``leave_date`` or one after the period end, and a ``hire_date`` on or
-    before it. Without a period end (no ``--period`` and no default in the notebook):
-    the reps without a ``leave_date``. No wall clock. The table is read with the
+    Active: employed on the period end (:func:`salesnb.data.employed`). Without a
+    period end (no ``--period`` and no default in the notebook): the reps without a
+    ``leave_date``. No wall clock. The table is read with the
     project's loader (:func:`salesnb.data.read_table`), so any source it reads works.
     """
-    from salesnb.data import MissingTableError, read_table
+    from salesnb.data import MissingTableError, employed, read_table
 
     try:
         reps = read_table(data_path, "reps")
     except MissingTableError as exc:
         raise DataSourceError(f"--per-rep needs the reps table: {exc}") from exc
     ids = reps["rep_id"].astype("string")
-    if period_end is None:
-        keep = reps["leave_date"].isna()
-    else:
-        end = dt.datetime.fromisoformat(period_end)
-        keep = (reps["leave_date"].isna() | (reps["leave_date"] > end)) & ~(reps["hire_date"] > end)
+    keep = reps["leave_date"].isna() if period_end is None else employed(reps, start=period_end)
     return [str(r) for r in ids[keep & ids.notna()]]
 
 

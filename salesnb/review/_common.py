@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesnb.data import employed
 from salesnb.errors import ParameterError
 from salesnb.review.periods import to_ts, working_day_flags
 
@@ -37,9 +38,7 @@ def country(dataset: Any) -> str:
 def active_reps(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Reps employed on at least one day of ``start..end``, sorted by rep_id."""
     reps = dataset.reps
-    hired = reps["hire_date"].isna() | (reps["hire_date"] <= end)
-    stayed = reps["leave_date"].isna() | (reps["leave_date"] >= start)
-    out = reps.loc[hired & stayed].copy()
+    out = reps.loc[employed(reps, start=start, end=end)].copy()
     out["rep_id"] = out["rep_id"].astype(str)
     return out.sort_values("rep_id", kind="stable").reset_index(drop=True)
 

@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb import market, workdays
-from salesnb.data import Dataset
+from salesnb.data import Dataset, employed
 from salesnb.errors import ParameterError, check_choice
 from salesnb.targets.allocate import _check_unit, from_units, hamilton, to_units
 
@@ -729,7 +729,7 @@ def _rep_table(ds: Dataset, ctx: _Context, cal: _Calendars, *,
     reps = ds.reps.copy()
     reps["rep_id"] = reps["rep_id"].astype(str)
     reps["region_id"] = reps["region_id"].astype(str)
-    active = (reps["hire_date"] <= end) & (reps["leave_date"].isna() | (reps["leave_date"] >= start))
+    active = employed(reps, start=start, end=end)
     reps = reps.loc[active & reps["region_id"].isin(ctx.regions)].reset_index(drop=True)
     base = ctx.hist.loc[ctx.hist["order_date"] >= ctx.base_start]
     book = base.groupby(["owner", "region_id"], observed=True)["net_amount"].sum()
@@ -748,7 +748,7 @@ def _rep_table(ds: Dataset, ctx: _Context, cal: _Calendars, *,
     days = cal.days.to_numpy()
     hire = reps["hire_date"].to_numpy(dtype="datetime64[ns]")[:, None]
     leave = reps["leave_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    employed = (days[None, :] >= hire) & (np.isnat(leave) | (days[None, :] <= leave))
+    on_payroll = (days[None, :] >= hire) & (np.isnat(leave) | (days[None, :] <= leave))
     if ramp > 0:
         elapsed = (days[None, :] - hire) / np.timedelta64(1, "D") + 1
         factor = np.clip(elapsed / (ramp * _DAYS_PER_MONTH), 0, 1)
@@ -756,7 +756,7 @@ def _rep_table(ds: Dataset, ctx: _Context, cal: _Calendars, *,
         factor = np.ones((len(reps), len(days)))
     cal_idx = np.array([cal.region_cal[r] for r in reps["region_id"]], dtype=int)
     working = cal.working[cal_idx] if len(reps) else np.zeros((0, len(days)), bool)
-    avail = np.where(employed & working, factor, 0.0)
+    avail = np.where(on_payroll & working, factor, 0.0)
     reps["availability"] = avail.sum(axis=1) / np.maximum(working.sum(axis=1), 1)
     ramp_end = reps["hire_date"] + pd.to_timedelta(ramp * _DAYS_PER_MONTH, unit="D")
     reps["ramp_end"] = ramp_end.dt.normalize()
