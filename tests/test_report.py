@@ -24,7 +24,7 @@ import pytest
 
 from salesnb import __version__, cli
 from salesnb.errors import DataSourceError, ParameterError, ReportError
-from salesnb.report import _pack, _pool, run_pack
+from salesnb.report import _pack, _pool, _zygote, run_pack
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 EVIL_TITLE = "<script>alert('x')</script> & co"
@@ -389,6 +389,8 @@ def test_a_dead_worker_fails_its_notebook_and_the_rest_still_run(tmp_path, monke
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the runner's scratch goes
+    # kernels launched by the worker itself, so the kernel's parent is the worker
+    monkeypatch.setattr(_zygote.Zygote, "start", classmethod(lambda cls, folder, modules: None))
     nb = dict(PID_NOTEBOOK)
     nb["cells"] = [
         dict(PID_NOTEBOOK["cells"][0], source="lang: str = 'en'  # report language"),

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,11 +32,15 @@ from typing import Any
 import nbformat
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Unicode
 from traitlets.config import Config
+
+from salesnb.report import _zygote
 
 KERNEL_NAME = "python3"
 #: How a batch kernel starts: ipykernel on this interpreter, like the stock ``python3``
@@ -74,6 +79,32 @@ class BatchKernelSpecs(KernelSpecManager):
         )
 
 
+class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """Starts the kernel by asking the pack's zygote to fork it (see ``_zygote``).
+
+    Falls back to the ordinary launch (a new interpreter) when the zygote cannot be
+    reached or the launch has no log file to hand over.
+    """
+
+    zygote = Unicode("")
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        log = getattr(kwargs.get("stdout"), "name", None)
+        if self.zygote and isinstance(log, str):
+            env = kwargs.get("env") or dict(os.environ)
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            try:
+                pid = await _zygote.fork_kernel(self.zygote, argv=list(cmd), env=env, cwd=cwd, log=log)
+            except OSError:
+                pass
+            else:
+                self.process = _zygote.ForkedProcess(pid, log)
+                self.pid = self.pgid = pid  # the child starts its own session
+                self.cwd = cwd
+                return self.connection_info
+        return await super().launch_kernel(cmd, **kwargs)
+
+
 @dataclass
 class Kernel:
     """A started, ready, warmed kernel and its client."""
@@ -89,8 +120,9 @@ class Kernel:
 class KernelPool:
     """Starts kernels ahead of need and kills them after use; one notebook per kernel."""
 
-    def __init__(self, *, cwd: str, scratch: str, warm_code: str, notify: Any) -> None:
+    def __init__(self, *, cwd: str, scratch: str, warm_code: str, notify: Any, zygote: str | None = None) -> None:
         self.cwd = cwd
+        self.zygote = zygote
         self.scratch = scratch  # the main process removes it, even after a crash here
         self.specs = BatchKernelSpecs()
         self._count = 0
@@ -122,9 +154,7 @@ class KernelPool:
                 self.prefetch()
 
     async def _start(self) -> Kernel:
-        env = dict(os.environ)
-        env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        env = _zygote.kernel_env()
         self._count += 1
         stem = os.path.join(self.scratch, f"k{self._count}")
         # IPC sockets in the worker's scratch folder: no TCP ports, no plain-TCP warning.
@@ -137,6 +167,11 @@ class KernelPool:
             connection_file=f"{stem}.json",
             **({"ip": stem} if ipc else {}),
         )
+        if self.zygote:
+            km.kernel_id = str(uuid.uuid4())
+            km.provisioner = ForkProvisioner(
+                kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km, zygote=self.zygote
+            )
         self.live.add(km)
         log = open(f"{stem}.log", "wb")  # noqa: SIM115 - the kernel writes it, closed below
         try:
@@ -537,6 +572,7 @@ async def _serve(conn: Connection, settings: dict[str, Any]) -> None:
         scratch=settings["scratch"],
         warm_code=warm_code(settings["warm_imports"]),
         notify=notify,
+        zygote=settings.get("zygote"),
     )
     pool.prefetch()  # the first kernel starts while the exporter loads
     exporter = build_exporter(settings["templates_dir"])

@@ -21,7 +21,7 @@ from typing import Any
 from salesnb import __version__, config
 from salesnb import params as P
 from salesnb.errors import DataSourceError, ParameterError, ReportError
-from salesnb.report import _html, _pool
+from salesnb.report import _html, _pool, _zygote
 
 #: Parameters the runner itself passes to every notebook that declares them.
 #: ``as_of`` takes the period end too (the lead list is drawn up on that day).
@@ -132,15 +132,18 @@ def run_pack(
 
     Isolation guarantee: every notebook runs in its own new kernel process that no
     other notebook ever used and that is killed right after. To save time that kernel
-    is started ahead of need and, before the notebook starts, has only silently
-    imported modules that every notebook of the pack imports itself (for instance
-    pandas, matplotlib.pyplot, salesnb modules); it has run no other code and holds
-    no user variables. The one exception is the rep pages of one notebook: a worker
-    runs them one after another in one kernel, whose user namespace is reset
-    (``%reset -f``) and figures closed between pages. Imported modules, and the
-    team-wide figures a module memoises by data hash and parameters (see
-    ``salesnb.review.views``), persist between those pages; a page that fails ends
-    its kernel.
+    is started ahead of need and, before the notebook starts, has only imported
+    modules: on Linux it is forked from a per-pack "zygote" process that imported the
+    pack's notebooks' modules and the heavy libraries salesnb uses (scikit-learn,
+    statsforecast, ...) and ran no other code (see ``salesnb.report._zygote``);
+    elsewhere it is a new interpreter that silently imported the modules every
+    notebook of the pack imports. Either way it holds no user variables and has run
+    no notebook code. The one exception is a notebook with rep pages: a worker runs
+    its team page and rep pages one after another in one kernel, whose user
+    namespace is reset (``%reset -f``) and figures closed between pages. Imported
+    modules, and the team-wide figures a module memoises by data hash and parameters
+    (see ``salesnb.review.views``), persist between those pages; a page that fails
+    ends its kernel.
 
     Parameters
     ----------
@@ -232,6 +235,7 @@ def run_pack(
             settings = {
                 "cwd": str(nbs[0].path.parent),
                 "warm_imports": sorted(set.intersection(*(nb.imports for nb in nbs))),
+                "preload": _preload(nbs),
                 "templates_dir": str(config.templates_dir()),
             }
             printer = _Progress(len(tasks), enabled=progress)
@@ -357,6 +361,17 @@ def _imports(nb: Mapping[str, Any]) -> set[str]:
                 found.add(node.module)
                 found.update(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
     return found
+
+
+def _preload(nbs: list[_Notebook]) -> list[str]:
+    """Modules the kernel zygote imports, cheapest-to-need first.
+
+    First what every notebook imports, then what some import, then the heavy
+    libraries salesnb's analyses import lazily (``_zygote.HEAVY_MODULES``).
+    """
+    common = sorted(set.intersection(*(nb.imports for nb in nbs)))
+    some = sorted(set.union(*(nb.imports for nb in nbs)) - set(common))
+    return [*common, *some, *(m for m in _zygote.HEAVY_MODULES if m not in common and m not in some)]
 
 
 def _check_unique_names(nbs: list[_Notebook]) -> None:
@@ -586,6 +601,7 @@ def _build_tasks(
     lang: str,
 ) -> list[dict[str, Any]]:
     tasks = []
+    with_rep_pages = {str(p["nb"].path) for p in plans if p["rep_id"] is not None}
     for i, plan in enumerate(plans):
         nb: _Notebook = plan["nb"]
         task_lang = _report_lang(plan["params"], nb.declared, fallback=lang)
@@ -613,8 +629,9 @@ def _build_tasks(
                 "injected_source": P.to_source(plan["params"]) if plan["params"] else "",
                 "rep_id": plan["rep_id"],
                 "per_rep": plan["per_rep"],
-                # rep pages of one notebook may share a kernel, its namespace reset between pages
-                "reuse_key": str(nb.path) if plan["rep_id"] is not None else None,
+                # the team and rep pages of one notebook may share a kernel, its namespace
+                # reset between pages
+                "reuse_key": str(nb.path) if str(nb.path) in with_rep_pages else None,
                 "timeout": timeout,
                 "out_dir": str(out_dir),
                 "stamp": stamp,

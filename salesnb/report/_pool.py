@@ -27,6 +27,8 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from salesnb.report import _zygote
+
 #: Seconds a worker may overrun a task's own timeout before it is killed from here.
 BACKSTOP_GRACE = 60.0
 #: Seconds a task may wait for its kernel before it counts as started (startup allowance).
@@ -77,6 +79,9 @@ def run_tasks(
     workers: list[_Worker] = []
     # Kernel sockets and logs live here; removed below even when a worker was killed.
     scratch = tempfile.mkdtemp(prefix="salesnb-run-")
+    preload = settings.get("preload")
+    zygote = _zygote.Zygote.start(scratch, list(preload)) if preload is not None else None
+    settings = {**settings, "zygote": zygote.path if zygote else None}
 
     def spawn() -> _Worker:
         parent, child = ctx.Pipe(duplex=True)
@@ -177,6 +182,8 @@ def run_tasks(
         _stop_all(workers, graceful=False)
         raise
     finally:
+        if zygote is not None:
+            zygote.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return results
 
