@@ -33,23 +33,29 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from salesnb import i18n
 from salesnb.errors import (
     DataSourceError,
     DataValidationError,
     SalesnbError,
     check_choice,
 )
-from salesnb.schema import TABLE_ORDER, TABLES, Column, Table
+from salesnb.schema import TABLE_ORDER, TABLES, Column, Rule, Table
 
 __all__ = [
+    "RULES",
     "Dataset",
     "MissingTableError",
+    "Notice",
     "Problem",
     "ValidationReport",
     "content_hash",
     "employed",
+    "file_label",
     "load",
+    "load_error_message",
     "read_table",
+    "require_tables",
     "validate",
 ]
 
@@ -69,9 +75,72 @@ class MissingTableError(SalesnbError, LookupError):
     """A table the caller asked for is not in the dataset."""
 
 
+#: Argument value of a problem text: one string, or several joined with "and" in the text's language.
+ArgValue = str | tuple[str, ...]
+Args = tuple[tuple[str, ArgValue], ...]
+
+#: Catalog key (in ``salesnb/locale/problems.json``) of every rule name a :class:`Problem` can carry,
+#: besides the cross-column rules of the schema (``leave_date >= hire_date``), which are shown as written.
+RULES = {
+    name: "problems.rule_" + name.replace(" ", "_")
+    for name in ("file", "source", "header", "missing table", "missing column", "duplicate column",
+                 "empty table", "allowed values", "number", "whole number", "min", "max", "date",
+                 "boolean", "required", "primary key", "foreign key", "rejected parent")
+}
+
+_SHEET_FILE = re.compile(r"^(?P<book>.+\.xls[xm]) \[sheet (?P<sheet>.*)\]$", re.IGNORECASE)
+
+
+def _text(key: str, lang: str, /, **values: object) -> str:
+    """``problems.<key>`` of the catalog in ``lang``."""
+    return i18n.t(f"problems.{key}", lang=lang, **values)
+
+
+def _and(items: Iterable[str], lang: str) -> str:
+    """``a and b`` (``a y b`` in Spanish)."""
+    items = list(items)
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = _text("text_and", lang, left=text, right=item)
+    return text
+
+
+def _render(args: Args, lang: str) -> dict[str, str]:
+    return {name: _and(value, lang) if isinstance(value, tuple) else value for name, value in args}
+
+
+def _sheet_file(book: str, sheet: object) -> str:
+    """The ``file`` of a problem in a workbook sheet: ``book.xlsx [sheet orders]``."""
+    return _text("text_sheet", "en", book=book, sheet=sheet)
+
+
+def file_label(file: str, *, lang: str = "en") -> str:
+    """A ``file`` as the loader writes it (``Problem.file``, ``ValidationReport.files``) in ``lang``.
+
+    Parameters
+    ----------
+    file : str
+        A file name, or ``book.xlsx [sheet orders]`` for a sheet of a workbook.
+    lang : {"en", "es"}, default "en"
+        ``"es"`` gives ``book.xlsx [hoja orders]``; plain file names are the same in every language.
+
+    Returns
+    -------
+    str
+    """
+    found = _SHEET_FILE.match(file)
+    if found is None:
+        return file
+    return _text("text_sheet", lang, book=found["book"], sheet=found["sheet"])
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a source.
+
+    ``message`` and ``hint`` are the English texts (what ``salesnb validate`` prints);
+    :meth:`text`, :meth:`hint_text` and :meth:`rule_text` give them in a report language,
+    from the ``problems`` catalog (``salesnb/locale/problems.json``) and ``args``.
 
     Attributes
     ----------
@@ -86,15 +155,23 @@ class Problem:
     value : str or None
         The offending value, shortened for display.
     rule : str
-        Short name of the broken rule (``date``, ``min``, ``primary key`` ...).
+        Short name of the broken rule (``date``, ``min``, ``primary key`` ...), a stable
+        English identifier; :meth:`rule_text` translates it.
     message : str
-        What was expected and what came.
+        What was expected and what came, in English.
     hint : str
-        How to fix it.
+        How to fix it, in English.
     fatal : bool
         True when the dataset cannot be used at all (missing table or column,
         unreadable file, duplicate primary key, dangling foreign key); False for
         row problems, which ``on_bad_rows="reject"`` can set aside.
+    key : str
+        Catalog key of the message (``problems.msg_<key>``); "" for a problem built
+        by hand, whose ``message`` is then used in every language.
+    hint_key : str
+        Catalog key of the hint (``problems.hint_<hint_key>``); "" as for ``key``.
+    args : tuple of (name, value) pairs
+        Values filled into both texts; a tuple value is a list joined with "and".
     """
 
     table: str
@@ -106,12 +183,94 @@ class Problem:
     message: str
     hint: str
     fatal: bool
+    key: str = ""
+    hint_key: str = ""
+    args: Args = ()
 
-    def to_text(self) -> str:
-        where = [p for p in (self.file, f"row {self.row}" if self.row else "",
-                             f"column '{self.column}'" if self.column else "") if p]
-        text = f"{', '.join(where)}: {self.message}"
-        return f"{text} Fix: {self.hint}" if self.hint else text
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``"en"`` or ``"es"``)."""
+        if not self.key:
+            return self.message
+        return _text(f"msg_{self.key}", lang, **_render(self.args, lang))
+
+    def hint_text(self, lang: str = "en") -> str:
+        """How to fix it, in ``lang``."""
+        if not self.hint_key:
+            return self.hint
+        return _text(f"hint_{self.hint_key}", lang, **_render(self.args, lang))
+
+    def rule_text(self, lang: str = "en") -> str:
+        """The rule's name in ``lang``; a schema rule such as ``leave_date >= hire_date`` stays as written."""
+        key = RULES.get(self.rule)
+        return i18n.t(key, lang=lang) if key else self.rule
+
+    def file_text(self, lang: str = "en") -> str:
+        """The file (and sheet) in ``lang``: ``book.xlsx [hoja orders]``, ``a.csv y a.parquet``."""
+        files = dict(self.args).get("files") if self.key == "two_files" else None
+        return _and(files, lang) if isinstance(files, tuple) else file_label(self.file, lang=lang)
+
+    def to_text(self, *, lang: str = "en") -> str:
+        """One line: where, what, and how to fix it (``lang`` defaults to English)."""
+        if lang == "en":
+            file, message, hint = self.file, self.message, self.hint
+        else:
+            file, message, hint = self.file_text(lang), self.text(lang), self.hint_text(lang)
+        where = [p for p in (file, _text("text_row", lang, row=self.row) if self.row else "",
+                             _text("text_column", lang, column=self.column) if self.column else "") if p]
+        text = f"{', '.join(where)}: {message}"
+        return f"{text} {_text('text_fix', lang, hint=hint)}" if hint else text
+
+
+def _problem(table: str, file: str, row: int | None, column: str | None, value: str | None, rule: str, /, *,
+             key: str, fatal: bool, hint: str | None = None, **args: object) -> Problem:
+    """A :class:`Problem` whose texts come from the ``problems`` catalog.
+
+    Parameters
+    ----------
+    table, file, row, column, value, rule
+        As on :class:`Problem`.
+    key : str
+        The message is ``problems.msg_<key>``.
+    fatal : bool
+        As on :class:`Problem`.
+    hint : str, optional
+        The hint is ``problems.hint_<hint>``; defaults to ``key``.
+    **args
+        Values of the texts' ``{fields}``: converted with ``str``, except tuples and
+        lists, which are kept as lists of strings and joined with "and" in each language.
+    """
+    frozen: Args = tuple((name, tuple(map(str, v)) if isinstance(v, tuple | list) else str(v))
+                         for name, v in args.items())
+    hint_key = hint or key
+    english = _render(frozen, "en")
+    return Problem(table, file, row, column, value, rule, _text(f"msg_{key}", "en", **english),
+                   _text(f"hint_{hint_key}", "en", **english), fatal, key, hint_key, frozen)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something worth knowing about a source that is not a problem (e.g. a file read as cp1252).
+
+    Attributes
+    ----------
+    key : str
+        Catalog key of the text (``problems.note_<key>``).
+    args : tuple of (name, value) pairs
+        Values filled into the text; ``file`` is shown with :func:`file_label`.
+    """
+
+    key: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: str = "en") -> str:
+        """The notice in ``lang``."""
+        values = dict(self.args)
+        if "file" in values:
+            values["file"] = file_label(values["file"], lang=lang)
+        return _text(f"note_{self.key}", lang, **values)
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass
@@ -126,8 +285,9 @@ class ValidationReport:
         In the order found; ``fatal`` and ``row_problems`` split them.
     files : dict
         Table name -> description of the file read (name, encoding, rows).
-    notices : list of str
-        Things worth knowing that are not problems (e.g. a file read as cp1252).
+    notes : list of Notice
+        Things worth knowing that are not problems (e.g. a file read as cp1252);
+        ``notices`` gives them as English text.
     unreadable : bool
         True when the source itself could not be read (missing path, not a dataset).
     """
@@ -135,8 +295,13 @@ class ValidationReport:
     source: Path
     problems: list[Problem] = field(default_factory=list)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
-    notices: list[str] = field(default_factory=list)
+    notes: list[Notice] = field(default_factory=list)
     unreadable: bool = False
+
+    @property
+    def notices(self) -> list[str]:
+        """The notes as English text."""
+        return [note.text() for note in self.notes]
 
     @property
     def ok(self) -> bool:
@@ -153,43 +318,86 @@ class ValidationReport:
         """Problems confined to rows, which ``on_bad_rows='reject'`` can set aside."""
         return [p for p in self.problems if not p.fatal]
 
-    def to_frame(self) -> pd.DataFrame:
-        """The problems as a DataFrame (one row per problem)."""
+    def to_frame(self, *, lang: str = "en") -> pd.DataFrame:
+        """The problems as a DataFrame (one row per problem).
+
+        Parameters
+        ----------
+        lang : {"en", "es"}, default "en"
+            Language of the ``file``, ``rule``, ``message`` and ``hint`` columns.
+        """
         cols = ["table", "file", "row", "column", "value", "rule", "message", "hint", "fatal"]
-        rows = [[getattr(p, c) for c in cols] for p in self.problems]
+        if lang == "en":
+            rows = [[getattr(p, c) for c in cols] for p in self.problems]
+        else:
+            i18n.locale_of(lang)  # an unknown language is a ParameterError, also without problems
+            rows = [[p.table, p.file_text(lang), p.row, p.column, p.value, p.rule_text(lang), p.text(lang),
+                     p.hint_text(lang), p.fatal] for p in self.problems]
         frame = pd.DataFrame(rows, columns=cols)
         frame["row"] = frame["row"].astype("Int64")
         return frame
 
-    def to_text(self, *, max_problems: int = 50) -> str:
-        """A human-readable report, as ``salesnb validate`` prints it."""
-        lines = [f"Dataset: {self.source}"]
+    def to_text(self, *, max_problems: int = 50, lang: str = "en") -> str:
+        """A human-readable report, as ``salesnb validate`` prints it (in English unless ``lang`` says)."""
+
+        def tr(key: str, **values: object) -> str:
+            return _text(f"text_{key}", lang, **values)
+
+        lines = [tr("dataset", source=self.source)]
         for name, info in self.files.items():
-            lines.append(f"  {name:<12} {info['rows']:>9,} rows  {info['file']} ({info['encoding']})")
-        for notice in self.notices:
-            lines.append(f"  note: {notice}")
+            rows = i18n.fmt_number(info["rows"], lang=lang)
+            lines.append("  " + tr("file_line", table=f"{name:<12}", rows=f"{rows:>9}",
+                                   file=file_label(info["file"], lang=lang), encoding=info["encoding"]))
+        for note in self.notes:
+            lines.append("  " + tr("note", notice=note.text(lang)))
         if self.ok:
-            lines.append("OK: no problems found.")
+            lines.append(tr("ok"))
             return "\n".join(lines)
         n_fatal, n_row = len(self.fatal), len(self.row_problems)
-        lines.append(f"PROBLEMS: {n_fatal} fatal, {n_row} in rows.")
-        for label, group in (("Fatal", self.fatal), ("Rows", self.row_problems)):
+        lines.append(tr("problems", fatal=n_fatal, rows=n_row))
+        for kind, group in (("fatal", self.fatal), ("rows", self.row_problems)):
             if not group:
                 continue
-            lines.append(f"{label}:")
+            lines.append(tr(f"group_{kind}"))
             for p in group[:max_problems]:
-                lines.append(f"  - {p.to_text()}")
+                lines.append(f"  - {p.to_text(lang=lang)}")
             if len(group) > max_problems:
-                lines.append(f"  ... and {len(group) - max_problems} more {label.lower()} problems")
+                lines.append("  " + tr(f"more_{kind}", n=len(group) - max_problems))
         if n_row and not n_fatal:
-            lines.append(
-                "Rows with problems stop a load unless it passes on_bad_rows='reject', "
-                "which sets them aside and lists them in the report."
-            )
+            lines.append(tr("rows_advice"))
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def load_error_message(report: ValidationReport, *, lang: str = "en", max_problems: int = 20) -> str:
+    """The message of the :class:`~salesnb.errors.DataValidationError` that :func:`load` raises for ``report``.
+
+    Parameters
+    ----------
+    report : ValidationReport
+        A report with fatal problems, or with row problems that stop a load.
+    lang : {"en", "es"}, default "en"
+        Language of the message; :func:`salesnb.notebook.open_dataset` re-raises in the report language.
+    max_problems : int, default 20
+        Problems listed per group (fatal, rows).
+
+    Returns
+    -------
+    str
+        A first line saying why the dataset cannot be loaded, then :meth:`ValidationReport.to_text`.
+    """
+    if report.fatal:
+        head = _text("error_fatal", lang, source=report.source, n=len(report.fatal))
+    else:
+        head = _text("error_rows", lang, source=report.source, n=len(report.row_problems))
+    return f"{head}\n" + report.to_text(max_problems=max_problems, lang=lang)
+
+
+def _notice(report: ValidationReport, /, *, key: str, **args: object) -> None:
+    """Add the notice ``problems.note_<key>`` (filled with ``args``) to ``report``."""
+    report.notes.append(Notice(key, tuple((name, str(value)) for name, value in args.items())))
 
 
 @dataclass
@@ -210,13 +418,16 @@ class Dataset:
         sha256 of the input files (names and bytes), for the report stamp.
     rejected : DataFrame
         One row per problem of every rejected row (table, file, row, column, value,
-        rule, message, hint); empty when nothing was rejected.
+        rule, message, hint), in English; empty when nothing was rejected.
+        :meth:`rejected_frame` gives it in a report language.
     rejected_rows : dict of str to DataFrame
         The rejected rows themselves as read, per table, with their spreadsheet ``row``.
     report : ValidationReport
         The validation report of the load.
     meta : dict
         Every key of ``dataset.toml``.
+    rejected_problems : list of Problem
+        The problems behind ``rejected``, one per row of it.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -229,17 +440,21 @@ class Dataset:
     rejected_rows: dict[str, pd.DataFrame]
     report: ValidationReport
     meta: dict[str, Any] = field(default_factory=dict)
+    rejected_problems: list[Problem] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name in self.tables:
             return self.tables[name]
+        lang = i18n.get_language()
         if name in TABLES:
-            used = ", ".join(TABLES[name].used_by) or "some analyses"
-            raise MissingTableError(
-                f"The dataset at {self.source} has no '{name}' table, which {used} need. "
-                f"Add {name}.csv (columns: {', '.join(TABLES[name].required_columns)})."
-            )
-        raise MissingTableError(f"Unknown table {name!r}; the contract has: {', '.join(TABLES)}.")
+            if lang == "en":
+                used = ", ".join(TABLES[name].used_by)
+            else:
+                used = ", ".join(i18n.t(f"datacheck.analysis_{a}", lang=lang) for a in TABLES[name].used_by)
+            raise MissingTableError(_text(
+                "error_no_table", lang, source=self.source, table=name,
+                used=used or _text("text_some_analyses", lang), columns=", ".join(TABLES[name].required_columns)))
+        raise MissingTableError(_text("error_unknown_table", lang, table=repr(name), tables=", ".join(TABLES)))
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name.startswith("_") or name not in TABLES:
@@ -274,6 +489,13 @@ class Dataset:
                 "last_date": last,
             })
         return pd.DataFrame(rows)
+
+    def rejected_frame(self, *, lang: str = "en") -> pd.DataFrame:
+        """``rejected`` with its file, rule, message and hint in ``lang`` (``"en"`` or ``"es"``)."""
+        if lang == "en":
+            return self.rejected.copy()
+        frame = ValidationReport(self.source, self.rejected_problems).to_frame(lang=lang)
+        return frame.drop(columns="fatal")
 
 
 # --------------------------------------------------------------------------- reading
@@ -323,17 +545,16 @@ def _shorten(value: object) -> str:
 def _decode(data: bytes, table: str, file: str, report: ValidationReport) -> tuple[str, str] | None:
     """Decode a CSV's bytes; None (and a fatal problem) when that cannot be done safely."""
 
-    def fatal(message: str, hint: str) -> None:
-        report.problems.append(Problem(table, file, None, None, None, "file", message, hint, True))
+    def fatal(*, key: str, **args: object) -> None:
+        report.problems.append(_problem(table, file, None, None, None, "file", key=key, fatal=True, **args))
 
     if data.startswith(b"PK\x03\x04"):
-        fatal("This file is an Excel workbook (or other zip file) with a .csv name.",
-              "Save it as CSV (UTF-8), or pass the .xlsx workbook itself as the source.")
+        fatal(key="xlsx_as_csv")
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
-        fatal("This file holds binary data, not text.", "Export the table as CSV (UTF-8).")
+        fatal(key="binary")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -342,18 +563,13 @@ def _decode(data: bytes, table: str, file: str, report: ValidationReport) -> tup
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            fatal(f"The file is neither UTF-8 nor Windows-1252/Latin-1 text (byte "
-                  f"0x{data[exc.start]:02x} at position {exc.start}).",
-                  "Save the file as CSV UTF-8 from your spreadsheet program.")
+            fatal(key="encoding", byte=f"{data[exc.start]:02x}", position=exc.start)
             return None
-        report.notices.append(f"{file} was read as Windows-1252 (Latin-1); "
-                              "saving it as UTF-8 avoids guessing.")
+        _notice(report, key="cp1252", file=file)
         return text, "cp1252"
     found = _MOJIBAKE.search(text)
     if found:
-        fatal(f"The text looks double-encoded (mojibake such as {found.group()!r} where an "
-              "accented letter belongs).",
-              "Re-export the file as CSV UTF-8 from the original; do not convert it twice.")
+        fatal(key="mojibake", sample=repr(found.group()))
         return None
     return text, encoding
 
@@ -369,10 +585,8 @@ def _read_csv(path: Path, table: str, report: ValidationReport) -> _Raw | None:
     file = path.name
     data = path.read_bytes()
     if not data.strip():
-        report.problems.append(Problem(table, file, None, None, None, "file",
-                                       "The file is empty: no header row.",
-                                       f"Write the header row of {table} "
-                                       f"({', '.join(TABLES[table].required_columns)}).", True))
+        report.problems.append(_problem(table, file, None, None, None, "file", key="empty_file", fatal=True,
+                                        table=table, columns=", ".join(TABLES[table].required_columns)))
         return None
     decoded = _decode(data, table, file, report)
     if decoded is None:
@@ -383,10 +597,8 @@ def _read_csv(path: Path, table: str, report: ValidationReport) -> _Raw | None:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype="string[pyarrow]",
                             keep_default_na=False, na_values=[], skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as exc:
-        report.problems.append(Problem(table, file, None, None, None, "file",
-                                       f"The CSV cannot be parsed: {exc}",
-                                       "Check quoting and that every row has the same "
-                                       "number of fields as the header.", True))
+        report.problems.append(_problem(table, file, None, None, None, "file", key="csv_unparsable", fatal=True,
+                                        error=exc))
         return None
     header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), [])
     if len(header) == frame.shape[1]:
@@ -399,9 +611,8 @@ def _read_parquet(path: Path, table: str, report: ValidationReport) -> _Raw | No
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a bad file
-        report.problems.append(Problem(table, path.name, None, None, None, "file",
-                                       f"The Parquet file cannot be read: {exc}",
-                                       "Write it again with pandas.DataFrame.to_parquet.", True))
+        report.problems.append(_problem(table, path.name, None, None, None, "file", key="parquet_unreadable",
+                                        fatal=True, error=exc))
         return None
     return _Raw(table, path.name, frame.reset_index(drop=True), "parquet")
 
@@ -421,40 +632,34 @@ def _read_workbook(path: Path, report: ValidationReport) -> tuple[dict[str, _Raw
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
     except Exception as exc:  # openpyxl raises many types for a bad file
         report.unreadable = True
-        report.problems.append(Problem("", path.name, None, None, None, "file",
-                                       f"The workbook cannot be read: {exc}",
-                                       "Save it again as .xlsx from your spreadsheet program.",
-                                       True))
+        report.problems.append(_problem("", path.name, None, None, None, "file", key="workbook_unreadable",
+                                        fatal=True, error=exc))
         return {}, {}
     raws: dict[str, _Raw] = {}
     meta: dict[str, Any] = {}
     for sheet_name, sheet in sheets.items():
         key = str(sheet_name).strip().lower()
-        file = f"{path.name} [sheet {sheet_name}]"
+        file = _sheet_file(path.name, sheet_name)
         if key == "dataset":
             for row in sheet.itertuples(index=False):
                 if len(row) >= 2 and isinstance(row[0], str) and row[0].strip().lower() != "key":
                     meta[row[0].strip()] = row[1]
             continue
         if key not in TABLES:
-            report.notices.append(f"{file} is not a table of the contract and was ignored.")
+            _notice(report, key="not_a_table", file=file)
             continue
         sheet = sheet.dropna(axis=1, how="all")
         filled = np.flatnonzero(sheet.notna().any(axis=1).to_numpy())
         if not len(filled):
-            report.problems.append(Problem(key, file, None, None, None, "file",
-                                           "The sheet is empty: no header row.",
-                                           f"Write the header row of {key} on row 1.", True))
+            report.problems.append(_problem(key, file, None, None, None, "file", key="empty_sheet", fatal=True,
+                                            table=key))
             continue
         header = _excel_header_row(sheet, TABLES[key].required_columns)
         if header is None:
             header = int(filled[0])
         if header > int(filled[0]):
-            report.problems.append(Problem(key, file, None, None, None, "header",
-                                           f"The column names are on row {header + 1}, "
-                                           "not row 1 (merged or title rows above them).",
-                                           "Delete the rows above the header so the column "
-                                           "names are on row 1.", True))
+            report.problems.append(_problem(key, file, None, None, None, "header", key="header_not_first",
+                                            fatal=True, row=header + 1))
             continue
         names = [str(v).strip() if not _is_missing(v) else f"unnamed_{i}"
                  for i, v in enumerate(sheet.iloc[header].tolist())]
@@ -475,13 +680,12 @@ def _read_folder(path: Path, report: ValidationReport) -> tuple[dict[str, _Raw],
             if stem in TABLES:
                 found.setdefault(stem, []).append(file)
             else:
-                report.notices.append(f"{file.name} is not a table of the contract and was ignored.")
+                _notice(report, key="not_a_table", file=file.name)
     for table, files in found.items():
         if len(files) > 1:
-            names = " and ".join(f.name for f in files)
-            report.problems.append(Problem(table, names, None, None, None, "file",
-                                           f"Two files hold table '{table}': {names}.",
-                                           "Keep one of them.", True))
+            names = tuple(f.name for f in files)
+            report.problems.append(_problem(table, _and(names, "en"), None, None, None, "file", key="two_files",
+                                            fatal=True, table=table, files=names))
             continue
         file = files[0]
         used.append(file)
@@ -496,9 +700,8 @@ def _read_folder(path: Path, report: ValidationReport) -> tuple[dict[str, _Raw],
         try:
             meta = tomllib.loads(toml_path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            report.problems.append(Problem("", "dataset.toml", None, None, None, "file",
-                                           f"dataset.toml cannot be read: {exc}",
-                                           'Write it as TOML, e.g. currency = "EUR".', True))
+            report.problems.append(_problem("", "dataset.toml", None, None, None, "file", key="toml_unreadable",
+                                            fatal=True, error=exc))
     return raws, meta, used
 
 
@@ -561,14 +764,31 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 
 @dataclass
+class _CellProblem:
+    """A problem in one cell, before it knows its table, file and row."""
+
+    idx: int
+    value: str
+    rule: str
+    key: str
+    hint: str | None
+    args: dict[str, object]
+
+
+@dataclass
 class _Typed:
     values: pd.Series
     bad: pd.Series  # bool mask of rows with a problem in this column
-    problems: list[tuple[int, str, str, str, str]]  # (idx, value, rule, message, hint)
+    problems: list[_CellProblem]
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds, so ``repr`` shows ``-60.0``, not ``np.float64(-60.0)``."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _type_column(raw: pd.Series, col: Column) -> _Typed:
-    problems: list[tuple[int, str, str, str, str]] = []
+    problems: list[_CellProblem] = []
     n = len(raw)
     native_dt = pd.api.types.is_datetime64_any_dtype(raw)
     native_num = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
@@ -576,11 +796,14 @@ def _type_column(raw: pd.Series, col: Column) -> _Typed:
     missing = raw.isna().to_numpy() if text is None else (text == "").to_numpy()
     bad = np.zeros(n, dtype=bool)
 
-    def flag(mask: np.ndarray, rule: str, message: Any, hint: str) -> None:
+    def flag(mask: np.ndarray, rule: str, /, *, key: str, hint: str | None = None, whole: bool = False,
+             **args: object) -> None:
+        """Record problem ``key`` for every row of ``mask``; its ``{value}`` is the cell's repr,
+        shortened unless ``whole``."""
         for idx in np.flatnonzero(mask):
-            value = raw.iloc[idx]
-            msg = message(value) if callable(message) else message
-            problems.append((int(idx), _shorten(value), rule, msg, hint))
+            value = _plain(raw.iloc[idx])
+            shown = repr(value if whole else _shorten(value))
+            problems.append(_CellProblem(int(idx), _shorten(value), rule, key, hint, {**args, "value": shown}))
         bad[mask] = True
 
     if col.dtype == "str":
@@ -592,9 +815,7 @@ def _type_column(raw: pd.Series, col: Column) -> _Typed:
             lowered_values[missing] = pd.NA
             values = lowered_values
             outside = ~missing & ~lowered.isin(col.allowed).to_numpy()
-            flag(outside, "allowed values",
-                 lambda v: f"Expected one of {', '.join(col.allowed)}; got {_shorten(v)!r}.",
-                 f"Use one of: {', '.join(col.allowed)}.")
+            flag(outside, "allowed values", key="allowed_values", allowed=", ".join(col.allowed))
     elif col.dtype in ("int", "float"):
         if text is None:
             numbers = raw.astype("float64")
@@ -604,29 +825,22 @@ def _type_column(raw: pd.Series, col: Column) -> _Typed:
             unparsed = ~missing & numbers.isna().to_numpy()
             if unparsed.any():
                 comma = text.str.match(_COMMA_NUMBER).to_numpy() & unparsed
-                flag(comma, "number",
-                     lambda v: f"Expected a number with a dot as decimal separator; got {v!r}.",
-                     "Write numbers like 1234.56 (no thousands separator, dot for decimals).")
-                flag(unparsed & ~comma, "number",
-                     lambda v: f"Expected a number; got {_shorten(v)!r}.",
-                     "Write a plain number, or leave the cell empty if it may be empty.")
+                flag(comma, "number", key="decimal_comma", whole=True)
+                flag(unparsed & ~comma, "number", key="number")
         arr = numbers.to_numpy(dtype="float64", copy=True)
         infinite = np.isinf(arr)
-        flag(infinite, "number", "Expected a finite number; got infinity.", "Write a real amount.")
+        flag(infinite, "number", key="infinite")
         arr[infinite] = np.nan
         if col.dtype == "int":
             frac = ~np.isnan(arr) & (arr != np.round(arr))
-            flag(frac, "whole number", lambda v: f"Expected a whole number; got {v!r}.",
-                 "Write a whole number.")
+            flag(frac, "whole number", key="whole_number", whole=True)
             arr[frac] = np.nan
         if col.min is not None:
             low = ~np.isnan(arr) & (arr < col.min)
-            flag(low, "min", lambda v: f"Expected {col.min:g} or more; got {v!r}.",
-                 f"Check the sign and units; {col.name} cannot be below {col.min:g}.")
+            flag(low, "min", key="min", whole=True, min=f"{col.min:g}", column=col.name)
         if col.max is not None:
             high = ~np.isnan(arr) & (arr > col.max)
-            flag(high, "max", lambda v: f"Expected {col.max:g} or less; got {v!r}.",
-                 f"Check the units; {col.name} cannot be above {col.max:g}.")
+            flag(high, "max", key="max", whole=True, max=f"{col.max:g}", column=col.name)
         if text is None:
             missing = np.isnan(arr) & ~bad
         if col.dtype == "int":
@@ -646,23 +860,16 @@ def _type_column(raw: pd.Series, col: Column) -> _Typed:
             if unparsed.any():
                 looks_iso = iso.str.match(_ISO_DATE).to_numpy() & unparsed
                 day_first = text.str.match(_DAY_FIRST).to_numpy() & unparsed
-                flag(looks_iso, "date", lambda v: f"No such date: {v!r}.",
-                     "Check day and month; the date does not exist in the calendar.")
-                flag(day_first, "date",
-                     lambda v: f"Expected an ISO date YYYY-MM-DD; got {v!r} (day/month order "
-                               "is ambiguous).",
-                     "Write dates as YYYY-MM-DD, e.g. 2026-01-31.")
-                flag(unparsed & ~looks_iso & ~day_first, "date",
-                     lambda v: f"Expected an ISO date YYYY-MM-DD; got {_shorten(v)!r}.",
-                     "Write dates as YYYY-MM-DD, e.g. 2026-01-31.")
+                flag(looks_iso, "date", key="no_such_date", whole=True)
+                flag(day_first, "date", key="day_first_date", hint="iso_date", whole=True)
+                flag(unparsed & ~looks_iso & ~day_first, "date", key="date", hint="iso_date")
         values = values.astype("datetime64[ns]")
     elif col.dtype == "bool":
         lowered = text.str.lower()
         truth = lowered.isin(_TRUE).to_numpy()
         falsity = lowered.isin(_FALSE).to_numpy()
         unknown = ~missing & ~truth & ~falsity
-        flag(unknown, "boolean", lambda v: f"Expected true or false; got {_shorten(v)!r}.",
-             "Write true or false.")
+        flag(unknown, "boolean", key="boolean")
         values = pd.array([True if t else False if f else pd.NA
                            for t, f in zip(truth, falsity, strict=True)], dtype="boolean")
         values = pd.Series(values, index=raw.index)
@@ -671,8 +878,7 @@ def _type_column(raw: pd.Series, col: Column) -> _Typed:
 
     if not col.nullable:
         empty = missing & ~bad
-        flag(empty, "required", "A value is required here; the cell is empty.",
-             f"Fill in {col.name} for this row.")
+        flag(empty, "required", key="required", column=col.name)
     return _Typed(values, pd.Series(bad, index=raw.index), problems)
 
 
@@ -724,10 +930,7 @@ def _check(source: str | Path) -> tuple[ValidationReport, _Checked]:
     empty = _Checked({}, {}, {}, {}, [])
     if not path.exists():
         report.unreadable = True
-        report.problems.append(Problem("", str(path), None, None, None, "source",
-                                       "The data source does not exist.",
-                                       "Pass a folder of CSV/Parquet files or an .xlsx workbook.",
-                                       True))
+        report.problems.append(_problem("", str(path), None, None, None, "source", key="no_source", fatal=True))
         return report, empty
     if path.is_dir():
         raws, meta, used = _read_folder(path, report)
@@ -736,11 +939,9 @@ def _check(source: str | Path) -> tuple[ValidationReport, _Checked]:
         used = [path]
     else:
         report.unreadable = True
-        report.problems.append(Problem("", path.name, None, None, None, "source",
-                                       f"Expected a folder or an .xlsx workbook; got a "
-                                       f"'{path.suffix or 'no extension'}' file.",
-                                       "Put the table files in a folder and pass the folder.",
-                                       True))
+        report.problems.append(_problem("", path.name, None, None, None, "source",
+                                        key="not_a_source" if path.suffix else "not_a_source_bare",
+                                        hint="not_a_source", fatal=True, suffix=path.suffix))
         return report, empty
     if report.unreadable:
         return report, empty
@@ -752,11 +953,9 @@ def _check(source: str | Path) -> tuple[ValidationReport, _Checked]:
         raw = raws.get(name)
         if raw is None:
             if contract.required and not any(p.table == name for p in report.problems):
-                report.problems.append(Problem(name, f"{name}.csv", None, None, None,
-                                               "missing table",
-                                               f"The required table '{name}' is missing.",
-                                               f"Add {name}.csv (or a '{name}' sheet) with columns "
-                                               f"{', '.join(contract.required_columns)}.", True))
+                report.problems.append(_problem(name, f"{name}.csv", None, None, None, "missing table",
+                                                key="missing_table", fatal=True, table=name,
+                                                columns=", ".join(contract.required_columns)))
             continue
         frame, bad = _check_table(raw, contract, report)
         report.files[name] = {"file": raw.file, "encoding": raw.encoding, "rows": len(raw.frame)}
@@ -774,23 +973,21 @@ def _check_table(raw: _Raw, contract: Table, report: ValidationReport
     present = set(frame.columns)
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     for col in duplicated:
-        report.problems.append(Problem(contract.name, raw.file, 1, col, None, "duplicate column",
-                                       f"The column '{col}' appears more than once.",
-                                       "Keep one column of that name.", True))
+        report.problems.append(_problem(contract.name, raw.file, 1, col, None, "duplicate column",
+                                        key="duplicate_column", fatal=True, column=col))
     missing = [c for c in contract.required_columns if c not in present]
     lowered = {c.lower().replace(" ", "_"): c for c in present}
     for col in missing:
         similar = lowered.get(col.lower())
-        hint = (f"Rename column '{similar}' to '{col}'." if similar
-                else f"Add a '{col}' column ({contract.column(col).dtype}).")
-        report.problems.append(Problem(contract.name, raw.file, 1, col, None, "missing column",
-                                       f"The required column '{col}' is missing.", hint, True))
+        hint = "rename_column" if similar else f"add_column_{contract.column(col).dtype}"
+        report.problems.append(_problem(contract.name, raw.file, 1, col, None, "missing column",
+                                        key="missing_column", hint=hint, fatal=True, column=col,
+                                        similar=similar or ""))
     if missing or duplicated:
         return None, set()
     if contract.required and frame.empty:
-        report.problems.append(Problem(contract.name, raw.file, None, None, None, "empty table",
-                                       f"The table '{contract.name}' has a header but no rows.",
-                                       "Add its rows; every analysis needs this table.", True))
+        report.problems.append(_problem(contract.name, raw.file, None, None, None, "empty table",
+                                        key="empty_table", fatal=True, table=contract.name))
     bad: set[int] = set()
     out: dict[str, pd.Series] = {}
     for col in contract.columns:
@@ -798,10 +995,10 @@ def _check_table(raw: _Raw, contract: Table, report: ValidationReport
             continue
         result = _type_column(frame[col.name], col)
         out[col.name] = result.values
-        for idx, value, rule, message, hint in result.problems:
-            report.problems.append(Problem(contract.name, raw.file, raw.row(idx), col.name,
-                                           value, rule, message, hint, False))
-            bad.add(idx)
+        for cell in result.problems:
+            report.problems.append(_problem(contract.name, raw.file, raw.row(cell.idx), col.name, cell.value,
+                                            cell.rule, key=cell.key, hint=cell.hint, fatal=False, **cell.args))
+            bad.add(cell.idx)
     typed = pd.DataFrame(out, index=frame.index)
     for rule in contract.rules:
         if rule.left not in typed or rule.right not in typed:
@@ -812,16 +1009,21 @@ def _check_table(raw: _Raw, contract: Table, report: ValidationReport
         broken = both & ~ok.fillna(True).astype(bool)
         for idx in np.flatnonzero(broken.to_numpy()):
             lv, rv = left.iloc[idx], right.iloc[idx]
-            report.problems.append(Problem(
+            report.problems.append(_problem(
                 contract.name, raw.file, raw.row(idx), rule.left,
                 _shorten(f"{_fmt(lv)} vs {rule.right} {_fmt(rv)}"), rule.name,
-                f"Expected {rule.name}; got {rule.left} {_fmt(lv)} and {rule.right} {_fmt(rv)}.",
-                rule.hint or "Correct one of the two dates.", False))
+                key="order", hint=_order_hint(contract, rule), fatal=False, rule=rule.name,
+                left=rule.left, left_value=_fmt(lv), right=rule.right, right_value=_fmt(rv)))
             bad.add(int(idx))
     for name in frame.columns:
         if name not in out:
             typed[name] = _type_extra(frame[name])
     return typed, bad
+
+
+def _order_hint(contract: Table, rule: Rule) -> str:
+    """Hint key of a cross-column rule: its own text when the schema gives one (same English)."""
+    return f"order_{contract.name}_{rule.left}_{rule.right}" if rule.hint else "order"
 
 
 def _fmt(value: object) -> str:
@@ -841,10 +1043,9 @@ def _check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw],
         dup = key.duplicated(keep=False) & (key != "")
         for idx in np.flatnonzero(dup.to_numpy())[:200]:
             value = key.iloc[idx].replace("\x1f", " / ")
-            report.problems.append(Problem(
+            report.problems.append(_problem(
                 name, file, raw.row(idx), ", ".join(contract.primary_key), _shorten(value),
-                "primary key", f"The key {value!r} appears on more than one row.",
-                "Each row needs its own key: remove the duplicate or give it a new id.", True))
+                "primary key", key="duplicate_key", fatal=True, value=repr(value)))
         if len(contract.primary_key) == 1:
             keysets[name] = set(key[key != ""])
     for name, frame in typed.items():
@@ -859,24 +1060,21 @@ def _check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw],
                 continue
             if fk.ref_table not in keysets:
                 if fk.ref_table not in typed and fk.ref_table not in already_failed:
-                    report.problems.append(Problem(
-                        name, file, None, fk.column, None, "foreign key",
-                        f"'{fk.column}' refers to table '{fk.ref_table}', which is missing.",
-                        f"Add {fk.ref_table}.csv, or leave {fk.column} empty.", True))
+                    report.problems.append(_problem(
+                        name, file, None, fk.column, None, "foreign key", key="fk_table_missing", fatal=True,
+                        column=fk.column, ref_table=fk.ref_table))
                 continue
             dangling = present & ~values.astype("string").isin(keysets[fk.ref_table]).fillna(False)
             idxs = np.flatnonzero(dangling.to_numpy())
             for idx in idxs[:200]:
                 value = values.iloc[idx]
-                report.problems.append(Problem(
-                    name, file, raw.row(idx), fk.column, _shorten(value), "foreign key",
-                    f"'{value}' is not a {fk.ref_column} of table {fk.ref_table}.",
-                    f"Add it to {fk.ref_table} or correct the id.", True))
+                report.problems.append(_problem(
+                    name, file, raw.row(idx), fk.column, _shorten(value), "foreign key", key="fk_unknown",
+                    fatal=True, value=value, ref_column=fk.ref_column, ref_table=fk.ref_table))
             if len(idxs) > 200:
-                report.problems.append(Problem(
-                    name, file, None, fk.column, None, "foreign key",
-                    f"{len(idxs) - 200} more rows refer to unknown {fk.ref_table}.",
-                    f"Add them to {fk.ref_table} or correct the ids.", True))
+                report.problems.append(_problem(
+                    name, file, None, fk.column, None, "foreign key", key="fk_unknown_more", fatal=True,
+                    n=len(idxs) - 200, ref_table=fk.ref_table))
 
 
 def employed(reps: pd.DataFrame, *, start: object, end: object | None = None) -> pd.Series:
@@ -1026,7 +1224,7 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
 
 
 #: Bump when the typed result of a load changes, so old cache entries are not reused.
-_LOADER_VERSION = "1"
+_LOADER_VERSION = "2"
 
 
 def _cache_file(source: str | Path, on_bad_rows: str) -> Path | None:
@@ -1057,15 +1255,8 @@ def _load(source: str | Path, on_bad_rows: str) -> Dataset:
     report, checked = _check(source)
     if report.unreadable:
         raise DataSourceError(report.problems[0].to_text() if report.problems else str(source))
-    if report.fatal:
-        raise DataValidationError(
-            f"The dataset at {report.source} cannot be used: {len(report.fatal)} fatal "
-            f"problem(s).\n" + report.to_text(max_problems=20), report)
-    if report.row_problems and on_bad_rows == "raise":
-        raise DataValidationError(
-            f"The dataset at {report.source} has {len(report.row_problems)} problem(s) in rows. "
-            "Fix them, or load with on_bad_rows='reject' to set those rows aside.\n"
-            + report.to_text(max_problems=20), report)
+    if report.fatal or (report.row_problems and on_bad_rows == "raise"):
+        raise DataValidationError(load_error_message(report), report)
 
     bad_rows = {name: set(rows) for name, rows in checked.bad_rows.items()}
     extra_problems = _cascade_rejections(checked, bad_rows)
@@ -1095,6 +1286,7 @@ def _load(source: str | Path, on_bad_rows: str) -> Dataset:
         rejected_rows=rejected_rows,
         report=report,
         meta=meta,
+        rejected_problems=problems,
     )
 
 
@@ -1118,10 +1310,9 @@ def _cascade_rejections(checked: _Checked, bad_rows: dict[str, set[int]]) -> lis
                     continue
                 bad_rows[name].add(int(idx))
                 value = str(frame[fk.column].iloc[idx])
-                problems.append(Problem(
-                    name, raw.file, raw.row(idx), fk.column, value, "rejected parent",
-                    f"Refers to {fk.ref_table} '{value}', which was rejected.",
-                    f"Fix the {fk.ref_table} row; this row comes back with it.", False))
+                problems.append(_problem(
+                    name, raw.file, raw.row(idx), fk.column, value, "rejected parent", key="rejected_parent",
+                    fatal=False, value=value, ref_table=fk.ref_table))
     return problems
 
 
@@ -1129,8 +1320,6 @@ def require_tables(dataset: Dataset, names: Iterable[str], *, analysis: str) -> 
     """Raise :class:`MissingTableError` naming every table ``analysis`` needs but lacks."""
     lacking = [n for n in names if not dataset.has(n)]
     if lacking:
-        raise MissingTableError(
-            f"The {analysis} needs table(s) {', '.join(lacking)}, which the dataset at "
-            f"{dataset.source} does not have. Add them (see docs/DATA.md) or skip this analysis."
-        )
+        raise MissingTableError(_text("error_require_tables", i18n.get_language(), analysis=analysis,
+                                      tables=", ".join(lacking), source=dataset.source))
 

@@ -260,11 +260,15 @@ def labels(domain: str, *, lang: str | None = None) -> dict[str, str]:
 
 
 def problems(report: Any, *, max_rows: int = 200) -> HTML:
-    """The problems of a :class:`~salesnb.data.ValidationReport` as a table, or an all-clear note."""
+    """The problems of a :class:`~salesnb.data.ValidationReport` as a table, or an all-clear note.
+
+    Every text of the table (file, rule, problem, how to fix it) is in the report
+    language (:func:`salesnb.i18n.get_language`).
+    """
     if report.ok:
         return note(i18n.t("datacheck.validation_ok"))
-    frame = report.to_frame()
+    frame = report.to_frame(lang=i18n.get_language())
     kinds = {True: i18n.t("datacheck.fatal"), False: i18n.t("datacheck.row_problem")}
     frame["fatal"] = frame["fatal"].map(kinds)
-    frame = frame[["fatal", "table", "file", "row", "column", "value", "message", "hint"]]
+    frame = frame[["fatal", "table", "file", "row", "column", "value", "rule", "message", "hint"]]
     return table(frame, labels=labels("datacheck"), kinds={"row": "text"}, max_rows=max_rows)

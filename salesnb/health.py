@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from salesnb.data import Dataset, employed
-from salesnb.i18n import t
+from salesnb.data import Dataset, employed, file_label
+from salesnb.i18n import get_language, t
 from salesnb.normalize import normalize_name
 from salesnb.schema import TABLES
 
@@ -65,11 +65,13 @@ def overview(dataset: Dataset) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``table, file, encoding, rows, rejected, first_date, last_date``,
-        one row per table supplied, in contract order.
+        one row per table supplied, in contract order; ``file`` names a workbook's
+        sheet in the report language.
     """
     summary = dataset.summary()
     files = dataset.report.files
-    summary.insert(1, "file", [files.get(t, {}).get("file", "") for t in summary["table"]])
+    lang = get_language()
+    summary.insert(1, "file", [file_label(files.get(t, {}).get("file", ""), lang=lang) for t in summary["table"]])
     summary.insert(2, "encoding", [files.get(t, {}).get("encoding", "") for t in summary["table"]])
     return summary
 
@@ -80,11 +82,11 @@ def rejected_summary(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``table, column, rule, rows, example_row, example_value, hint``;
-        empty when nothing was rejected.
+        Columns ``table, column, rule, rows, example_row, example_value, hint``, with
+        ``rule`` and ``hint`` in the report language; empty when nothing was rejected.
     """
     cols = ["table", "column", "rule", "rows", "example_row", "example_value", "hint"]
-    rej = dataset.rejected
+    rej = dataset.rejected_frame(lang=get_language())
     if rej.empty:
         return pd.DataFrame(columns=cols)
     keyed = rej.assign(column=rej["column"].fillna(""))

@@ -2,7 +2,8 @@
 
 ``setup`` sets the report language and chart style and keeps library chatter
 (warnings, progress logs) out of the director's HTML. ``open_dataset`` loads the
-data, rejecting bad rows so the report can still run and say what was set aside.
+data, rejecting bad rows so the report can still run and say what was set aside;
+when the data cannot be used, its error is in the report language too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 import pandas as pd
 
 from salesnb import i18n
-from salesnb.data import Dataset, load
+from salesnb.data import Dataset, ValidationReport, load, load_error_message, validate
 from salesnb.display import note
+from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.plots import apply_style
 
 __all__ = ["open_dataset", "rejected_note", "setup"]
@@ -57,9 +59,26 @@ def open_dataset(data: str, *, on_bad_rows: str = "reject") -> Dataset:
     Raises
     ------
     DataValidationError
-        When the data has fatal problems; the message lists them with file, row and fix.
+        When the data has fatal problems; the message lists them with file, row and
+        fix, in the report language (``exc.report`` holds the full report).
+    DataSourceError
+        When the source is not a folder or workbook, or cannot be read; also in the
+        report language.
     """
-    return load(data, on_bad_rows=on_bad_rows)
+    lang = i18n.get_language()
+    try:
+        return load(data, on_bad_rows=on_bad_rows)
+    except DataValidationError as exc:
+        if lang == "en" or not isinstance(exc.report, ValidationReport):
+            raise
+        raise DataValidationError(load_error_message(exc.report, lang=lang), exc.report) from None
+    except DataSourceError:
+        if lang == "en":
+            raise
+        report = validate(data)
+        if not report.problems:
+            raise
+        raise DataSourceError(report.problems[0].to_text(lang=lang)) from None
 
 
 def rejected_note(dataset: Dataset) -> Any:

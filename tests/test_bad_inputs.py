@@ -225,6 +225,10 @@ def test_bad_input(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str
     source = case.build(tmp_path)
     report = data.validate(source)  # never raises
     text = report.to_text()
+    for problem in report.problems:  # every problem also reads in Spanish, with nothing left in English
+        assert problem.text("es") != problem.message and problem.hint_text("es") != problem.hint, problem.key
+        assert problem.rule_text("es") != problem.rule or problem.rule not in data.RULES, problem.rule
+        assert problem.to_text(lang="es") != problem.to_text()
     if case.outcome == "ok":
         assert report.ok, text
         ds = data.load(source)
