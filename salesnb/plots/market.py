@@ -8,6 +8,7 @@ Titles default to the catalog's; pass ``title=`` to override.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,10 +36,12 @@ _QUADRANT_COLOURS = {"whitespace": ACCENT, "core": PALETTE[0], "niche": PALETTE[
 
 
 def _titles(fig: Figure, ax: Any, title: str, subtitle: str = "") -> None:
-    """Bold left-aligned title on the figure, a grey subtitle on the axes."""
+    """Bold left-aligned title on the figure, a grey subtitle on the axes (wrapped to the figure's width)."""
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold", color="#0f172a")
-    ax.set_title(subtitle, fontsize=9, fontweight="normal", color="#475569", loc="left")
+    # ~15 characters of 9-point text per inch, less the room the y axis labels take
+    width = max(40, int((fig.get_size_inches()[0] - 1.2) * 15))
+    ax.set_title(textwrap.fill(subtitle, width), fontsize=9, fontweight="normal", color="#475569", loc="left")
 
 
 def _word(column: str, value: object) -> str:

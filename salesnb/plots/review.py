@@ -63,13 +63,15 @@ def kpi_heatmap(norm: pd.DataFrame, *, text: pd.DataFrame | None = None, row_lab
 
 
 def rep_profile(frame: pd.DataFrame, *, title: str = "", rep_label: str = "", median_label: str = "",
-                empty: str = "") -> Figure:
+                xlabel: str = "", empty: str = "") -> Figure:
     """One rep's 0-1 scores per KPI as bars, with the team median as a marker.
 
     Parameters
     ----------
     frame : DataFrame
         ``label`` (KPI name), ``rep`` (0-1) and ``median`` (0-1).
+    xlabel : str, optional
+        What the 0-100 % scale means.
     """
     fig, ax = new_figure(height=max(3.0, 0.32 * len(frame) + 1.0))
     data = frame.dropna(subset=["rep"])
@@ -86,6 +88,7 @@ def rep_profile(frame: pd.DataFrame, *, title: str = "", rep_label: str = "", me
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(lambda v, _p: i18n.fmt_pct(v, decimals=0))
+    ax.set_xlabel(xlabel)
     handles = [Line2D([0], [0], color=PALETTE[0], lw=6), Line2D([0], [0], color="#0f172a", marker="|",
                                                                   markersize=14, lw=0)]
     fig.legend(handles, [rep_label, median_label], loc="outside lower center", ncol=2)

@@ -394,7 +394,7 @@ class Review:
                               "median": self.norm[cols].median().to_numpy(dtype=float)})
         return charts.rep_profile(frame, title=_t("chart_profile", who=self._name(self.rep_id)),
                                   rep_label=self._name(self.rep_id), median_label=_t("team_median"),
-                                  empty=_t("no_data"))
+                                  xlabel=_t("chart_profile_axis"), empty=_t("no_data"))
 
     # --- trend
 
