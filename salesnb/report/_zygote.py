@@ -7,8 +7,8 @@ once per pack: a single-threaded process that imports those modules, runs no oth
 code, and forks a child for each kernel the workers ask for. The child starts its own
 session, points its standard streams at the kernel log, takes the environment and
 working directory of the request and runs ``ipykernel`` exactly as the normal launch
-command would. Memory is shared copy-on-write, so a kernel is ready in milliseconds
-and holds no state but imported modules.
+command would. Memory is shared copy-on-write; a forked kernel is ready as fast as a
+bare one (~0.4 s) with everything already imported, and holds no state but modules.
 
 Protocol: one Unix-socket connection per kernel. The client sends one JSON line
 ``{"argv": [...], "env": {...}, "cwd": "...", "log": "...", "watch": <worker pid>}``
