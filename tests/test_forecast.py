@@ -188,6 +188,89 @@ def test_backtest_rolls_windows_and_lists_skipped_series() -> None:
 # --------------------------------------------------------------------------- hierarchy
 
 
+def total_and_parts(years: int = 4) -> pd.DataFrame:
+    """Three noisy categories and their exact total, as ``market.demand_levels`` stacks them."""
+    parts = [seasonal(sid, years=years, base=base, noise=0.08, seed=i)
+             for i, (sid, base) in enumerate([("sofas", 600.0), ("beds", 300.0), ("lamps", 100.0)])]
+    total = pd.concat(parts).groupby("ds", as_index=False)["y"].sum().assign(series_id="total")
+    return pd.concat([total[["series_id", "ds", "y"]], *parts], ignore_index=True)
+
+
+def test_top_down_parts_add_up_to_the_unchanged_total() -> None:
+    df = total_and_parts()
+    plain = forecast(df, h=6)
+    fc = forecast(df, h=6, total="total")
+    assert fc.attrs["reconciled"] == {"total": "total", "method": "top_down"}
+    is_total = fc["series_id"] == "total"
+    pd.testing.assert_frame_equal(fc[is_total], plain[plain["series_id"] == "total"])
+    sums = fc[~is_total].groupby("ds")["yhat"].sum()
+    np.testing.assert_allclose(sums.to_numpy(), fc.loc[is_total, "yhat"].to_numpy(), rtol=1e-12)
+    assert_ordered(fc)
+    parts = fc[~is_total].set_index(["series_id", "ds"])
+    before = plain[plain["series_id"] != "total"].set_index(["series_id", "ds"])
+    ratio = parts["yhat"] / before["yhat"]  # one factor per month, the same for every part
+    spread = ratio.groupby(level="ds").agg(lambda r: r.max() - r.min())
+    assert (spread < 1e-12).all()
+    np.testing.assert_allclose(parts["yhat_hi_95"] / before["yhat_hi_95"], ratio)
+
+
+def test_top_down_shares_the_gap_equally_when_proportions_mean_nothing() -> None:
+    from salesnb.forecast import _reconcile_total
+
+    ds = pd.to_datetime(["2027-01-01", "2027-02-01"])
+    fc = pd.DataFrame({"series_id": ["total"] * 2 + ["a"] * 2 + ["b"] * 2, "ds": list(ds) * 3,
+                       "yhat": [10.0, 0.0, 8.0, -3.0, 4.0, 1.0], "yhat_lo_80": [9.0, -1.0, 7.0, -4.0, 3.0, 0.0],
+                       "yhat_hi_80": [11.0, 1.0, 9.0, -2.0, 5.0, 2.0]})
+    out = _reconcile_total(fc, "total", "top_down")
+    a, b = out[out["series_id"] == "a"], out[out["series_id"] == "b"]
+    # January: parts 8 + 4 = 12 scaled to 10; February: a part is negative, the gap (+2) shared
+    np.testing.assert_allclose(a["yhat"], [8 * 10 / 12, -2.0])
+    np.testing.assert_allclose(b["yhat"], [4 * 10 / 12, 2.0])
+    np.testing.assert_allclose(a["yhat_lo_80"], [7 * 10 / 12, -3.0])
+    pd.testing.assert_frame_equal(out[out["series_id"] == "total"], fc[fc["series_id"] == "total"])
+    assert fc["yhat"].tolist() == [10.0, 0.0, 8.0, -3.0, 4.0, 1.0]  # the input is not changed
+
+
+def test_top_down_backtest_judges_the_scaled_numbers() -> None:
+    df = total_and_parts()
+    plain = backtest(df, h=6, windows=2)
+    scaled = backtest(df, h=6, windows=2, total="total")
+    total_row = scaled.per_series.set_index("series_id").loc["total"]
+    pd.testing.assert_series_equal(total_row, plain.per_series.set_index("series_id").loc["total"])
+    cv = scaled.cv
+    parts = cv[cv["series_id"] != "total"].groupby(["window", "ds"])["yhat"].sum()
+    totals = cv[cv["series_id"] == "total"].set_index(["window", "ds"])["yhat"]
+    np.testing.assert_allclose(parts.to_numpy(), totals.loc[parts.index].to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["bottom_up", "ols"])
+def test_other_reconciliations_add_up_too(method: str) -> None:
+    df = total_and_parts(years=3)
+    plain = forecast(df, h=4)
+    fc = forecast(df, h=4, total="total", reconcile=method)
+    is_total = fc["series_id"] == "total"
+    sums = fc[~is_total].groupby("ds")["yhat"].sum().to_numpy()
+    np.testing.assert_allclose(sums, fc.loc[is_total, "yhat"].to_numpy(), rtol=1e-12)
+    assert_ordered(fc)
+    parts = fc[~is_total].reset_index(drop=True)
+    before = plain[plain["series_id"] != "total"].reset_index(drop=True)
+    if method == "bottom_up":  # the parts stay, the total is their sum
+        pd.testing.assert_frame_equal(parts, before)
+    else:  # the gap is shared: every part of a month moves by the same amount
+        moved = (parts["yhat"] - before["yhat"]).groupby(parts["ds"]).agg(lambda d: d.max() - d.min())
+        assert (moved.abs() < 1e-9).all()
+
+
+def test_reconciliation_parameters_are_checked() -> None:
+    df = total_and_parts(years=3)
+    with pytest.raises(ParameterError, match=r"'total' parameter names the series 'all'.*not in the frame"):
+        forecast(df, h=3, total="all")
+    with pytest.raises(ParameterError, match=r"'total' parameter must be a series id"):
+        backtest(df, h=3, total=["total"])
+    with pytest.raises(ParameterError, match=r"'reconcile' parameter must be one of 'bottom_up', 'top_down', 'ols'"):
+        forecast(df, h=3, total="total", reconcile="middle_out")
+
+
 def sales_by_region_and_category() -> pd.DataFrame:
     parts = []
     for i, (region, base) in enumerate((("North", 500.0), ("South", 800.0))):
