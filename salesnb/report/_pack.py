@@ -367,11 +367,22 @@ def _preload(nbs: list[_Notebook]) -> list[str]:
     """Modules the kernel zygote imports, cheapest-to-need first.
 
     First what every notebook imports, then what some import, then the heavy
-    libraries salesnb's analyses import lazily (``_zygote.HEAVY_MODULES``).
+    libraries salesnb's analyses import lazily (``_zygote.HEAVY_MODULES``). A module
+    whose top-level name is also a file or package next to a notebook is left out: a
+    kernel finds that one first (its working folder leads ``sys.path``), the zygote
+    would find another.
     """
+    local = {_top(entry.name) for nb in nbs for entry in nb.path.parent.iterdir()
+             if entry.suffix == ".py" or (entry / "__init__.py").is_file()}
     common = sorted(set.intersection(*(nb.imports for nb in nbs)))
     some = sorted(set.union(*(nb.imports for nb in nbs)) - set(common))
-    return [*common, *some, *(m for m in _zygote.HEAVY_MODULES if m not in common and m not in some)]
+    wanted = [*common, *some, *(m for m in _zygote.HEAVY_MODULES if m not in common and m not in some)]
+    return [m for m in wanted if _top(m) not in local]
+
+
+def _top(name: str) -> str:
+    """``pkg`` of ``pkg.mod`` or of a file name ``pkg.py``."""
+    return name.removesuffix(".py").split(".")[0]
 
 
 def _check_unique_names(nbs: list[_Notebook]) -> None:
