@@ -526,16 +526,18 @@ def _check_total(total: object, reconcile: object, series: list[_Series]) -> str
     return total
 
 
-def _reconcile_total(fc: pd.DataFrame, total: str, method: str) -> pd.DataFrame:
+def _reconcile_total(fc: pd.DataFrame, total: str, method: str, *, n_parts: int) -> pd.DataFrame:
     """Make the other series' forecasts add up to ``total``'s, period by period.
 
     ``bottom_up``: the total becomes the sum of the parts. ``top_down``: the parts are
     scaled to the total (each keeps its share; where the parts are negative or sum to
     zero the gap is shared equally). ``ols``: the gap is shared between the total and
     the parts, ``(total - sum) / (k + 1)`` each, the least-squares coherent forecasts of
-    a one-level hierarchy. A part forecast at or above zero stays there. Intervals move
-    (or, for ``top_down``, scale) with their point forecast and are kept nested. A
-    period without a total forecast is left as it is.
+    a one-level hierarchy; a part forecast at or above zero stays there. Intervals move
+    (or, for ``top_down``, scale) with their point forecast, stay at or above zero where
+    they were, and are kept nested. Only periods with a forecast for the total and for
+    all ``n_parts`` parts are changed (a part too short to take part in a backtest
+    window, or ending on another date, leaves those periods as they are).
     """
     is_total = (fc["series_id"].astype(str) == total).to_numpy()
     if not is_total.any() or is_total.all():
@@ -550,31 +552,36 @@ def _reconcile_total(fc: pd.DataFrame, total: str, method: str) -> pd.DataFrame:
     counts = grouped.transform("size").to_numpy(dtype=float)
     lowest = grouped.transform("min").to_numpy(dtype=float)
     yhat = parts["yhat"].to_numpy(dtype=float)
-    has_total = np.isfinite(target)
+    complete = np.isfinite(target) & (counts == n_parts)
     scale = np.ones(len(parts))
     shift = np.zeros(len(parts))
     if method == "top_down":
-        proportional = has_total & (sums > 0) & (lowest >= 0) & (target >= 0)
+        proportional = complete & (sums > 0) & (lowest >= 0) & (target >= 0)
         scale = np.where(proportional, target / np.where(sums > 0, sums, 1.0), 1.0)
-        shift = np.where(has_total & ~proportional, (target - sums) / counts, 0.0)
+        shift = np.where(complete & ~proportional, (target - sums) / counts, 0.0)
     elif method == "ols":
-        shift = np.where(has_total, (target - sums) / (counts + 1), 0.0)
+        shift = np.where(complete, (target - sums) / (counts + 1), 0.0)
     new = yhat * scale + shift
     if method == "ols":
         new = np.where(yhat >= 0, np.maximum(new, 0.0), new)
     moved = new - yhat * scale
     out.loc[~is_total, "yhat"] = new
     for col in bounds:
-        out.loc[~is_total, col] = parts[col].to_numpy(dtype=float) * scale + moved
-    if method != "top_down":  # the total is rebuilt as the sum of its parts
+        old_bound = parts[col].to_numpy(dtype=float)
+        bound = old_bound * scale + moved
+        out.loc[~is_total, col] = np.where(old_bound >= 0, np.maximum(bound, 0.0), bound)
+    if method != "top_down":  # the total of a complete period is rebuilt as the sum of its parts
+        done = parts.loc[complete, "ds"].unique()
         summed = out.loc[~is_total].groupby("ds")["yhat"].sum()
-        old = tot["yhat"]
-        new_total = summed.reindex(old.index).where(lambda v: v.notna(), old)
+        old_total = tot["yhat"]
+        new_total = old_total.where(~old_total.index.isin(done), summed.reindex(old_total.index))
         rows = out.index[is_total]
-        delta = new_total.to_numpy(dtype=float) - old.to_numpy(dtype=float)
+        delta = new_total.to_numpy(dtype=float) - old_total.to_numpy(dtype=float)
         out.loc[rows, "yhat"] = new_total.to_numpy(dtype=float)
         for col in bounds:
-            out.loc[rows, col] = out.loc[rows, col].to_numpy(dtype=float) + delta
+            old_bound = out.loc[rows, col].to_numpy(dtype=float)
+            bound = old_bound + delta
+            out.loc[rows, col] = np.where(old_bound >= 0, np.maximum(bound, 0.0), bound)
     levels = sorted({c.rsplit("_", 1)[1] for c in bounds}, key=float)
     order = ["yhat", *[f"yhat_{side}_{lv}" for lv in levels for side in ("lo", "hi")]]
     if all(c in out.columns for c in order):
@@ -656,7 +663,9 @@ def forecast(df: pd.DataFrame, *, h: int, season_length: int = 12, level: Sequen
     series, freq = _prepare(df, freq)
     total_id = _check_total(total, reconcile, series)
     out = _run(series, h=h, season_length=season_length, levels=levels, freq=freq, n_jobs=jobs)
-    return _reconcile_total(out, total_id, str(reconcile)) if total_id is not None else out
+    if total_id is None:
+        return out
+    return _reconcile_total(out, total_id, str(reconcile), n_parts=len(series) - 1)
 
 
 # --------------------------------------------------------------------------- accuracy
@@ -803,7 +812,7 @@ def backtest(df: pd.DataFrame, *, h: int, windows: int = 3, season_length: int =
             continue
         fc = _run(train, h=h, season_length=season_length, levels=levels, freq=freq, n_jobs=jobs)
         if total_id is not None:
-            fc = _reconcile_total(fc, total_id, str(reconcile))
+            fc = _reconcile_total(fc, total_id, str(reconcile), n_parts=len(series) - 1)
         actual = []
         for s in series:
             cut = len(s.y) - k * h

@@ -51,6 +51,7 @@ def test_to_png_draws_the_whole_figure_once_as_rgb() -> None:
     pixels = image.getcolors(maxcolors=1 << 20)
     assert pixels and len(pixels) > 10  # something was drawn, not a blank canvas
     assert plots.to_png(fig) == data  # same figure, same bytes
+    assert not isinstance(fig.canvas, type(None)) and fig.canvas.figure is fig
 
 
 def test_show_displays_a_png_and_closes_the_figure(monkeypatch) -> None:

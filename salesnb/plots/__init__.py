@@ -146,7 +146,7 @@ def to_png(fig: Figure) -> bytes:
     Parameters
     ----------
     fig : Figure
-        Left open and unchanged, apart from being drawn.
+        Left open, on its own canvas; only drawn.
 
     Returns
     -------
@@ -158,17 +158,21 @@ def to_png(fig: Figure) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
+    previous = fig.canvas
     out = io.BytesIO()
-    drawn = fig.get_tightbbox(canvas.get_renderer())  # inches
-    width, height = fig.get_size_inches()
-    slack = 1.0 / fig.dpi  # one pixel
-    if drawn.x0 < -slack or drawn.y0 < -slack or drawn.x1 > width + slack or drawn.y1 > height + slack:
-        fig.savefig(out, format="png", bbox_inches="tight", facecolor=fig.get_facecolor())
-        return out.getvalue()
-    rgba = np.asarray(canvas.buffer_rgba())
-    Image.fromarray(rgba[..., :3]).save(out, format="png", dpi=(fig.dpi, fig.dpi))
+    try:
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        drawn = fig.get_tightbbox(canvas.get_renderer())  # inches
+        width, height = fig.get_size_inches()
+        slack = 1.0 / fig.dpi  # one pixel
+        if drawn.x0 < -slack or drawn.y0 < -slack or drawn.x1 > width + slack or drawn.y1 > height + slack:
+            fig.savefig(out, format="png", bbox_inches="tight", dpi=fig.dpi, facecolor=fig.get_facecolor())
+        else:
+            rgba = np.asarray(canvas.buffer_rgba())
+            Image.fromarray(rgba[..., :3]).save(out, format="png", dpi=(fig.dpi, fig.dpi))
+    finally:
+        fig.set_canvas(previous)  # an interactive figure keeps its own canvas
     return out.getvalue()
 
 

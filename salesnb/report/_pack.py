@@ -372,8 +372,11 @@ def _preload(nbs: list[_Notebook]) -> list[str]:
     kernel finds that one first (its working folder leads ``sys.path``), the zygote
     would find another.
     """
-    local = {_top(entry.name) for nb in nbs for entry in nb.path.parent.iterdir()
-             if entry.suffix == ".py" or (entry / "__init__.py").is_file()}
+    local: set[str] = set()
+    for folder in {nb.path.parent for nb in nbs}:
+        with contextlib.suppress(OSError):
+            local |= {_top(entry.name) for entry in folder.iterdir()
+                      if entry.suffix == ".py" or os.path.isfile(entry / "__init__.py")}
     common = sorted(set.intersection(*(nb.imports for nb in nbs)))
     some = sorted(set.union(*(nb.imports for nb in nbs)) - set(common))
     wanted = [*common, *some, *(m for m in _zygote.HEAVY_MODULES if m not in common and m not in some)]

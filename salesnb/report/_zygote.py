@@ -3,8 +3,9 @@
 Starting a kernel the usual way costs a new interpreter plus the imports every
 report needs (ipykernel, pandas, matplotlib, scikit-learn, statsforecast, ...): about
 2-4 s of CPU per kernel, paid again for every notebook of a pack. The zygote pays it
-once per pack: a single-threaded process that imports those modules, runs no other
-code, and forks a child for each kernel the workers ask for. The child starts its own
+once per pack: a process that imports those modules, runs no other code, and forks a
+child for each kernel the workers ask for (while it has no Python thread but its main
+one; native pools such as OpenBLAS's are fork-safe). The child starts its own
 session, points its standard streams at the kernel log, takes the environment and
 working directory of the request and runs ``ipykernel`` exactly as the normal launch
 command would. Memory is shared copy-on-write; a forked kernel is ready as fast as a
@@ -72,6 +73,7 @@ def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("TQDM_DISABLE", "1")  # read when tqdm is imported, which may be in the zygote
     return env
 
 
@@ -135,7 +137,10 @@ async def fork_kernel(path: str, *, argv: list[str], env: dict[str, str], cwd: s
     Raises ``OSError`` when the zygote cannot be reached or refuses (the caller then
     starts the kernel the ordinary way).
     """
-    request = json.dumps({"argv": argv, "env": env, "cwd": cwd, "log": log, "watch": os.getpid()}) + "\n"
+    import time
+
+    request = json.dumps({"argv": argv, "env": env, "cwd": cwd, "log": log, "watch": os.getpid(),
+                          "deadline": time.time() + timeout}) + "\n"
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_unix_connection(path), timeout)
         try:
@@ -229,13 +234,28 @@ def main(fd: str, modules_json: str) -> None:  # pragma: no cover - runs in the 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, server.reap)
     for name in ["ipykernel.kernelapp", *json.loads(modules_json)]:
-        server.serve(block=False)
+        if not server.serve(block=False):
+            os._exit(0)
         # a module that fails to import is the notebook's business, not the zygote's
         with contextlib.suppress(BaseException):
             __import__(name)
     while server.serve(block=True):
         pass
     os._exit(0)
+
+
+def _hung_up(conn: socket.socket) -> bool:  # pragma: no cover - runs in the zygote process
+    """True when the client closed its end (a peek reads end-of-file without waiting)."""
+    timeout = conn.gettimeout()
+    conn.setblocking(False)
+    try:
+        return conn.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+    finally:
+        conn.settimeout(timeout)
 
 
 def _watch(pid: int) -> None:  # pragma: no cover - runs in a forked kernel
@@ -257,6 +277,7 @@ class _Server:  # pragma: no cover - runs in the zygote process
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.logs: dict[int, str] = {}
+        self.env_at_start = dict(os.environ)
 
     def serve(self, *, block: bool) -> bool:
         """Answer every pending request; False when the runner is gone (stdin closed)."""
@@ -269,23 +290,32 @@ class _Server:  # pragma: no cover - runs in the zygote process
             if self.sock in ready:
                 conn, _ = self.sock.accept()
                 with conn:
-                    self._answer(conn)
+                    self._answer(conn)  # the fork's child closes its copy of conn
             if block:
                 return True
 
     def _answer(self, conn: socket.socket) -> None:
+        import threading
+        import time
+
         conn.settimeout(10)
         try:
             with conn.makefile("rb") as fh:
                 request = json.loads(fh.readline())
-            pid = self._fork(request)
+            # A client that gave up (it starts the kernel itself) must not get a second
+            # kernel on the same connection file.
+            if time.time() > float(request.get("deadline") or "inf") or _hung_up(conn):
+                return
+            if threading.active_count() > 1:  # something imported started a thread: forking is unsafe
+                raise RuntimeError("the zygote has threads; start kernels the ordinary way")
+            pid = self._fork(request, conn)
             answer: dict[str, Any] = {"pid": pid}
         except Exception as exc:  # reported to the client, which falls back
             answer = {"error": f"{type(exc).__name__}: {exc}"}
         with contextlib.suppress(OSError):
             conn.sendall((json.dumps(answer) + "\n").encode())
 
-    def _fork(self, request: dict[str, Any]) -> int:
+    def _fork(self, request: dict[str, Any], conn: socket.socket) -> int:
         argv, log = list(request["argv"]), str(request["log"])
         if len(argv) < 3 or argv[1] != "-c":
             raise ValueError("expected a '<python> -c <code> ...' kernel command")
@@ -309,6 +339,7 @@ class _Server:  # pragma: no cover - runs in the zygote process
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             self.sock.close()
+            conn.close()
             fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             null = os.open(os.devnull, os.O_RDONLY)
             os.dup2(null, 0)
@@ -317,8 +348,15 @@ class _Server:  # pragma: no cover - runs in the zygote process
             os.close(fd)
             os.close(null)
             os.chdir(request["cwd"])
+            # what the preloaded modules set at import (e.g. scikit-learn's KMP_* values) stays
+            gained = {k: v for k, v in os.environ.items() if self.env_at_start.get(k) != v}
             os.environ.clear()
             os.environ.update(request["env"])
+            for key, value in gained.items():
+                os.environ.setdefault(key, value)
+            # a fresh kernel seeds numpy's global generator from the OS; so does a forked one
+            if "numpy.random" in sys.modules:
+                sys.modules["numpy.random"].seed()
             # The kernel lives as long as the worker that asked for it (not the zygote,
             # its parent): ipykernel's own parent poller only watches the parent.
             _watch(int(request.get("watch") or 0))
