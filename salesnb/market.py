@@ -33,6 +33,7 @@ import pandas as pd
 
 from salesnb import i18n
 from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 
 __all__ = [
     "COMPARISONS",
@@ -273,22 +274,22 @@ def filter_orders(enriched: pd.DataFrame, *, region: str = "", category: str = "
     Raises
     ------
     ParameterError
-        When ``region`` or ``category`` is not in the data; the message lists the choices.
+        When ``region`` or ``category`` is not in the data; the message lists the choices,
+        in the report language (these are notebook parameters).
     """
     mask = pd.Series(True, index=enriched.index)
     for name, value, columns in (("region", region, ("region", "parent_id", "province", "region_id")),
                                  ("category", category, ("category",))):
         if not isinstance(value, str):
-            raise ParameterError(f"The '{name}' parameter must be text. Got {value!r} instead.")
+            raise parameter_error("text", name=name, value=repr(value))
         key = value.strip().lower()
         if not key:
             continue
         options = _options(enriched, columns)
         if key not in options:
-            shown = sorted({str(v) for v in enriched[columns[0]].dropna().unique()})
-            raise ParameterError(
-                f"The '{name}' parameter must be empty (all) or one of the dataset's {name}s "
-                f"({', '.join(shown[:30])}{' ...' if len(shown) > 30 else ''}). Got {value!r} instead.")
+            names = sorted({str(v) for v in enriched[columns[0]].dropna().unique()})
+            shown = ", ".join(names[:30]) + (" ..." if len(names) > 30 else "")
+            raise parameter_error(f"{name}_not_found", shown=shown, value=repr(value))
         hit = pd.Series(False, index=enriched.index)
         for col in columns:
             if col in enriched.columns:

@@ -13,7 +13,11 @@ parameter before a kernel starts):
   :func:`check_data`, or all at once with :func:`validate_notebook_params`).
 
 Every problem raises :class:`~salesnb.errors.ParameterError` with one message that
-names the parameter, what was expected and what came.
+names the parameter, what was expected and what came. The messages of the checks a
+notebook's validation cell calls come from ``salesnb/locale/params.json`` in the
+report language (:func:`message`, :func:`parameter_error`), so a Spanish page says
+what is wrong in Spanish; English is the default and the only language of the runner's
+own checks, which run where :mod:`salesnb.i18n` is never imported.
 """
 
 from __future__ import annotations
@@ -27,19 +31,19 @@ import math
 import os
 import re
 import reprlib
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from salesnb import config
 from salesnb.errors import ParameterError
-from salesnb.errors import check_choice as _check_choice
 
 #: Marker for a declared parameter without a literal default.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
-_PLAIN = "a plain value (str, int, float, bool, None, list or dict)"
 _MAX_DEPTH = 32
 _repr = reprlib.Repr()
 _repr.maxstring = 60
@@ -85,6 +89,71 @@ class Declared:
         if self.annotation is not None:
             return _parse_annotation(self.annotation)
         return _infer_annotation(self.default)
+
+
+# ------------------------------------------------------------------ messages in two languages
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict[str, dict[str, str]]:
+    """The ``params`` catalog (read with :mod:`json`: this module stays standard-library only)."""
+    path = config.PACKAGE_DIR / "locale" / "params.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def report_language() -> str:
+    """The current report language (:func:`salesnb.i18n.get_language`).
+
+    :mod:`salesnb.i18n` (pandas, Babel) is not imported for this: when nothing has
+    imported it, nothing can have changed the language from the default.
+    """
+    i18n = sys.modules.get("salesnb.i18n")
+    return i18n.get_language() if i18n is not None else config.DEFAULT_LANG
+
+
+def message(key: str, /, *, lang: str | None = None, **values: object) -> str:
+    """A parameter-error text from ``salesnb/locale/params.json``, filled in.
+
+    Parameters
+    ----------
+    key : str
+        Key in the ``params`` catalog (``"choice"``, ``"int_range"`` ...).
+    lang : {"en", "es"}, optional
+        Defaults to the report language (:func:`report_language`).
+    **values
+        The template's fields, converted with ``str``; they are never templates
+        themselves.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> message("int_range", lang="es", name="horizon", low=1, high=24, value=99)
+    "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
+    """
+    texts = _messages()[key]
+    template = texts.get(lang or report_language(), texts["en"])
+    return template.format_map({name: str(value) for name, value in values.items()})
+
+
+def parameter_error(key: str, /, **values: object) -> ParameterError:
+    """A :class:`~salesnb.errors.ParameterError` whose message is :func:`message` in the report language.
+
+    Parameters
+    ----------
+    key : str
+        Key in the ``params`` catalog.
+    **values
+        The template's fields.
+
+    Returns
+    -------
+    ParameterError
+        To raise: ``raise parameter_error("choice", name=..., allowed=..., value=...)``.
+    """
+    return ParameterError(message(key, **values))
 
 
 # --------------------------------------------------------------------------- CLI values
@@ -244,12 +313,14 @@ def check_plain(value: object, *, name: str, notebook: str | None = None) -> Non
     carry code into the notebook.
     """
     problem = _plain_problem(value, 0, set())
-    if problem:
-        where = f" of {notebook}" if notebook else ""
-        detail = "" if problem.startswith(f"a {type(value).__name__} ") else f": {problem}"
-        raise ParameterError(
-            f"Parameter '{name}'{where} must be {_PLAIN}. Got {_show(value)} ({type(value).__name__}){detail}."
-        )
+    if problem is not None:
+        lang = report_language()
+        path, reason, _ = problem
+        where = message("plain_where", lang=lang, notebook=notebook) if notebook else ""
+        own_type = not path and reason == "plain_type"  # "a tuple is not allowed": the type says it already
+        detail = "" if own_type else ": " + _problem_text(problem, lang)
+        raise parameter_error("plain", name=name, where=where, value=_show(value), type=type(value).__name__,
+                              detail=detail)
 
 
 def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *, notebook: str) -> dict[str, Any]:
@@ -338,10 +409,7 @@ def check_date(name: str, value: object) -> str:
                 return dt.date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise ParameterError(
-        f"The '{name}' parameter must be a date written YYYY-MM-DD, or YYYY-MM for the "
-        f"last day of that month. Got {_show(value)}."
-    )
+    raise parameter_error("date", name=name, value=_show(value))
 
 
 def check_lang(name: str, value: object) -> str:
@@ -351,7 +419,7 @@ def check_lang(name: str, value: object) -> str:
         if code in config.LANGUAGES:
             return code
     allowed = ", ".join(repr(c) for c in config.LANGUAGES)
-    raise ParameterError(f"The '{name}' parameter must be one of {allowed}. Got {_show(value)}.")
+    raise parameter_error("lang", name=name, allowed=allowed, value=_show(value))
 
 
 def check_int(name: str, value: object, *, min: int | None = None, max: int | None = None) -> int:
@@ -364,10 +432,8 @@ def check_int(name: str, value: object, *, min: int | None = None, max: int | No
     ):
         number = int(value)  # type: ignore[arg-type]
     if number is None:
-        raise ParameterError(
-            f"The '{name}' parameter must be a whole number. Got {_show(value)} ({type(value).__name__})."
-        )
-    _check_bounds(name, number, min, max)
+        raise parameter_error("whole_number", name=name, value=_show(value), type=type(value).__name__)
+    _check_bounds(name, number, min, max, kind="int")
     return number
 
 
@@ -388,29 +454,29 @@ def check_float(
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        raise ParameterError(
-            f"The '{name}' parameter must be a finite number. Got {_show(value)} ({type(value).__name__})."
-        )
-    _check_bounds(name, number, min, max)
+        raise parameter_error("finite_number", name=name, value=_show(value), type=type(value).__name__)
+    _check_bounds(name, number, min, max, kind="float")
     return number
 
 
 def check_choice(name: str, value: object, choices: tuple | list | set | frozenset) -> Any:
-    """Return ``value`` when it is one of ``choices``, else raise ParameterError."""
-    _check_choice(name, value, choices)
+    """Return ``value`` when it is one of ``choices``, else raise ParameterError.
+
+    The message is :func:`salesnb.errors.check_choice`'s, in the report language.
+    """
+    if value not in choices:
+        allowed = ", ".join(repr(c) for c in sorted(choices, key=str))
+        raise parameter_error("choice", name=name, allowed=allowed, value=repr(value))
     return value
 
 
 def check_data(name: str, value: object) -> str:
     """Resolve a dataset parameter (``"sample"`` or a path) to an existing absolute path."""
     if not isinstance(value, str | os.PathLike):
-        raise ParameterError(f"The '{name}' parameter must be 'sample' or a path. Got {_show(value)}.")
+        raise parameter_error("data_type", name=name, value=_show(value))
     path = config.resolve_data_path(value)
     if not path.exists():
-        raise ParameterError(
-            f"The '{name}' parameter must be 'sample' or an existing folder or workbook. "
-            f"Got {_show(os.fspath(value))}: {path} does not exist."
-        )
+        raise parameter_error("data_missing", name=name, value=_show(os.fspath(value)), path=path)
     return str(path)
 
 
@@ -422,6 +488,11 @@ def validate_notebook_params(
     **others: Any,
 ) -> dict[str, Any]:
     """Check a notebook's usual parameters at once, for its validation cell.
+
+    ``lang`` is checked first and, when given, becomes the report language at once
+    (:func:`salesnb.i18n.set_language`, as :func:`salesnb.notebook.setup` does next):
+    the errors of this call and of the checks that follow it in the validation cell
+    are then written in the language of the page they appear on.
 
     Parameters
     ----------
@@ -436,6 +507,11 @@ def validate_notebook_params(
     dict
         The normalised values, by name.
 
+    Raises
+    ------
+    ParameterError
+        For the first bad value, in the report language.
+
     Examples
     --------
     >>> p = validate_notebook_params(lang="ES", period_end="2026-10", horizon=6)
@@ -443,10 +519,15 @@ def validate_notebook_params(
     ('es', '2026-10-31', 6)
     """
     out: dict[str, Any] = {}
+    code = None if lang is MISSING else check_lang("lang", lang)
+    if code is not None:
+        from salesnb import i18n  # pandas and Babel: a notebook has them loaded; the runner never gets here
+
+        i18n.set_language(code)
     if data is not MISSING:
         out["data"] = check_data("data", data)
-    if lang is not MISSING:
-        out["lang"] = check_lang("lang", lang)
+    if code is not None:
+        out["lang"] = code
     if period_end is not MISSING:
         out["period_end"] = None if period_end is None else check_date("period_end", period_end)
     for name, value in others.items():
@@ -458,17 +539,11 @@ def validate_notebook_params(
 # --------------------------------------------------------------------------- internals
 
 
-def _check_bounds(name: str, number: float, low: float | None, high: float | None) -> None:
+def _check_bounds(name: str, number: float, low: float | None, high: float | None, *, kind: str) -> None:
+    """Raise unless ``low <= number <= high``; ``kind`` (``"int"``, ``"float"``) words the message."""
     if (low is not None and number < low) or (high is not None and number > high):
-        span = " and ".join(
-            part
-            for part in (
-                f"at least {low}" if low is not None else "",
-                f"at most {high}" if high is not None else "",
-            )
-            if part
-        )
-        raise ParameterError(f"The '{name}' parameter must be {span}. Got {number!r}.")
+        bounds = "range" if low is not None and high is not None else "min" if low is not None else "max"
+        raise parameter_error(f"{kind}_{bounds}", name=name, low=low, high=high, value=repr(number))
 
 
 def _show(value: object) -> str:
@@ -483,28 +558,40 @@ def _show(value: object) -> str:
     return f"<{type(value).__name__} object>"
 
 
-def _plain_problem(value: object, depth: int, seen: set[int]) -> str:
-    """Empty when ``value`` is plain, else where and why it is not (``"item 1: ..."``)."""
+#: Where a problem sits in a nested value and why: ``([("plain_at_key", {"key": "'a'"})], "plain_nan", {})``.
+_Problem = tuple[list[tuple[str, dict[str, object]]], str, dict[str, object]]
+
+
+def _plain_problem(value: object, depth: int, seen: set[int]) -> _Problem | None:
+    """None when ``value`` is plain, else where (outermost first) and why it is not, as catalog keys."""
     kind = type(value)
     if kind is float:
-        return "" if math.isfinite(value) else "NaN and infinity are not allowed"  # type: ignore[arg-type]
+        return None if math.isfinite(value) else ([], "plain_nan", {})  # type: ignore[arg-type]
     if kind in (str, int, bool, type(None)):
-        return ""
+        return None
     if kind not in (list, dict):
-        return f"a {kind.__name__} is not allowed"
+        return [], "plain_type", {"type": kind.__name__}
     if depth >= _MAX_DEPTH:
-        return f"nested deeper than {_MAX_DEPTH} levels"
+        return [], "plain_deep", {"depth": _MAX_DEPTH}
     if id(value) in seen:
-        return "it contains itself"
+        return [], "plain_self", {}
     seen = seen | {id(value)}
     items = value.items() if kind is dict else enumerate(value)  # type: ignore[attr-defined,arg-type]
     for key, item in items:
         if kind is dict and type(key) is not str:
-            return f"dict key {_show(key)} is not a str"
+            return [], "plain_dict_key", {"key": _show(key)}
         problem = _plain_problem(item, depth + 1, seen)
-        if problem:
-            return f"{'key ' + repr(key) if kind is dict else f'item {key}'}, {problem}"
-    return ""
+        if problem is not None:
+            place = ("plain_at_key", {"key": repr(key)}) if kind is dict else ("plain_at_item", {"index": key})
+            return [place, *problem[0]], problem[1], problem[2]
+    return None
+
+
+def _problem_text(problem: _Problem, lang: str) -> str:
+    """``"key 'a', item 1, a tuple is not allowed"`` in ``lang``."""
+    path, reason, args = problem
+    parts = [message(key, lang=lang, **values) for key, values in path]
+    return ", ".join([*parts, message(reason, lang=lang, **args)])
 
 
 _SIMPLE = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}

@@ -11,10 +11,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from salesnb import i18n
 from salesnb import params as P
 from salesnb.errors import ParameterError
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """validate_notebook_params(lang=...) sets the report language: every test starts and ends in English."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 CELL = """\
 data: str = "sample"  # dataset folder
@@ -351,6 +360,9 @@ def test_validate_notebook_params(tmp_path):
         "horizon": 6,
         "regions": ["N"],
     }
-    assert P.validate_notebook_params(period_end=None) == {"period_end": None}
+    assert i18n.get_language() == "es"  # the validated language is the report language at once
+    with pytest.raises(ParameterError, match="'x' debe ser un valor simple"):
+        P.validate_notebook_params(x=(1,))
+    assert P.validate_notebook_params(period_end=None, lang="en") == {"lang": "en", "period_end": None}
     with pytest.raises(ParameterError, match="'x' must be a plain value"):
         P.validate_notebook_params(x=(1,))

@@ -440,7 +440,9 @@ def check_notebook_params(*, data: object, lang: object, as_of: object, mode: ob
     Raises
     ------
     ParameterError
-        Naming the parameter, what was expected and what came.
+        Naming the parameter, what was expected and what came, in the report language
+        (``lang`` is checked first and becomes the report language, see
+        :func:`salesnb.params.validate_notebook_params`).
     """
     from salesnb import params
     from salesnb.leads.score import MODES
@@ -452,10 +454,10 @@ def check_notebook_params(*, data: object, lang: object, as_of: object, mode: ob
     out["top_n"] = params.check_int("top_n", top_n, min=1)
     for name, value in (("export", export), ("mask_contacts", mask_contacts)):
         if not isinstance(value, bool):
-            raise ParameterError(f"The '{name}' parameter must be True or False. Got {value!r} instead.")
+            raise params.parameter_error("bool", name=name, value=repr(value))
         out[name] = value
     if not isinstance(export_dir, str):
-        raise ParameterError(f"The 'export_dir' parameter must be a folder path (text). Got {export_dir!r} instead.")
+        raise params.parameter_error("folder", name="export_dir", value=repr(export_dir))
     out["export_dir"] = export_dir
     return out
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 from salesnb.review._common import between, customer_owner, span
 
 __all__ = ["CONFIG_MISMATCH", "SLA", "complaint_times", "complaints_by", "complaints_summary"]
@@ -35,7 +36,7 @@ _BY = ("category", "product_id", "rep_id", "severity", "customer_id")
 def _check_sla(response_sla_hours: float, resolution_sla_days: float) -> None:
     for name, value in (("response_sla_hours", response_sla_hours), ("resolution_sla_days", resolution_sla_days)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-            raise ParameterError(f"The '{name}' parameter must be a positive number. Got {value!r} instead.")
+            raise parameter_error("positive_number", name=name, value=repr(value))
 
 
 def complaint_times(dataset: Any, *, start: Any, end: Any,

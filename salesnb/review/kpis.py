@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 from salesnb.review._common import (
     TEAM,
     active_reps,
@@ -334,27 +334,24 @@ def check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     Raises
     ------
     ParameterError
-        For an unknown KPI name, a negative or non-finite weight, or all weights 0.
+        For an unknown KPI name, a negative or non-finite weight, or all weights 0;
+        in the report language (``weights`` is a notebook parameter).
     """
     if weights is None:
         weights = {}
     if not isinstance(weights, Mapping):
-        raise ParameterError(f"The 'weights' parameter must be a dict of KPI name to weight. "
-                             f"Got {type(weights).__name__} instead.")
+        raise parameter_error("weights_type", type=type(weights).__name__)
     unknown = [k for k in weights if k not in KPIS]
     if unknown:
-        names = ", ".join(map(repr, unknown))
-        raise ParameterError(f"The 'weights' parameter has unknown KPI name(s) {names}; "
-                             f"valid names are {', '.join(KPIS)}.")
+        raise parameter_error("weights_unknown", names=", ".join(map(repr, unknown)), valid=", ".join(KPIS))
     merged = dict(DEFAULT_WEIGHTS)
     for name, value in weights.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-            raise ParameterError(f"The weight of '{name}' must be a non-negative number. Got {value!r} instead.")
+            raise parameter_error("weights_value", name=name, value=repr(value))
         merged[name] = float(value)
     total = sum(merged.values())
     if total <= 0:
-        raise ParameterError("The 'weights' parameter gives every KPI a weight of 0; at least one must be "
-                             "positive.")
+        raise parameter_error("weights_zero")
     return {k: v / total for k, v in merged.items()}
 
 

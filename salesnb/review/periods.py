@@ -31,6 +31,7 @@ import pandas as pd
 
 from salesnb import workdays
 from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 
 __all__ = [
     "PERIOD_KINDS",
@@ -50,23 +51,25 @@ DateLike = str | dt.date | pd.Timestamp | np.datetime64
 
 
 def to_ts(value: Any, *, name: str = "date") -> pd.Timestamp:
-    """A day-precision Timestamp from a date, Timestamp or ``YYYY-MM-DD`` text."""
+    """A day-precision Timestamp from a date, Timestamp or ``YYYY-MM-DD`` text.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``name`` (``period_end``, ``period`` ...), in the report language.
+    """
     if isinstance(value, pd.Timestamp):
         if pd.isna(value):
-            raise ParameterError(f"The '{name}' parameter must be a date. Got NaT instead.")
+            raise parameter_error("date_any", name=name, value="NaT")
         return value.normalize()
     if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?\s*", value):
-        raise ParameterError(
-            f"The '{name}' parameter must be a date written YYYY-MM-DD. Got {value!r} instead."
-        )
+        raise parameter_error("date_iso", name=name, value=repr(value))
     try:
         ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     except (ValueError, TypeError):
-        raise ParameterError(
-            f"The '{name}' parameter must be a date written YYYY-MM-DD. Got {value!r} instead."
-        ) from None
+        raise parameter_error("date_iso", name=name, value=repr(value)) from None
     if pd.isna(ts):
-        raise ParameterError(f"The '{name}' parameter must be a date. Got {value!r} instead.")
+        raise parameter_error("date_any", name=name, value=repr(value))
     return ts.normalize()
 
 
@@ -197,7 +200,8 @@ def period_range(period: str, period_end: DateLike, *, start: DateLike | None = 
     Raises
     ------
     ParameterError
-        For an unknown kind, a custom span without a start, or a start after the end.
+        For an unknown kind, a custom span without a start, or a start after the end;
+        in the report language (``period`` is a notebook parameter).
 
     Examples
     --------
@@ -211,18 +215,13 @@ def period_range(period: str, period_end: DateLike, *, start: DateLike | None = 
         start, kind = kind, "custom"
     if kind not in PERIOD_KINDS:
         allowed = ", ".join(repr(k) for k in PERIOD_KINDS)
-        raise ParameterError(
-            f"The 'period' parameter must be one of {allowed} or a start date YYYY-MM-DD. "
-            f"Got {period!r} instead."
-        )
+        raise parameter_error("period_kind", allowed=allowed, value=repr(period))
     if kind == "custom":
         if start is None:
-            raise ParameterError("A 'custom' period needs a start date (period='YYYY-MM-DD').")
+            raise parameter_error("period_custom")
         first = to_ts(start, name="period")
         if first > as_of:
-            raise ParameterError(
-                f"The period must start on or before its end ({as_of.date()}). Got start {first.date()}."
-            )
+            raise parameter_error("period_order", end=as_of.date(), start=first.date())
         return Period("custom", first, as_of, as_of)
     if kind == "week":
         first = as_of - pd.Timedelta(days=as_of.weekday())

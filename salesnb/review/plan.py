@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb.errors import ParameterError, SalesnbError
+from salesnb.params import parameter_error
 from salesnb.review._common import active_reps, country, customer_owner, span
 from salesnb.review.periods import working_day_flags
 
@@ -144,8 +145,7 @@ def _read_targets(source: Any) -> pd.DataFrame:
     if isinstance(source, str | Path):
         path = Path(source).expanduser()
         if not path.exists():
-            raise ParameterError(f"The 'targets' parameter must be an existing CSV or xlsx file. Got {str(source)!r}"
-                                 " which does not exist.")
+            raise parameter_error("targets_missing", value=repr(str(source)))
         return pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(path)
     raise ParameterError("The 'targets' parameter must be a TargetPlan, a DataFrame or a file path. "
                          f"Got {type(source).__name__} instead.")
@@ -154,8 +154,7 @@ def _read_targets(source: Any) -> pd.DataFrame:
 def _from_frame(dataset: Any, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     cols = set(frame.columns)
     if not {"rep_id", "target"} <= cols or not ({"date"} & cols or {"month"} & cols):
-        raise ParameterError("A targets table needs the columns rep_id, target and date (daily) or month "
-                             f"(YYYY-MM). Got {', '.join(map(str, frame.columns))}.")
+        raise parameter_error("targets_columns", columns=", ".join(map(str, frame.columns)))
     if "date" in cols:
         out = pd.DataFrame({"rep_id": frame["rep_id"].astype(str),
                             "date": pd.to_datetime(frame["date"]).dt.normalize(),

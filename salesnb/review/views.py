@@ -26,8 +26,8 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from salesnb import display, i18n
-from salesnb.errors import ParameterError
 from salesnb.export import mask_phone
+from salesnb.params import message, parameter_error
 from salesnb.plots import review as charts
 from salesnb.review import complaints as C
 from salesnb.review import receivables as RC
@@ -63,12 +63,12 @@ def check_rep(dataset: Any, rep_id: Any, *, period: Period | None = None) -> str
     ------
     ParameterError
         Naming the first valid rep ids when ``rep_id`` is unknown or was not employed
-        in the period.
+        in the period; in the report language (``rep_id`` is a notebook parameter).
     """
     if rep_id is None:
         return None
     if isinstance(rep_id, bool) or not isinstance(rep_id, str | int):
-        raise ParameterError(f"The 'rep_id' parameter must be a rep id (text) or None. Got {rep_id!r} instead.")
+        raise parameter_error("rep_type", value=repr(rep_id))
     rep = str(rep_id).strip()
     reps = dataset.reps
     ids = reps["rep_id"].astype(str)
@@ -76,11 +76,11 @@ def check_rep(dataset: Any, rep_id: Any, *, period: Period | None = None) -> str
     valid = sorted(valid)
     if rep in set(valid):
         return rep
-    shown = ", ".join(valid[:_SHOWN]) + (f" … ({len(valid)} in all)" if len(valid) > _SHOWN else "")
-    where = "" if period is None else f" employed between {period.start.date()} and {period.as_of.date()}"
-    known = " (that rep exists but was not employed in the period)" if rep in set(ids) else ""
-    raise ParameterError(f"The 'rep_id' parameter must be None (team page) or the id of a rep{where}{known}. "
-                         f"Got {rep!r}. Valid ids: {shown or 'none'}.")
+    more = message("rep_more", n=len(valid)) if len(valid) > _SHOWN else ""
+    shown = ", ".join(valid[:_SHOWN]) + more if valid else message("none")
+    where = "" if period is None else message("rep_where", start=period.start.date(), end=period.as_of.date())
+    known = message("rep_known") if rep in set(ids) else ""
+    raise parameter_error("rep_unknown", where=where, known=known, value=repr(rep), shown=shown)
 
 
 def period_label(period: Period) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb import display, i18n
-from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 from salesnb.targets.allocate import allocate
 from salesnb.targets.cascade import AUDIT_LEVELS, METHODS
 
@@ -243,7 +243,7 @@ def export_path(export_dir: str, year: int) -> Path:
     """Where the notebook writes the plan workbook: ``<export_dir>/targets_<year>.xlsx``
     (the current folder when ``export_dir`` is empty)."""
     if not isinstance(export_dir, str):
-        raise ParameterError(f"The 'export_dir' parameter must be a folder path (text). Got {export_dir!r} instead.")
+        raise parameter_error("folder", name="export_dir", value=repr(export_dir))
     folder = Path(export_dir).expanduser().resolve() if export_dir.strip() else Path.cwd()
     return folder / f"targets_{year}.xlsx"
 
