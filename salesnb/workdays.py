@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 
 __all__ = ["Closure", "day_calendar", "holiday_table", "parse_closures", "working_days"]
 
@@ -37,11 +38,17 @@ Closure = str | dt.date | pd.Timestamp | tuple[Any, Any]
 _LANGUAGES = {"en": "en_US", "es": "es"}
 
 
-def _as_date(value: object, *, name: str) -> dt.date:
-    """A date from ``YYYY-MM-DD`` text, a date/datetime or a Timestamp."""
+def as_date(value: object, *, name: str) -> dt.date:
+    """A date from ``YYYY-MM-DD`` text, a date/datetime or a Timestamp.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``name``, in the report language.
+    """
     if isinstance(value, pd.Timestamp):
         if pd.isna(value):
-            raise ParameterError(f"The '{name}' parameter must be a date. Got NaT instead.")
+            raise parameter_error("date_any", name=name, value="NaT")
         return value.date()
     if isinstance(value, dt.datetime):
         return value.date()
@@ -54,9 +61,7 @@ def _as_date(value: object, *, name: str) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ParameterError(
-        f"The '{name}' parameter must be a date written YYYY-MM-DD. Got {value!r} instead."
-    )
+    raise parameter_error("date_iso", name=name, value=repr(value))
 
 
 def parse_closures(closures: Iterable[Closure] | None, *, name: str = "closures") -> pd.DatetimeIndex:
@@ -96,23 +101,16 @@ def parse_closures(closures: Iterable[Closure] | None, *, name: str = "closures"
         if isinstance(item, str) and "/" in item:
             parts = item.split("/")
             if len(parts) != 2:
-                raise ParameterError(
-                    f"The '{label}' parameter must be a date or a range 'YYYY-MM-DD/YYYY-MM-DD'. "
-                    f"Got {item!r} instead."
-                )
-            start, end = (_as_date(p, name=label) for p in parts)
+                raise parameter_error("closure_range", name=label, value=repr(item))
+            start, end = (as_date(p, name=label) for p in parts)
         elif isinstance(item, tuple | list) and not isinstance(item, str):
             if len(item) != 2:
-                raise ParameterError(
-                    f"The '{label}' parameter must be a (start, end) pair. Got {len(item)} items instead."
-                )
-            start, end = (_as_date(p, name=label) for p in item)
+                raise parameter_error("closure_pair", name=label, n=len(item))
+            start, end = (as_date(p, name=label) for p in item)
         else:
-            start = end = _as_date(item, name=label)
+            start = end = as_date(item, name=label)
         if end < start:
-            raise ParameterError(
-                f"The '{label}' parameter is a range that ends ({end}) before it starts ({start})."
-            )
+            raise parameter_error("closure_order", name=label, start=start, end=end)
         days.append(pd.date_range(start, end, freq="D"))
     if not days:
         return pd.DatetimeIndex([], name="date")
@@ -126,11 +124,10 @@ def _holidays_of(country: str, subdiv: str | None, years: tuple[int, ...],
     try:
         found = _holidays.country_holidays(country, subdiv=subdiv, years=list(years), language=language)
     except NotImplementedError as exc:
-        where = f"country {country!r}" if subdiv is None else f"subdivision {subdiv!r} of {country!r}"
-        raise ParameterError(
-            f"No public-holiday calendar for {where} in the holidays library ({exc}). "
-            "Use an ISO 3166 country code such as 'ES', 'PT', 'FR' or 'US'."
-        ) from None
+        if subdiv is None:
+            raise parameter_error("targets_country_calendar", value=repr(country), code=country) from None
+        raise parameter_error("holidays_subdiv_calendar", subdiv=repr(subdiv), value=repr(country),
+                              detail=str(exc)) from None
     return tuple(sorted(found.items()))
 
 
@@ -156,10 +153,10 @@ def holiday_table(start: object, end: object, *, country: str, subdiv: str | Non
     DataFrame
         ``date`` (datetime64), ``name`` (str), one row per day, sorted.
     """
-    first, last = _as_date(start, name="start"), _as_date(end, name="end")
+    first, last = as_date(start, name="start"), as_date(end, name="end")
     if last < first:
         raise ParameterError(f"The 'end' parameter ({last}) must not be before 'start' ({first}).")
-    country = _check_country(country)
+    country = check_country(country)
     years = tuple(range(first.year, last.year + 1))
     language = _LANGUAGES.get(lang)
     try:
@@ -172,10 +169,22 @@ def holiday_table(start: object, end: object, *, country: str, subdiv: str | Non
     return frame.loc[keep].reset_index(drop=True)
 
 
-def _check_country(country: object) -> str:
+def check_country(country: object) -> str:
+    """``country`` stripped and upper case, when the holidays library has its calendar.
+
+    Raises
+    ------
+    ParameterError
+        Not a code, or no calendar for it, in the report language.
+    """
     if not isinstance(country, str) or not country.strip():
-        raise ParameterError(f"The 'country' parameter must be an ISO country code like 'ES'. Got {country!r}.")
-    return country.strip().upper()
+        raise parameter_error("targets_country_empty", value=repr(country))
+    code = country.strip().upper()
+    try:
+        _holidays.country_holidays(code)
+    except NotImplementedError:
+        raise parameter_error("targets_country_calendar", value=repr(code), code=code) from None
+    return code
 
 
 def day_calendar(start: object, end: object, *, country: str, subdiv: str | None = None,
@@ -212,7 +221,7 @@ def day_calendar(start: object, end: object, *, country: str, subdiv: str | None
     >>> cal.loc[cal["working"], "date"].dt.day.tolist()
     [4, 5, 7, 8]
     """
-    first, last = _as_date(start, name="start"), _as_date(end, name="end")
+    first, last = as_date(start, name="start"), as_date(end, name="end")
     if last < first:
         raise ParameterError(f"The 'end' parameter ({last}) must not be before 'start' ({first}).")
     weekend_set = set(weekend)

@@ -22,6 +22,7 @@ from salesnb.leads.clean import Dedup
 from salesnb.leads.evaluate import calibration_table, cross_validated_scores, evidence, lift_table
 from salesnb.leads.features import lead_features
 from salesnb.leads.score import LeadScorer
+from salesnb.params import parameter_error
 
 __all__ = [
     "Backtest",
@@ -66,10 +67,9 @@ def fit_scorer(X: pd.DataFrame, y: pd.Series, *, mode: str = "auto", fallback: p
     if len(X):
         return LeadScorer(mode=mode, **options).fit(X, y)
     if mode in ("bayes", "model"):
-        raise ParameterError(f"The {mode!r} mode learns from won and lost leads, and there are none yet. "
-                             "Use mode='auto' or 'rules'.")
+        raise parameter_error("leads_mode_needs_history", mode=repr(mode))
     if fallback is None or not len(fallback):
-        raise ParameterError("There are no closed leads to learn from and no open leads to score.")
+        raise parameter_error("leads_nothing_to_score")
     return LeadScorer(mode="rules", **options).fit(fallback)
 
 

@@ -21,7 +21,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError, check_choice
+from salesnb.errors import ParameterError
+from salesnb.params import check_choice, parameter_error
 
 __all__ = ["allocate", "from_units", "to_units"]
 
@@ -31,7 +32,7 @@ OnZero = Literal["raise", "equal"]
 def _check_unit(unit: object) -> float:
     if isinstance(unit, bool) or not isinstance(unit, int | float | np.integer | np.floating) \
             or not math.isfinite(float(unit)) or float(unit) <= 0:
-        raise ParameterError(f"The 'unit' parameter must be a positive number such as 1 or 0.01. Got {unit!r} instead.")
+        raise parameter_error("unit", value=repr(unit))
     return float(unit)
 
 
@@ -48,15 +49,15 @@ def to_units(amount: object, unit: float = 1, *, name: str = "total") -> int:
     """
     _check_unit(unit)
     if isinstance(amount, bool) or not isinstance(amount, int | float | np.integer | np.floating | Decimal):
-        raise ParameterError(f"The '{name}' parameter must be a number. Got {amount!r} instead.")
+        raise parameter_error("amount_number", name=name, value=repr(amount))
     try:
         value = Decimal(str(amount)) / Decimal(str(unit))
     except InvalidOperation:
-        raise ParameterError(f"The '{name}' parameter must be a finite number. Got {amount!r} instead.") from None
+        raise parameter_error("amount_finite", name=name, value=repr(amount)) from None
     if not value.is_finite():
-        raise ParameterError(f"The '{name}' parameter must be a finite number. Got {amount!r} instead.")
+        raise parameter_error("amount_finite", name=name, value=repr(amount))
     if value < 0:
-        raise ParameterError(f"The '{name}' parameter must not be negative. Got {amount!r} instead.")
+        raise parameter_error("amount_negative", name=name, value=repr(amount))
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -218,16 +219,14 @@ def allocate(total: float, weights: Sequence[float] | np.ndarray | pd.Series, *,
     try:
         w = np.asarray(weights, dtype=float)
     except (TypeError, ValueError):
-        raise ParameterError("The 'weights' parameter must hold numbers.") from None
+        raise parameter_error("alloc_weights_numbers") from None
     if w.ndim != 1:
-        raise ParameterError(f"The 'weights' parameter must be one-dimensional. Got shape {w.shape} instead.")
+        raise parameter_error("alloc_weights_shape", shape=w.shape)
     if not np.isfinite(w).all():
-        raise ParameterError("The 'weights' parameter must hold finite numbers. Got NaN or infinity.")
+        raise parameter_error("alloc_weights_finite")
     if (w < 0).any():
         first = int(np.flatnonzero(w < 0)[0])
-        raise ParameterError(
-            f"The 'weights' parameter must not hold negative numbers. Got {w[first]!r} at position {first}."
-        )
+        raise parameter_error("alloc_weights_negative", value=repr(w[first]), position=first)
     parts = hamilton(np.array([units]), np.zeros(len(w), dtype=np.intp), w, on_zero=on_zero)
     out = from_units(parts, unit)
     return pd.Series(out, index=index, name=getattr(weights, "name", None)) if index is not None else out

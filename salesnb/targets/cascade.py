@@ -64,7 +64,8 @@ import pandas as pd
 
 from salesnb import market, workdays
 from salesnb.data import Dataset, employed
-from salesnb.errors import ParameterError, check_choice
+from salesnb.errors import ParameterError
+from salesnb.params import check_choice, message, parameter_error
 from salesnb.targets.allocate import _check_unit, from_units, hamilton, to_units
 
 __all__ = ["AUDIT_LEVELS", "METHODS", "OverrideError", "TargetPlan", "audit_plan", "breakdown",
@@ -305,7 +306,7 @@ def _potential(ds: Dataset, territories: list[str]) -> np.ndarray:
 def _context(ds: Dataset, *, year: int, as_of: object | None) -> _Context:
     hist = _sales(ds)
     if hist.empty:
-        raise ParameterError("The dataset has no orders: a target breakdown needs last year's sales.")
+        raise parameter_error("targets_no_orders")
     last = pd.Timestamp(hist["order_date"].max()).normalize()
     if as_of is None:
         # the last complete month of data: the month of the last order when that order falls in the
@@ -314,10 +315,10 @@ def _context(ds: Dataset, *, year: int, as_of: object | None) -> _Context:
         as_of_ts = month_end if (month_end - last).days < 7 else last.replace(day=1) - pd.Timedelta(days=1)
         as_of_ts = min(as_of_ts, pd.Timestamp(year - 1, 12, 31))
     else:
-        as_of_ts = pd.Timestamp(workdays._as_date(as_of, name="as_of"))
+        as_of_ts = pd.Timestamp(workdays.as_date(as_of, name="as_of"))
     first = pd.Timestamp(hist["order_date"].min()).normalize()
     if as_of_ts < first:
-        raise ParameterError(f"The 'as_of' parameter ({as_of_ts.date()}) is before the first order ({first.date()}).")
+        raise parameter_error("targets_as_of_early", as_of=as_of_ts.date(), first=first.date())
     hist = hist.loc[hist["order_date"] <= as_of_ts].reset_index(drop=True)
     base_start = as_of_ts - pd.DateOffset(years=1) + pd.Timedelta(days=1)
     prev_start = as_of_ts - pd.DateOffset(years=2) + pd.Timedelta(days=1)
@@ -328,10 +329,7 @@ def _context(ds: Dataset, *, year: int, as_of: object | None) -> _Context:
     sold = base_rows.groupby("category", observed=True)["net_amount"].sum()
     categories = sorted(str(c) for c in sold.index[sold > 0])
     if not categories or base_rows["net_amount"].sum() <= 0:
-        raise ParameterError(
-            f"No sales in the 12 months to {as_of_ts.date()}: nothing to split a target by. "
-            "Pass an 'as_of' date that has a year of sales before it."
-        )
+        raise parameter_error("targets_no_sales", as_of=as_of_ts.date())
 
     def matrix(rows: pd.DataFrame) -> np.ndarray:
         table = rows.groupby(["region_id", "category"], observed=True)["net_amount"].sum().unstack(fill_value=0.0)
@@ -414,13 +412,13 @@ def _seasonal(ctx: _Context) -> np.ndarray:
 
 def _check_year(year: object) -> int:
     if isinstance(year, bool) or not isinstance(year, int | np.integer) or not 1900 <= int(year) <= 2200:
-        raise ParameterError(f"The 'year' parameter must be a whole year such as 2027. Got {year!r} instead.")
+        raise parameter_error("targets_year", value=repr(year))
     return int(year)
 
 
 def _check_fraction(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= float(value) <= 1:
-        raise ParameterError(f"The '{name}' parameter must be a number between 0 and 1. Got {value!r} instead.")
+        raise parameter_error("targets_fraction", name=name, value=repr(value))
     return float(value)
 
 
@@ -429,27 +427,21 @@ def _check_growth(growth_pct: object) -> float | None:
         return None
     if isinstance(growth_pct, bool) or not isinstance(growth_pct, int | float) \
             or not math.isfinite(float(growth_pct)) or float(growth_pct) <= -100:
-        raise ParameterError(
-            f"The 'growth_pct' parameter must be a percentage above -100 (8 for +8 %). Got {growth_pct!r} instead."
-        )
+        raise parameter_error("targets_growth", value=repr(growth_pct))
     return float(growth_pct)
 
 
 def _check_ramp(ramp_months: object) -> float:
     if isinstance(ramp_months, bool) or not isinstance(ramp_months, int | float) \
             or not 0 <= float(ramp_months) <= 24:
-        raise ParameterError(
-            f"The 'ramp_months' parameter must be a number of months from 0 to 24. Got {ramp_months!r} instead."
-        )
+        raise parameter_error("targets_ramp", value=repr(ramp_months))
     return float(ramp_months)
 
 
 def _annual_units(ctx: _Context, annual_target: object, growth_pct: float | None, unit: float) -> int:
     if annual_target is None:
         if growth_pct is None:
-            raise ParameterError(
-                "Give 'annual_target', or 'growth_pct' to set it as last year's sales plus that growth."
-            )
+            raise parameter_error("targets_target_or_growth")
         return to_units(max(ctx.base_total, 0.0) * (1 + growth_pct / 100), unit, name="annual_target")
     return to_units(annual_target, unit, name="annual_target")
 
@@ -462,28 +454,21 @@ def _parse_overrides(overrides: object, unit: float) -> list[tuple[str, str, int
     if isinstance(overrides, pd.DataFrame):
         missing = {"level", "id", "target"} - set(overrides.columns)
         if missing:
-            raise ParameterError(
-                f"The 'overrides' frame needs columns level, id and target; it lacks {', '.join(sorted(missing))}."
-            )
+            raise parameter_error("overrides_columns", missing=", ".join(sorted(missing)))
         items = [(str(lv), str(i), t) for lv, i, t in overrides[["level", "id", "target"]].itertuples(index=False)]
     elif isinstance(overrides, Mapping):
         for key, value in overrides.items():
             if not isinstance(key, str) or ":" not in key:
-                raise ParameterError(
-                    f"Each 'overrides' key must be 'rep:<rep_id>' or 'region:<region_id>'. Got {key!r} instead."
-                )
+                raise parameter_error("overrides_key", value=repr(key))
             level, ident = key.split(":", 1)
             items.append((level.strip(), ident.strip(), value))
     else:
-        raise ParameterError(
-            "The 'overrides' parameter must be a dict like {'rep:R007': 250000} or a frame with columns "
-            f"level, id, target. Got {type(overrides).__name__} instead."
-        )
+        raise parameter_error("overrides_type", type=type(overrides).__name__)
     out, seen = [], set()
     for level, ident, value in items:
         check_choice("overrides level", level, ("rep", "region"))
         if (level, ident) in seen:
-            raise ParameterError(f"The 'overrides' parameter locks {level} {ident!r} twice.")
+            raise parameter_error("overrides_twice", level=message(f"overrides_level_{level}"), ident=repr(ident))
         seen.add((level, ident))
         out.append((level, ident, to_units(value, unit, name=f"overrides[{level}:{ident}]")))
     return out
@@ -494,9 +479,7 @@ def _calendar_keys(regions: list[str], subdiv: object) -> dict[str, str | None]:
         return {r: (subdiv or None) for r in regions}
     if isinstance(subdiv, Mapping):
         return {r: (subdiv.get(r) or None) for r in regions}
-    raise ParameterError(
-        f"The 'subdiv' parameter must be a subdivision code, a mapping region_id -> code, or None. Got {subdiv!r}."
-    )
+    raise parameter_error("targets_subdiv", value=repr(subdiv))
 
 
 # --------------------------------------------------------------------------- the cascade
@@ -598,8 +581,8 @@ def breakdown(
     if capacity_weight is not None:
         capacity_weight = _check_fraction("capacity_weight", capacity_weight)
     if country is not None and not isinstance(country, str):
-        raise ParameterError(f"The 'country' parameter must be an ISO code like 'ES'. Got {country!r} instead.")
-    country = (country or dataset.country or "ES").strip().upper()
+        raise parameter_error("targets_country_type", value=repr(country))
+    country = workdays.check_country(country or dataset.country or "ES")
     closure_days = workdays.parse_closures(closures)
     locks = _parse_overrides(overrides, unit)
 
@@ -715,7 +698,7 @@ class _Calendars:
         per_month = np.array([np.bincount(self.month, weights=w, minlength=12) for w in self.working])
         normal = np.array([np.bincount(self.month, weights=w, minlength=12) for w in open_days])
         if (per_month.sum(axis=1) == 0).any():
-            raise ParameterError(f"The closures leave no working day in {year}: nothing can carry a target.")
+            raise parameter_error("targets_no_working_day", year=year)
         self.per_month = per_month  # K x 12 working days
         with np.errstate(divide="ignore", invalid="ignore"):
             self.open_share = np.where(normal > 0, per_month / normal, 0.0)  # K x 12
@@ -793,30 +776,26 @@ class _Engine:
         for level, ident, units in self.locks:
             if level == "region":
                 if ident not in self.region_pos:
-                    raise OverrideError(f"Cannot lock region {ident!r}: no rep is assigned to it "
-                                        f"(regions with reps: {', '.join(self.ctx.regions)}).")
+                    raise OverrideError(message("override_region_unknown", ident=repr(ident),
+                                                regions=", ".join(self.ctx.regions)))
                 region_lock[self.region_pos[ident]] = units
             else:
                 if ident not in rep_pos:
-                    raise OverrideError(f"Cannot lock rep {ident!r}: no such rep is employed in {self.ctx.year}.")
+                    raise OverrideError(message("override_rep_unknown", ident=repr(ident), year=self.ctx.year))
                 if reps["availability"].iloc[rep_pos[ident]] <= 0 and units > 0:
-                    raise OverrideError(f"Cannot lock rep {ident!r}: they have no working day in {self.ctx.year}.")
+                    raise OverrideError(message("override_rep_no_days", ident=repr(ident), year=self.ctx.year))
                 rep_lock[rep_pos[ident]] = units
         locked_in = np.zeros(self.R, dtype=np.int64)
         for p, units in rep_lock.items():
             locked_in[rep_region[p]] += units
         is_locked = region_lock >= 0
         for r in np.flatnonzero(is_locked & (locked_in > region_lock)):
-            raise OverrideError(
-                f"The reps locked in region {self.ctx.regions[r]} add up to {self.amount(locked_in[r])}, "
-                f"more than the region's own lock of {self.amount(region_lock[r])}."
-            )
+            raise OverrideError(message("override_region_exceeded", region=self.ctx.regions[r],
+                                        locked=self.amount(locked_in[r]), lock=self.amount(region_lock[r])))
         free = self.total - int(region_lock[is_locked].sum()) - int(locked_in[~is_locked].sum())
         if free < 0:
-            raise OverrideError(
-                f"The locked targets add up to {self.amount(self.total - free)}, more than the annual target "
-                f"of {self.amount(self.total)}. Lower the locks or raise the annual target."
-            )
+            raise OverrideError(message("override_total_exceeded", locked=self.amount(self.total - free),
+                                        total=self.amount(self.total)))
         # unlocked regions carry the rest by their weight, less the share of their locked reps
         eff = reps["weight"].to_numpy() * reps["availability"].to_numpy()
         region_eff = np.bincount(rep_region, weights=eff, minlength=self.R)
@@ -827,10 +806,7 @@ class _Engine:
             unlocked_share = np.where(region_eff > 0, 1 - locked_eff / region_eff, 1.0)
         carry = np.where(is_locked, 0.0, self.weights.sum(axis=1) * np.clip(unlocked_share, 0, 1))
         if free > 0 and carry.sum() <= 0:
-            raise OverrideError(
-                f"After the locks, {self.amount(free)} is left but every region or rep that could carry it "
-                "is locked. Unlock one, or make the locks add up to the annual target."
-            )
+            raise OverrideError(message("override_nothing_free", free=self.amount(free)))
         spread = hamilton(np.array([free]), np.zeros(self.R, dtype=np.intp), carry, what="region weights")
         totals = np.where(is_locked, region_lock, spread + locked_in)
         return totals, totals - locked_in, rep_lock, is_locked

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb.data import Dataset
-from salesnb.errors import ParameterError
+from salesnb.params import parameter_error
 from salesnb.targets.cascade import _sales
 
 __all__ = ["bottom_up", "feasibility", "forecast_history", "history_series"]
@@ -96,7 +96,7 @@ def forecast_history(dataset: Dataset, plan: Any, *, min_months: int = MIN_MONTH
     last = series["ds"].max().to_period("M")
     horizon = (pd.Period(f"{plan.year}-12", freq="M") - last).n
     if horizon < 1:
-        raise ParameterError(f"The history already reaches the end of {plan.year}; nothing to forecast.")
+        raise parameter_error("targets_history_done", year=plan.year)
     out = forecast(series, h=horizon, season_length=12, level=(80, 95), freq="MS")
     out = out.loc[out["ds"].dt.year == plan.year, [c for c in columns if c in out.columns]]
     return out.reset_index(drop=True)
@@ -110,7 +110,7 @@ def _sigma(frame: pd.DataFrame) -> np.ndarray:
     if {"yhat_lo_80", "yhat_hi_80"} <= set(frame.columns):
         readings.append((frame["yhat_hi_80"] - frame["yhat_lo_80"]).to_numpy(dtype=float) / (2 * _Z80))
     if not readings:
-        raise ParameterError("The forecast frame needs 80 % or 95 % interval columns (yhat_lo_95, yhat_hi_95 …).")
+        raise parameter_error("targets_forecast_intervals")
     return np.nanmean(np.vstack(readings), axis=0)
 
 
@@ -174,8 +174,7 @@ def bottom_up(plan: Any, forecasts: pd.DataFrame, *, max_growth: float = 0.30) -
         ``ok``, or ``no_forecast`` (not enough history; growth is still checked).
     """
     if isinstance(max_growth, bool) or not isinstance(max_growth, int | float) or max_growth <= 0:
-        raise ParameterError(
-            f"The 'max_growth' parameter must be a positive fraction (0.3 = 30 %). Got {max_growth!r}.")
+        raise parameter_error("targets_max_growth", value=repr(max_growth))
     sums = forecasts.assign(series_id=forecasts["series_id"].astype(str)).groupby("series_id")[
         [c for c in ("yhat", "yhat_hi_80", "yhat_hi_95") if c in forecasts.columns]].sum()
     regions = plan.regions.assign(level="region", id=plan.regions["region_id"])[

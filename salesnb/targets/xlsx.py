@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError
 from salesnb.export import write_xlsx
+from salesnb.params import parameter_error
 
 __all__ = ["plan_sheets", "to_xlsx"]
 
@@ -86,5 +86,5 @@ def to_xlsx(plan: Any, path: str | os.PathLike[str]) -> Path:
     """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ParameterError(f"The 'path' parameter must end in .xlsx. Got {str(path)!r} instead.")
+        raise parameter_error("xlsx_path", value=repr(str(path)))
     return write_xlsx(plan_sheets(plan), path)
