@@ -123,3 +123,41 @@ def test_modules_next_to_a_notebook_are_not_preloaded(tmp_path):
     result = run_pack([nb.path], data=str(data_folder(tmp_path / "d")), out=tmp_path / "out", jobs=1, progress=False)
     page = result.results[0].html_path.read_text(encoding="utf-8")
     assert "next to the notebook | " in page
+
+
+def test_a_forked_kernel_that_does_not_come_up_is_launched_the_ordinary_way(tmp_path, monkeypatch):
+    import socket
+    import subprocess
+    import threading
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that is no kernel: as if the forked child had died at once
+    path = str(tmp_path / "fake.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(8)
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.makefile("rb").readline()
+                conn.sendall((json.dumps({"pid": gone.pid}) + "\n").encode())
+
+    threading.Thread(target=answer, daemon=True).start()
+
+    class Fake:
+        def __init__(self) -> None:
+            self.path = path
+
+        def stop(self) -> None:
+            server.close()
+
+    monkeypatch.setattr(_zygote.Zygote, "start", classmethod(lambda cls, folder, modules: Fake()))
+    nbs = [notebook(tmp_path, f"who{i}", WHO_AM_I) for i in range(2)]
+    result = run_pack(nbs, data=str(data_folder(tmp_path / "d")), out=tmp_path / "out", jobs=1, progress=False)
+    assert result.ok, [r.error for r in result.results]
+    assert all("born: launched" in r.html_path.read_text(encoding="utf-8") for r in result.results)

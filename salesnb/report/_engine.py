@@ -195,8 +195,14 @@ class KernelPool:
             if self.warm_code:
                 await kc.execute(self.warm_code, silent=True, store_history=False, reply=True, timeout=300)
             return kernel
-        except BaseException:
+        except BaseException as exc:
+            forked = isinstance(getattr(km.provisioner, "process", None), _zygote.ForkedProcess)
             await self._stop(km)
+            if forked and isinstance(exc, Exception):
+                # A kernel forked by the zygote that does not come up: this worker launches
+                # its kernels the ordinary way from now on.
+                self.zygote = None
+                return await self._start()
             raise
         finally:
             log.close()
