@@ -77,6 +77,21 @@ def test_one_language_per_page(english_pack, spanish_pack) -> None:
             assert phrase not in text, f"{name} (es) contains the English {phrase!r}"
 
 
+def test_every_chart_has_its_title_as_alternative_text(english_pack, spanish_pack) -> None:
+    for pack, word in ((english_pack, "Chart"), (spanish_pack, "Gráfico")):
+        for result in pack.results:
+            alts = re.findall(r'<img [^>]*alt="([^"]*)"', _html(result))
+            imgs = _html(result).count("<img ")
+            assert len(alts) == imgs, f"{result.name}: an image without alt text"
+            assert "No description has been provided" not in _html(result), result.name
+            assert all(alt.strip() for alt in alts), result.name
+            titled = [alt for alt in alts if alt != word]
+            assert len(titled) >= len(alts) - 1, f"{result.name}: charts without a title: {alts}"
+    market = next(r for r in spanish_pack.results if r.name == "01_market_analysis")
+    spanish_alts = re.findall(r'<img [^>]*alt="([^"]*)"', _html(market))
+    assert any("Previsión" in alt or "Índice estacional" in alt for alt in spanish_alts), spanish_alts
+
+
 def test_same_inputs_same_tables(tmp_path: Path) -> None:
     """Two runs of the same notebooks give identical outputs, the run stamp aside."""
     runs = [run_pack(["00_data_check", "03_target_breakdown"], data="sample", out=tmp_path / f"r{i}",

@@ -64,6 +64,7 @@ def test_show_displays_a_png_and_closes_the_figure(monkeypatch) -> None:
     ax.plot([1, 2, 3])
     plots.show(fig)
     assert len(shown) == 1 and shown[0].format == "png" and shown[0].data.startswith(b"\x89PNG")
+    assert not shown[0].metadata  # no title, no alternative text: the report page supplies one
     assert not plt.fignum_exists(fig.number)
 
 
@@ -77,3 +78,11 @@ def test_to_png_keeps_what_is_drawn_outside_the_canvas() -> None:
     ax.set_title("A title far too long for a figure only four inches wide, running off its right edge")
     image = Image.open(io.BytesIO(plots.to_png(fig)))
     assert image.size[0] > 4 * fig.dpi  # grown to hold the whole title, not cut at the edge
+
+
+def test_describe_joins_the_titles() -> None:
+    fig, ax = plots.new_figure()
+    assert plots.describe(fig) == ""
+    fig.suptitle("Demand  forecast")
+    ax.set_title("Backtest on 2 windows:\nerror 19%", loc="left")
+    assert plots.describe(fig) == "Demand forecast — Backtest on 2 windows: error 19%"

@@ -21,8 +21,8 @@ from matplotlib.ticker import FuncFormatter
 
 from salesnb import i18n
 
-__all__ = ["PALETTE", "apply_style", "bar_chart", "date_axis", "line_chart", "money_axis", "new_figure", "show",
-           "to_png"]
+__all__ = ["PALETTE", "apply_style", "bar_chart", "date_axis", "describe", "line_chart", "money_axis", "new_figure",
+           "show", "to_png"]
 
 #: Colour-blind-safe palette (Okabe–Ito, reordered), first colour for "us"/actual.
 PALETTE = ["#1f5fa8", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
@@ -176,9 +176,28 @@ def to_png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
+def describe(fig: Figure) -> str:
+    """A one-line description of a chart for its alternative text: its titles, joined.
+
+    The figure title (``suptitle``) and the axes titles, in order, without repeats;
+    ``""`` for a figure without any.
+    """
+    texts = [fig.get_suptitle()]
+    for ax in fig.axes:
+        texts += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+    seen: list[str] = []
+    for text in texts:
+        line = " ".join(text.split())
+        if line and line not in seen:
+            seen.append(line)
+    return " — ".join(seen)
+
+
 def show(fig: Figure) -> None:
-    """Display a figure in the notebook as a PNG (see :func:`to_png`) and free its memory."""
+    """Display a figure in the notebook as a PNG (see :func:`to_png`), its titles as the
+    image's alternative text (:func:`describe`), and free its memory."""
     from IPython.display import Image, display
 
-    display(Image(data=to_png(fig), format="png"))
+    alt = describe(fig)
+    display(Image(data=to_png(fig), format="png", metadata={"alt": alt} if alt else None))
     plt.close(fig)

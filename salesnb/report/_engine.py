@@ -420,6 +420,7 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
                 "failure": summary,
                 "failed_label": task.get("failed_label") or "This report failed:",
                 "toc_label": task.get("toc_label") or "Contents",
+                "chart_label": task.get("chart_label") or "Chart",
                 "lang": task["lang"],
             },
         }

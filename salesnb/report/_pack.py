@@ -652,6 +652,7 @@ def _build_tasks(
                 "stamp_items": items,
                 "failed_label": words["failed_banner"],
                 "toc_label": words["toc"],
+                "chart_label": words["chart"],
             }
         )
     return tasks
