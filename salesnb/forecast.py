@@ -526,7 +526,8 @@ def _check_total(total: object, reconcile: object, series: list[_Series]) -> str
     return total
 
 
-def _reconcile_total(fc: pd.DataFrame, total: str, method: str, *, n_parts: int) -> pd.DataFrame:
+def _reconcile_total(fc: pd.DataFrame, total: str, method: str, *, n_parts: int,
+                     levels: Sequence[Any]) -> pd.DataFrame:
     """Make the other series' forecasts add up to ``total``'s, period by period.
 
     ``bottom_up``: the total becomes the sum of the parts. ``top_down``: the parts are
@@ -543,7 +544,7 @@ def _reconcile_total(fc: pd.DataFrame, total: str, method: str, *, n_parts: int)
     if not is_total.any() or is_total.all():
         return fc
     out = fc.copy()
-    bounds = [c for c in out.columns if c.startswith(("yhat_lo_", "yhat_hi_"))]
+    bounds = _bound_cols(levels)
     parts = out.loc[~is_total]
     tot = out.loc[is_total].set_index("ds")
     target = tot["yhat"].reindex(parts["ds"]).to_numpy(dtype=float)
@@ -582,10 +583,7 @@ def _reconcile_total(fc: pd.DataFrame, total: str, method: str, *, n_parts: int)
             old_bound = out.loc[rows, col].to_numpy(dtype=float)
             bound = old_bound + delta
             out.loc[rows, col] = np.where(old_bound >= 0, np.maximum(bound, 0.0), bound)
-    levels = sorted({c.rsplit("_", 1)[1] for c in bounds}, key=float)
-    order = ["yhat", *[f"yhat_{side}_{lv}" for lv in levels for side in ("lo", "hi")]]
-    if all(c in out.columns for c in order):
-        out[order] = _nest(out[order].to_numpy(dtype=float), len(levels))
+    out[["yhat", *bounds]] = _nest(out[["yhat", *bounds]].to_numpy(dtype=float), len(levels))
     out.attrs = dict(fc.attrs, reconciled={"total": total, "method": method})
     return out
 
@@ -665,7 +663,7 @@ def forecast(df: pd.DataFrame, *, h: int, season_length: int = 12, level: Sequen
     out = _run(series, h=h, season_length=season_length, levels=levels, freq=freq, n_jobs=jobs)
     if total_id is None:
         return out
-    return _reconcile_total(out, total_id, str(reconcile), n_parts=len(series) - 1)
+    return _reconcile_total(out, total_id, str(reconcile), n_parts=len(series) - 1, levels=levels)
 
 
 # --------------------------------------------------------------------------- accuracy
@@ -812,7 +810,7 @@ def backtest(df: pd.DataFrame, *, h: int, windows: int = 3, season_length: int =
             continue
         fc = _run(train, h=h, season_length=season_length, levels=levels, freq=freq, n_jobs=jobs)
         if total_id is not None:
-            fc = _reconcile_total(fc, total_id, str(reconcile), n_parts=len(series) - 1)
+            fc = _reconcile_total(fc, total_id, str(reconcile), n_parts=len(series) - 1, levels=levels)
         actual = []
         for s in series:
             cut = len(s.y) - k * h

@@ -36,6 +36,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +139,6 @@ async def fork_kernel(path: str, *, argv: list[str], env: dict[str, str], cwd: s
     Raises ``OSError`` when the zygote cannot be reached or refuses (the caller then
     starts the kernel the ordinary way).
     """
-    import time
-
     request = json.dumps({"argv": argv, "env": env, "cwd": cwd, "log": log, "watch": os.getpid(),
                           "deadline": time.time() + timeout}) + "\n"
     try:
@@ -183,8 +183,6 @@ class ForkedProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if end is not None and time.monotonic() > end:
@@ -207,8 +205,6 @@ class ForkedProcess:
         for _ in range(50):  # the zygote writes the file right after reaping
             with contextlib.suppress(OSError, ValueError):
                 return int(self._exit_file.read_text().strip())
-            import time
-
             time.sleep(0.01)
         return -1
 
@@ -262,8 +258,6 @@ def _watch(pid: int) -> None:  # pragma: no cover - runs in a forked kernel
     """End this process within a second of ``pid`` ending (a daemon thread)."""
     if pid <= 1:
         return
-    import threading
-    import time
 
     def run() -> None:
         while _alive(pid):
@@ -295,8 +289,6 @@ class _Server:  # pragma: no cover - runs in the zygote process
                 return True
 
     def _answer(self, conn: socket.socket) -> None:
-        import threading
-        import time
 
         conn.settimeout(10)
         try:
