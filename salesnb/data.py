@@ -38,8 +38,8 @@ from salesnb.errors import (
     DataSourceError,
     DataValidationError,
     SalesnbError,
-    check_choice,
 )
+from salesnb.params import check_choice
 from salesnb.schema import TABLE_ORDER, TABLES, Column, Rule, Table
 
 __all__ = [

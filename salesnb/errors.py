@@ -10,9 +10,44 @@ what was expected, what came, and how to fix it.
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 
 class SalesnbError(Exception):
     """Base class of every error salesnb raises on purpose."""
+
+    @classmethod
+    def from_catalog(cls, key: str, /, *args: Any, lang: str | None = None, **values: object) -> Self:
+        """Build the error with its message from the es/en catalog.
+
+        Parameters
+        ----------
+        key : str
+            ``domain.key`` in ``salesnb/locale/<domain>.json``
+            (``"forecast.error_h"``).
+        *args
+            Further constructor arguments after the message (``report`` for
+            :class:`DataValidationError`).
+        lang : {"en", "es"}, optional
+            Defaults to the current report language.
+        **values
+            The template's fields.
+
+        Returns
+        -------
+        SalesnbError
+            An instance of the class it is called on, to raise.
+
+        Examples
+        --------
+        >>> raise ParameterError.from_catalog("params.choice", name="mode", allowed="'a', 'b'", value="'c'")
+        Traceback (most recent call last):
+        ...
+        salesnb.errors.ParameterError: The 'mode' parameter must be one of 'a', 'b'. Got 'c' instead.
+        """
+        from salesnb.catalog import text  # the catalog module imports this one lazily
+
+        return cls(text(key, lang=lang, **values), *args)
 
 
 class ParameterError(SalesnbError, ValueError):
@@ -33,22 +68,3 @@ class DataValidationError(SalesnbError, ValueError):
 
 class ReportError(SalesnbError):
     """A report pack could not be produced."""
-
-
-def check_choice(name: str, value: object, choices: tuple | list | set | frozenset) -> None:
-    """Raise :class:`ParameterError` unless ``value`` is one of ``choices``.
-
-    Parameters
-    ----------
-    name : str
-        Parameter name, as the caller wrote it.
-    value : object
-        The value received.
-    choices : collection
-        The allowed values.
-    """
-    if value not in choices:
-        allowed = ", ".join(repr(c) for c in sorted(choices, key=str))
-        raise ParameterError(
-            f"The '{name}' parameter must be one of {allowed}. Got {value!r} instead."
-        )

@@ -17,10 +17,7 @@ language (``en`` -> en_US conventions, ``es`` -> es_ES), so a page never mixes
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import string
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -28,10 +25,10 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 
-from salesnb.config import DEFAULT_LANG, LANGUAGES, PACKAGE_DIR
-from salesnb.errors import ParameterError, SalesnbError
+from salesnb.catalog import catalog, get_language, placeholders, resolve_language, set_language, text
 
 __all__ = [
+    "catalog",
     "fmt_date",
     "fmt_money",
     "fmt_number",
@@ -39,61 +36,23 @@ __all__ = [
     "get_language",
     "locale_of",
     "month_name",
+    "placeholders",
     "set_language",
     "t",
 ]
 
 LOCALES = {"en": "en_US", "es": "es_ES"}
 _MISSING = "–"
-_state = {"lang": DEFAULT_LANG}
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ParameterError(
-            f"The 'lang' parameter must be one of {', '.join(map(repr, LANGUAGES))}. Got {lang!r} instead."
-        )
-    return lang
-
-
-def set_language(lang: str) -> str:
-    """Set the report language for this process and return it."""
-    _state["lang"] = _check_lang(lang)
-    return lang
-
-
-def get_language() -> str:
-    """The current report language."""
-    return _state["lang"]
-
-
-def _lang(lang: str | None) -> str:
-    return _check_lang(lang) if lang is not None else _state["lang"]
+_lang = resolve_language
 
 
 def locale_of(lang: str | None = None) -> str:
-    """Babel locale for a report language."""
+    """Return the Babel locale of a report language (the current one by default)."""
     return LOCALES[_lang(lang)]
 
 
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, dict[str, str]]:
-    """Every text of every domain, keyed ``domain.key``."""
-    merged: dict[str, dict[str, str]] = {}
-    for path in sorted((PACKAGE_DIR / "locale").glob("*.json")):
-        entries = json.loads(path.read_text(encoding="utf-8"))
-        for key, texts in entries.items():
-            merged[f"{path.stem}.{key}"] = texts
-    return merged
-
-
-def placeholders(template: str) -> set[str]:
-    """Names of the ``{fields}`` a template uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 def t(key: str, *, lang: str | None = None, **values: Any) -> str:
-    """The text for ``key`` in the report language, with ``values`` filled in.
+    """Return the text for ``key`` in the report language (see :func:`salesnb.catalog.text`).
 
     Parameters
     ----------
@@ -104,20 +63,11 @@ def t(key: str, *, lang: str | None = None, **values: Any) -> str:
     **values
         Filled into the template's ``{fields}``; they are converted with ``str``.
 
-    Raises
-    ------
-    SalesnbError
-        When the key is unknown or a field has no value; both are programming
-        errors that a test of the catalog catches.
+    Returns
+    -------
+    str
     """
-    try:
-        template = catalog()[key][_lang(lang)]
-    except KeyError:
-        raise SalesnbError(f"No text for {key!r} in language {_lang(lang)!r}.") from None
-    missing = placeholders(template) - set(values)
-    if missing:
-        raise SalesnbError(f"Text {key!r} needs values for {sorted(missing)}.")
-    return template.format_map({k: str(v) for k, v in values.items()})
+    return text(key, lang=lang, **values)
 
 
 def _is_missing(value: object) -> bool:

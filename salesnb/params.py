@@ -31,14 +31,14 @@ import math
 import os
 import re
 import reprlib
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
 from salesnb import config
+from salesnb.catalog import get_language, text
 from salesnb.errors import ParameterError
 
 #: Marker for a declared parameter without a literal default.
@@ -94,25 +94,13 @@ class Declared:
 # ------------------------------------------------------------------ messages in two languages
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, dict[str, str]]:
-    """The ``params`` catalog (read with :mod:`json`: this module stays standard-library only)."""
-    path = config.PACKAGE_DIR / "locale" / "params.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def report_language() -> str:
-    """The current report language (:func:`salesnb.i18n.get_language`).
-
-    :mod:`salesnb.i18n` (pandas, Babel) is not imported for this: when nothing has
-    imported it, nothing can have changed the language from the default.
-    """
-    i18n = sys.modules.get("salesnb.i18n")
-    return i18n.get_language() if i18n is not None else config.DEFAULT_LANG
+    """Return the current report language (:func:`salesnb.catalog.get_language`)."""
+    return get_language()
 
 
 def message(key: str, /, *, lang: str | None = None, **values: object) -> str:
-    """A parameter-error text from ``salesnb/locale/params.json``, filled in.
+    """Return a parameter-error text from ``salesnb/locale/params.json``, filled in.
 
     Parameters
     ----------
@@ -133,9 +121,7 @@ def message(key: str, /, *, lang: str | None = None, **values: object) -> str:
     >>> message("int_range", lang="es", name="horizon", low=1, high=24, value=99)
     "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
     """
-    texts = _messages()[key]
-    template = texts.get(lang or report_language(), texts["en"])
-    return template.format_map({name: str(value) for name, value in values.items()})
+    return text(f"params.{key}", lang=lang, **values)
 
 
 def parameter_error(key: str, /, **values: object) -> ParameterError:
@@ -462,7 +448,7 @@ def check_float(
 def check_choice(name: str, value: object, choices: tuple | list | set | frozenset) -> Any:
     """Return ``value`` when it is one of ``choices``, else raise ParameterError.
 
-    The message is :func:`salesnb.errors.check_choice`'s, in the report language.
+    The message is the catalog's ``params.choice``, in the report language.
     """
     if value not in choices:
         allowed = ", ".join(repr(c) for c in sorted(choices, key=str))
@@ -478,6 +464,82 @@ def check_data(name: str, value: object) -> str:
     if not path.exists():
         raise parameter_error("data_missing", name=name, value=_show(os.fspath(value)), path=path)
     return str(path)
+
+
+# ------------------------------------------------ one checker per rule, for library functions
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an int when it is a whole number of at least 1 (numpy ints too).
+
+    Unlike :func:`check_int` (which normalises what a notebook run passes, ``"6"``
+    included), this is for arguments of library functions: text, floats and bools are
+    refused.
+
+    Raises
+    ------
+    ParameterError
+        ``The 'h' parameter must be a positive integer. Got 0 instead.``
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise parameter_error("positive_int", name=name, value=_show_any(value))
+    return int(value)
+
+
+def check_fraction(name: str, value: object) -> float:
+    """Return ``value`` as a float when it is a number strictly between 0 and 1.
+
+    Raises
+    ------
+    ParameterError
+        ``The 'a' parameter must be a number between 0 and 1. Got 1.5 instead.``
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < 1:
+        raise parameter_error("fraction", name=name, value=_show_any(value))
+    return float(value)
+
+
+def check_positive_number(name: str, value: object) -> float:
+    """Return ``value`` as a float when it is a finite number above 0.
+
+    Raises
+    ------
+    ParameterError
+        ``The 'scale' parameter must be a positive number. Got -1 instead.``
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)) \
+            or float(value) <= 0:
+        raise parameter_error("positive_number", name=name, value=_show_any(value))
+    return float(value)
+
+
+def to_timestamp(name: str, value: object) -> Any:
+    """Return a day (midnight ``pandas.Timestamp``) from a date-like value.
+
+    The one date parser of the package: library functions call it on every date
+    argument. Accepted: ``YYYY-MM-DD`` text (a ``T00:00`` time is allowed),
+    ``datetime.date``/``datetime``, ``pandas.Timestamp`` and ``numpy.datetime64``.
+    Notebook parameters go through :func:`check_date` first (which also takes ``YYYY-MM``).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``name``, in the report language: ``The 'period_end' parameter must be a
+        date written YYYY-MM-DD. Got '31/10/2026' instead.``
+    """
+    import pandas as pd  # not at import time: the runner checks parameters without pandas
+
+    if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?\s*", value):
+        raise parameter_error("date_iso", name=name, value=_show_any(value))
+    if not isinstance(value, str | dt.date | pd.Timestamp) and type(value).__name__ != "datetime64":
+        raise parameter_error("date_iso", name=name, value=_show_any(value))
+    try:
+        ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+    except (ValueError, TypeError, OverflowError):
+        raise parameter_error("date_iso", name=name, value=_show_any(value)) from None
+    if pd.isna(ts):
+        raise parameter_error("date_any", name=name, value="NaT")
+    return ts.normalize()
 
 
 def validate_notebook_params(
@@ -544,6 +606,15 @@ def _check_bounds(name: str, number: float, low: float | None, high: float | Non
     if (low is not None and number < low) or (high is not None and number > high):
         bounds = "range" if low is not None and high is not None else "min" if low is not None else "max"
         raise parameter_error(f"{kind}_{bounds}", name=name, low=low, high=high, value=repr(number))
+
+
+def _show_any(value: object) -> str:
+    """The repr of plain values and numpy scalars, else ``<type object>`` (never an unknown repr)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return repr(value.item())  # type: ignore[attr-defined]
+    if type(value) in (str, int, float, bool, type(None)):
+        return repr(value)
+    return _show(value)
 
 
 def _show(value: object) -> str:
