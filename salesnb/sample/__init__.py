@@ -33,9 +33,10 @@ of order lines.
 The package, in the order the generator runs:
 
 * :mod:`~salesnb.sample.reference` — the static tables (geography, catalogue, names, rates);
-* :mod:`~salesnb.sample.world` — regions and products, with :mod:`~salesnb.sample.reps`
-  and :mod:`~salesnb.sample.customers` (helpers: :mod:`~salesnb.sample.timeline`,
-  :mod:`~salesnb.sample.draw`, :mod:`~salesnb.sample.names`);
+* :mod:`~salesnb.sample.world` — the company the simulations read, drawn by
+  :mod:`~salesnb.sample.regions`, :mod:`~salesnb.sample.reps`,
+  :mod:`~salesnb.sample.products` and :mod:`~salesnb.sample.customers` (helpers:
+  :mod:`~salesnb.sample.timeline`, :mod:`~salesnb.sample.draw`, :mod:`~salesnb.sample.names`);
 * :mod:`~salesnb.sample.leads` — the lead list and the contacts with leads;
 * :mod:`~salesnb.sample.simulate` — the monthly loop, one step per table (sales in
   :mod:`~salesnb.sample.orders`, the month in :mod:`~salesnb.sample.month`);

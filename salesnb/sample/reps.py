@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,52 @@ from salesnb.sample.draw import choice_index, largest_remainder, uniform_dates
 from salesnb.sample.names import make_ids, person_names
 from salesnb.sample.timeline import Calendar, roll_forward
 
+if TYPE_CHECKING:
+    from salesnb.sample.regions import Provinces
 
-def reps(rng: np.random.Generator, cal: Calendar, info: dict[str, Any], scale: float) -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class Staff:
+    """The reps (one entry per rep, by position; ids follow the hiring order).
+
+    Attributes
+    ----------
+    rep_ids : numpy.ndarray
+        Rep ids (``R001``).
+    rep_comm : numpy.ndarray
+        Index of the rep's community.
+    rep_hire, rep_leave : numpy.ndarray
+        Hire day and leave day (NaT while employed).
+    rep_activity : numpy.ndarray
+        How much the rep contacts and sells (1 is average; quiet reps about 0.3).
+    rep_discipline : numpy.ndarray
+        Report discipline score (40-98).
+    rep_pacing : numpy.ndarray
+        Whether the rep falls behind on sales in the last three months.
+    rep_new : numpy.ndarray
+        Whether the rep was hired during the history's last months.
+    rep_replaces : numpy.ndarray
+        Index of the leaver a new hire replaces, or -1.
+    rep_names : list of str
+        Full names.
+    rep_capacity : numpy.ndarray
+        Weekly contact capacity.
+    """
+
+    rep_ids: np.ndarray
+    rep_comm: np.ndarray
+    rep_hire: np.ndarray
+    rep_leave: np.ndarray
+    rep_activity: np.ndarray
+    rep_discipline: np.ndarray
+    rep_pacing: np.ndarray
+    rep_new: np.ndarray
+    rep_replaces: np.ndarray
+    rep_names: list[str]
+    rep_capacity: np.ndarray
+
+
+def reps(rng: np.random.Generator, cal: Calendar, provinces: Provinces, scale: float) -> Staff:
     """Draw the reps: where they work, when they came and left, how active they are.
 
     Tenured reps are spread over the communities by market weight; the first new hires
@@ -25,22 +70,20 @@ def reps(rng: np.random.Generator, cal: Calendar, info: dict[str, Any], scale: f
         The generator.
     cal : Calendar
         The history window.
-    info : dict
-        The province fields of the world (:func:`salesnb.sample.world.region_table`).
+    provinces : Provinces
+        Communities and their market weight.
     scale : float
         Size multiplier.
 
     Returns
     -------
-    dict
-        The ``rep_*`` fields of :class:`~salesnb.sample.world.World` plus ``rep_names``,
-        ``rep_capacity`` and ``rep_replaces`` (index of the rep replaced, or -1).
+    Staff
     """
-    n_comm = len(info["comm_ids"])
+    n_comm = len(provinces.comm_ids)
     n_reps = max(14, round(25 * scale))
     n_new = max(3, round(3.6 * scale))
     n_exist = n_reps - n_new
-    comm_weight = np.bincount(info["prov_comm"], weights=info["prov_weight"], minlength=n_comm)
+    comm_weight = np.bincount(provinces.prov_comm, weights=provinces.prov_weight, minlength=n_comm)
     comm, hire, leave, leavers = _tenured(rng, cal, comm_weight, n_exist, max(1, round(scale)))
     new_comm, new_hire = _new_hires(rng, cal, comm_weight, comm[leavers], leave[leavers], n_new)
 
@@ -57,19 +100,19 @@ def reps(rng: np.random.Generator, cal: Calendar, info: dict[str, Any], scale: f
     inverse[order] = np.arange(n_reps)
     width = max(3, len(str(n_reps)))
     names = person_names(rng, n_reps)
-    return {
-        "rep_ids": make_ids("R", np.arange(1, n_reps + 1), width),
-        "rep_comm": comm[order],
-        "rep_hire": hire[order],
-        "rep_leave": leave[order],
-        "rep_activity": activity[order],
-        "rep_discipline": discipline[order],
-        "rep_pacing": pacing[order],
-        "rep_new": is_new[order],
-        "rep_replaces": np.where(replaces[order] >= 0, inverse[np.maximum(replaces[order], 0)], -1),
-        "rep_names": [names[i] for i in order],
-        "rep_capacity": np.where(is_new, rng.integers(20, 36, n_reps), rng.integers(25, 61, n_reps))[order],
-    }
+    return Staff(
+        rep_ids=make_ids("R", np.arange(1, n_reps + 1), width),
+        rep_comm=comm[order],
+        rep_hire=hire[order],
+        rep_leave=leave[order],
+        rep_activity=activity[order],
+        rep_discipline=discipline[order],
+        rep_pacing=pacing[order],
+        rep_new=is_new[order],
+        rep_replaces=np.where(replaces[order] >= 0, inverse[np.maximum(replaces[order], 0)], -1),
+        rep_names=[names[i] for i in order],
+        rep_capacity=np.where(is_new, rng.integers(20, 36, n_reps), rng.integers(25, 61, n_reps))[order],
+    )
 
 
 def _tenured(rng: np.random.Generator, cal: Calendar, comm_weight: np.ndarray, n_exist: int,
@@ -117,12 +160,12 @@ def _traits(rng: np.random.Generator, is_new: np.ndarray, leave: np.ndarray,
     return activity, discipline, pacing
 
 
-def rep_frame(staff: dict[str, Any], comm_ids: list[str]) -> pd.DataFrame:
+def rep_frame(staff: Staff, comm_ids: list[str]) -> pd.DataFrame:
     """Return the ``reps`` table from what :func:`reps` drew.
 
     Parameters
     ----------
-    staff : dict
+    staff : Staff
         The result of :func:`reps`.
     comm_ids : list of str
         The community ids (``region_id`` of each rep).
@@ -132,10 +175,10 @@ def rep_frame(staff: dict[str, Any], comm_ids: list[str]) -> pd.DataFrame:
     pandas.DataFrame
     """
     return pd.DataFrame({
-        "rep_id": staff["rep_ids"],
-        "name": staff["rep_names"],
-        "region_id": np.array(comm_ids, dtype=object)[staff["rep_comm"]],
-        "hire_date": staff["rep_hire"],
-        "leave_date": staff["rep_leave"],
-        "weekly_capacity": staff["rep_capacity"].astype(np.int64),
+        "rep_id": staff.rep_ids,
+        "name": staff.rep_names,
+        "region_id": np.array(comm_ids, dtype=object)[staff.rep_comm],
+        "hire_date": staff.rep_hire,
+        "leave_date": staff.rep_leave,
+        "weekly_capacity": staff.rep_capacity.astype(np.int64),
     })
