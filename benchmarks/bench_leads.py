@@ -154,11 +154,11 @@ def accuracy() -> pd.DataFrame:
 def oracle_logodds(folder: Path) -> pd.Series | None:
     """The sample generator's own win log-odds of each closed lead (noise aside): a ceiling.
 
-    Rebuilt from the formula in ``salesnb.sample`` (its private constants); None when
-    that formula is not available any more.
+    Rebuilt from the formula in ``salesnb.sample`` (constants from ``salesnb.sample.reference``);
+    None when that formula is not available any more.
     """
     try:
-        from salesnb.sample import _CHANNELS, _LEAD_CHANNEL_EFFECT, _SOURCE_EFFECT, _SOURCES
+        from salesnb.sample.reference import CHANNELS, LEAD_CHANNEL_EFFECT, SOURCE_EFFECT, SOURCES
     except ImportError:
         return None
     ds = load(folder)
@@ -173,8 +173,8 @@ def oracle_logodds(folder: Path) -> pd.Series | None:
     attr = score / score.std(ddof=0)
     snap = leads.snapshot(ds.leads, as_of="2026-10-31")
     closed = snap.loc[snap["status"].isin(["won", "lost"])]
-    source = dict(zip(_SOURCES, _SOURCE_EFFECT, strict=True))
-    channel = dict(zip(_CHANNELS, _LEAD_CHANNEL_EFFECT, strict=True))
+    source = dict(zip(SOURCES, SOURCE_EFFECT, strict=True))
+    channel = dict(zip(CHANNELS, LEAD_CHANNEL_EFFECT, strict=True))
     logit = (-1.5 + 0.7 * np.log(closed["est_investment"] / 60000)
              + 1.3 * closed["exclusive_interest"].astype(float) + closed["source"].map(source).astype(float)
              + closed["channel"].map(channel).astype(float) + 0.6 * closed["region_id"].map(attr).astype(float)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from salesnb import catalog, sample
 from salesnb.errors import ParameterError, SalesnbError
 from salesnb.sample import generate
 from salesnb.schema import TABLES
@@ -149,6 +150,29 @@ def test_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     target.write_text("x\n")
     with pytest.raises(ParameterError, match="'path' parameter"):
         generate(target, scale=0.1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scale": 0}, "El parámetro 'scale' debe ser un número positivo; se recibió 0."),
+        ({"seed": -1}, "El parámetro 'seed' debe ser un entero no negativo; se recibió -1."),
+        ({"end": "2026-13"}, "El parámetro 'end' debe ser el último mes del historial"),
+    ],
+)
+def test_bad_parameters_speak_the_report_language(tmp_path: Path, kwargs: dict, message: str) -> None:
+    catalog.set_language("es")
+    try:
+        with pytest.raises(ParameterError, match=re.escape(message)):
+            generate(tmp_path / "out", **kwargs)
+    finally:
+        catalog.set_language("en")
+
+
+def test_public_names_stay_where_they_were() -> None:
+    assert sample.COMPANY == "Muebles Ejemplo S.A."
+    assert sample.HISTORY_MONTHS == 36
+    assert sample.generate is generate and callable(generate)
 
 
 # ------------------------------------------------------------------------- determinism
