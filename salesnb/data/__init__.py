@@ -22,12 +22,12 @@ The package, in the order a load runs through it:
 * :mod:`~salesnb.data.coerce` -- typing each column by the contract, cell by cell;
 * :mod:`~salesnb.data.checks` -- columns, cross-column rules, primary and foreign keys;
 * :mod:`~salesnb.data.dataset` -- the typed :class:`Dataset`;
-* :mod:`~salesnb.data.load` -- :func:`load`, :func:`validate`, :func:`read_table`,
+* :mod:`~salesnb.data.loader` -- :func:`load`, :func:`validate`, :func:`read_table`,
   the cache, :func:`content_hash`, :func:`employed`, :func:`require_tables`.
 """
 
 from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError
-from salesnb.data.load import content_hash, employed, load, read_table, require_tables, validate
+from salesnb.data.loader import content_hash, employed, load, read_table, require_tables, validate
 from salesnb.data.problems import RULES, Notice, Problem, ValidationReport, file_label, load_error_message
 from salesnb.schema import TABLES
 

@@ -8,6 +8,9 @@ problems are never dropped silently: unless the caller passes
 ``on_bad_rows="reject"`` they stop the load, and when rejected they stay on the
 dataset (``Dataset.rejected`` and ``Dataset.rejected_rows``) for reports to show.
 A load is cached on disk by the content hash of the source's files.
+
+The module is named ``loader`` so that it does not hide behind the :func:`load`
+function that :mod:`salesnb.data` re-exports.
 """
 
 from __future__ import annotations
