@@ -384,26 +384,32 @@ def to_markdown() -> str:
         "",
     ]
     for tbl in TABLES.values():
-        need = "required" if tbl.required else "optional"
-        lines += [f"## `{tbl.name}` ({need})", "", tbl.description, "",
-                  f"Primary key: `{', '.join(tbl.primary_key)}`. Used by: {', '.join(tbl.used_by)}.", ""]
-        lines += ["| column | type | empty allowed | rule | meaning |", "|---|---|---|---|---|"]
-        fks = {fk.column: f"→ `{fk.ref_table}.{fk.ref_column}`" for fk in tbl.foreign_keys}
-        for col in tbl.columns:
-            rules = []
-            if col.allowed:
-                rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
-            if col.min is not None:
-                rules.append(f"≥ {col.min:g}")
-            if col.max is not None:
-                rules.append(f"≤ {col.max:g}")
-            if col.name in fks:
-                rules.append(fks[col.name])
-            name = f"`{col.name}`" + ("" if col.required else " (optional)")
-            empty = "yes" if col.nullable else "no"
-            lines.append(f"| {name} | {col.dtype} | {empty} | {'; '.join(rules)} | {col.description} |")
-        for rule in tbl.rules:
-            lines.append("")
-            lines.append(f"Rule: `{rule.name}` when both are given. {rule.hint}")
-        lines.append("")
+        lines += _table_markdown(tbl)
     return "\n".join(lines)
+
+
+def _table_markdown(tbl: Table) -> list[str]:
+    """Return the Markdown lines of one table's contract: heading, column table, rules."""
+    need = "required" if tbl.required else "optional"
+    lines = [f"## `{tbl.name}` ({need})", "", tbl.description, "",
+             f"Primary key: `{', '.join(tbl.primary_key)}`. Used by: {', '.join(tbl.used_by)}.", ""]
+    lines += ["| column | type | empty allowed | rule | meaning |", "|---|---|---|---|---|"]
+    fks = {fk.column: f"→ `{fk.ref_table}.{fk.ref_column}`" for fk in tbl.foreign_keys}
+    for col in tbl.columns:
+        rules = []
+        if col.allowed:
+            rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
+        if col.min is not None:
+            rules.append(f"≥ {col.min:g}")
+        if col.max is not None:
+            rules.append(f"≤ {col.max:g}")
+        if col.name in fks:
+            rules.append(fks[col.name])
+        name = f"`{col.name}`" + ("" if col.required else " (optional)")
+        empty = "yes" if col.nullable else "no"
+        lines.append(f"| {name} | {col.dtype} | {empty} | {'; '.join(rules)} | {col.description} |")
+    for rule in tbl.rules:
+        lines.append("")
+        lines.append(f"Rule: `{rule.name}` when both are given. {rule.hint}")
+    lines.append("")
+    return lines
