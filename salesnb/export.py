@@ -63,7 +63,7 @@ def _is_missing(value: Any) -> bool:
 
 
 def safe_cell(value: Any) -> Any:
-    """A value that a spreadsheet will show, never run.
+    """Return a value that a spreadsheet will show, never run.
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell (and column name) passed through :func:`safe_cell`."""
+    """Return a copy of ``frame`` with every text cell (and column name) passed through :func:`safe_cell`."""
     out = frame.copy()
     for i in range(out.shape[1]):  # by position: duplicate column names are allowed
         col = out.iloc[:, i]
@@ -118,7 +118,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, sep: str = "
         The file written.
     """
     if sep not in (",", ";", "\t"):
-        raise ParameterError(f"The 'sep' parameter must be one of ',', ';', '\\t'. Got {sep!r} instead.")
+        raise ParameterError.from_catalog("params.choice", name="sep", allowed="',', ';', '\\t'", value=repr(sep))
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.part")
@@ -130,9 +130,9 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, sep: str = "
 
 
 def sheet_name(name: Any, *, taken: Iterable[str] = ()) -> str:
-    """A valid, unique Excel sheet name made from ``name``.
+    r"""Return a valid, unique Excel sheet name made from ``name``.
 
-    Excel rules: 1-31 characters, none of ``[ ] : * ? / \\``, not starting or ending
+    Excel rules: 1-31 characters, none of ``[ ] : * ? / \``, not starting or ending
     with an apostrophe, not ``History``, unique without regard to case.
 
     Parameters
@@ -277,7 +277,7 @@ def mask_email(value: Any) -> Any:
 
 def mask_contacts(frame: pd.DataFrame, *, phones: Iterable[str] = ("phone",),
                   emails: Iterable[str] = ("email",)) -> pd.DataFrame:
-    """A copy of ``frame`` with its phone and email columns masked.
+    """Return a copy of ``frame`` with its phone and email columns masked.
 
     Columns holding lists (other phones of merged records) are masked item by item;
     columns that are absent are ignored.

@@ -50,7 +50,7 @@ ANALYSES = (
 
 
 def history_months(dataset: Dataset) -> int:
-    """Number of calendar months between the first and last order (inclusive)."""
+    """Count the calendar months between the first and last order (inclusive)."""
     dates = dataset.orders["order_date"].dropna()
     if dates.empty:
         return 0
@@ -136,7 +136,7 @@ def duplicates(dataset: Dataset) -> pd.DataFrame:
 
 
 def orphans(dataset: Dataset, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
-    """Records nothing points at, or that point at something gone.
+    """Find records nothing points at, or that point at something gone.
 
     Parameters
     ----------
@@ -267,7 +267,7 @@ def monthly_sales(dataset: Dataset) -> pd.DataFrame:
 
 
 def headline(dataset: Dataset) -> list[tuple[str, str, str]]:
-    """The data-check headline: (label, value, note) in the report language."""
+    """Return the data-check headline: (label, value, note) in the report language."""
     from salesnb.i18n import fmt_date, fmt_number
 
     orders = dataset.orders["order_date"].dropna()

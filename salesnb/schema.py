@@ -87,6 +87,7 @@ class Rule:
 
     @property
     def name(self) -> str:
+        """The rule as written: ``leave_date >= hire_date``."""
         return f"{self.left} {self.op} {self.right}"
 
 
@@ -105,7 +106,7 @@ class Table:
     used_by: tuple[str, ...] = field(default=())
 
     def column(self, name: str) -> Column:
-        """The declared column called ``name``."""
+        """Return the declared column called ``name``."""
         for col in self.columns:
             if col.name == name:
                 return col
@@ -113,10 +114,12 @@ class Table:
 
     @property
     def column_names(self) -> tuple[str, ...]:
+        """Every declared column, in contract order."""
         return tuple(c.name for c in self.columns)
 
     @property
     def required_columns(self) -> tuple[str, ...]:
+        """The columns a source must have, in contract order."""
         return tuple(c.name for c in self.columns if c.required)
 
 
@@ -350,18 +353,18 @@ REQUIRED_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if t.requi
 
 
 def table(name: str) -> Table:
-    """The contract of table ``name``."""
+    """Return the contract of table ``name``."""
     try:
         return TABLES[name]
     except KeyError:
-        known = ", ".join(TABLES)
         from salesnb.errors import ParameterError
 
-        raise ParameterError(f"Unknown table {name!r}; the contract has: {known}.") from None
+        raise ParameterError.from_catalog("problems.error_unknown_table", table=repr(name),
+                                          tables=", ".join(TABLES)) from None
 
 
 def to_markdown() -> str:
-    """The contract as Markdown (``docs/DATA.md`` is this text; a test keeps them equal)."""
+    """Return the contract as Markdown (``docs/DATA.md`` is this text; a test keeps them equal)."""
     lines = [
         "# The data contract",
         "",
@@ -381,26 +384,32 @@ def to_markdown() -> str:
         "",
     ]
     for tbl in TABLES.values():
-        need = "required" if tbl.required else "optional"
-        lines += [f"## `{tbl.name}` ({need})", "", tbl.description, "",
-                  f"Primary key: `{', '.join(tbl.primary_key)}`. Used by: {', '.join(tbl.used_by)}.", ""]
-        lines += ["| column | type | empty allowed | rule | meaning |", "|---|---|---|---|---|"]
-        fks = {fk.column: f"→ `{fk.ref_table}.{fk.ref_column}`" for fk in tbl.foreign_keys}
-        for col in tbl.columns:
-            rules = []
-            if col.allowed:
-                rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
-            if col.min is not None:
-                rules.append(f"≥ {col.min:g}")
-            if col.max is not None:
-                rules.append(f"≤ {col.max:g}")
-            if col.name in fks:
-                rules.append(fks[col.name])
-            name = f"`{col.name}`" + ("" if col.required else " (optional)")
-            empty = "yes" if col.nullable else "no"
-            lines.append(f"| {name} | {col.dtype} | {empty} | {'; '.join(rules)} | {col.description} |")
-        for rule in tbl.rules:
-            lines.append("")
-            lines.append(f"Rule: `{rule.name}` when both are given. {rule.hint}")
-        lines.append("")
+        lines += _table_markdown(tbl)
     return "\n".join(lines)
+
+
+def _table_markdown(tbl: Table) -> list[str]:
+    """Return the Markdown lines of one table's contract: heading, column table, rules."""
+    need = "required" if tbl.required else "optional"
+    lines = [f"## `{tbl.name}` ({need})", "", tbl.description, "",
+             f"Primary key: `{', '.join(tbl.primary_key)}`. Used by: {', '.join(tbl.used_by)}.", ""]
+    lines += ["| column | type | empty allowed | rule | meaning |", "|---|---|---|---|---|"]
+    fks = {fk.column: f"→ `{fk.ref_table}.{fk.ref_column}`" for fk in tbl.foreign_keys}
+    for col in tbl.columns:
+        rules = []
+        if col.allowed:
+            rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
+        if col.min is not None:
+            rules.append(f"≥ {col.min:g}")
+        if col.max is not None:
+            rules.append(f"≤ {col.max:g}")
+        if col.name in fks:
+            rules.append(fks[col.name])
+        name = f"`{col.name}`" + ("" if col.required else " (optional)")
+        empty = "yes" if col.nullable else "no"
+        lines.append(f"| {name} | {col.dtype} | {empty} | {'; '.join(rules)} | {col.description} |")
+    for rule in tbl.rules:
+        lines.append("")
+        lines.append(f"Rule: `{rule.name}` when both are given. {rule.hint}")
+    lines.append("")
+    return lines

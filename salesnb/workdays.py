@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from salesnb.errors import ParameterError
-from salesnb.params import parameter_error
+from salesnb.params import parameter_error, to_timestamp
 
-__all__ = ["Closure", "day_calendar", "holiday_table", "parse_closures", "working_days"]
+__all__ = ["Closure", "as_date", "check_country", "day_calendar", "holiday_table", "parse_closures", "working_days"]
 
 #: One closure as accepted by :func:`parse_closures`.
 Closure = str | dt.date | pd.Timestamp | tuple[Any, Any]
@@ -39,29 +39,17 @@ _LANGUAGES = {"en": "en_US", "es": "es"}
 
 
 def as_date(value: object, *, name: str) -> dt.date:
-    """A date from ``YYYY-MM-DD`` text, a date/datetime or a Timestamp.
+    """Return a ``datetime.date`` from a date-like value, parsed by :func:`salesnb.params.to_timestamp`.
+
+    Accepted: ``YYYY-MM-DD`` text, ``datetime.date``/``datetime``, ``pandas.Timestamp``
+    and ``numpy.datetime64`` (the one date parser of the package).
 
     Raises
     ------
     ParameterError
         Naming ``name``, in the report language.
     """
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            raise parameter_error("date_any", name=name, value="NaT")
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise parameter_error("date_iso", name=name, value=repr(value))
+    return to_timestamp(name, value).date()
 
 
 def parse_closures(closures: Iterable[Closure] | None, *, name: str = "closures") -> pd.DatetimeIndex:
@@ -118,6 +106,14 @@ def parse_closures(closures: Iterable[Closure] | None, *, name: str = "closures"
     return pd.DatetimeIndex(out.unique().sort_values(), name="date")
 
 
+def _span(start: object, end: object) -> tuple[dt.date, dt.date]:
+    """Return ``start`` and ``end`` as dates; ParameterError when the span ends before it starts."""
+    first, last = as_date(start, name="start"), as_date(end, name="end")
+    if last < first:
+        raise ParameterError.from_catalog("workdays.error_end_before_start", end=last, start=first)
+    return first, last
+
+
 @lru_cache(maxsize=64)
 def _holidays_of(country: str, subdiv: str | None, years: tuple[int, ...],
                  language: str | None) -> tuple[tuple[dt.date, str], ...]:
@@ -153,9 +149,7 @@ def holiday_table(start: object, end: object, *, country: str, subdiv: str | Non
     DataFrame
         ``date`` (datetime64), ``name`` (str), one row per day, sorted.
     """
-    first, last = as_date(start, name="start"), as_date(end, name="end")
-    if last < first:
-        raise ParameterError(f"The 'end' parameter ({last}) must not be before 'start' ({first}).")
+    first, last = _span(start, end)
     country = check_country(country)
     years = tuple(range(first.year, last.year + 1))
     language = _LANGUAGES.get(lang)
@@ -221,12 +215,10 @@ def day_calendar(start: object, end: object, *, country: str, subdiv: str | None
     >>> cal.loc[cal["working"], "date"].dt.day.tolist()
     [4, 5, 7, 8]
     """
-    first, last = as_date(start, name="start"), as_date(end, name="end")
-    if last < first:
-        raise ParameterError(f"The 'end' parameter ({last}) must not be before 'start' ({first}).")
+    first, last = _span(start, end)
     weekend_set = set(weekend)
     if not weekend_set <= set(range(7)):
-        raise ParameterError(f"The 'weekend' parameter must hold weekdays 0-6 (Monday = 0). Got {weekend!r}.")
+        raise ParameterError.from_catalog("workdays.error_weekend", value=repr(weekend))
     dates = pd.date_range(first, last, freq="D", name="date")
     hol = holiday_table(first, last, country=country, subdiv=subdiv, lang=lang)
     # several holidays can fall on one day: join their names
@@ -251,7 +243,7 @@ def day_calendar(start: object, end: object, *, country: str, subdiv: str | None
 
 def working_days(start: object, end: object, *, country: str, subdiv: str | None = None,
                  closures: Iterable[Closure] | None = (), weekend: Sequence[int] = (5, 6)) -> pd.DatetimeIndex:
-    """The working days between two dates (both included); see :func:`day_calendar`.
+    """Return the working days between two dates (both included); see :func:`day_calendar`.
 
     Examples
     --------

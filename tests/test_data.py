@@ -354,6 +354,28 @@ def test_cache_gives_the_identical_dataset(tiny_dir: Path, tmp_path: Path, monke
     assert len(list((tmp_path / "cache").glob("dataset-*.pkl"))) == 3
 
 
+def test_cache_of_another_format_is_never_unpickled(tiny_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """The cache key carries the format version: bumping it (as the move to a package did) misses old entries."""
+    import pickle
+
+    from salesnb.data import loader
+
+    monkeypatch.setenv("SALESNB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "CACHE_FORMAT", "old")
+    old_entry = loader._cache_file(tiny_dir, "raise")
+    old_entry.parent.mkdir(parents=True)
+    old_entry.write_bytes(pickle.dumps({"an": "old-layout object"}))
+    monkeypatch.undo()
+    monkeypatch.setenv("SALESNB_CACHE", str(tmp_path / "cache"))
+    new_entry = loader._cache_file(tiny_dir, "raise")
+    assert new_entry != old_entry
+    assert isinstance(data.load(tiny_dir), data.Dataset)
+    # an entry that does not hold a Dataset is dropped and rebuilt, not returned
+    new_entry.write_bytes(pickle.dumps({"an": "old-layout object"}))
+    assert isinstance(data.load(tiny_dir), data.Dataset)
+    assert isinstance(pickle.loads(new_entry.read_bytes()), data.Dataset)
+
+
 def test_read_table_reads_one_table_like_load(tmp_path: Path) -> None:
     path = write_tables(tiny_tables(), tmp_path / "d", encoding="cp1252")
     tiny_tables()["reps"].to_csv(path / "reps.csv", sep=";", index=False, encoding="cp1252")

@@ -193,10 +193,12 @@ def _constants(call: ast.Call, keyword: str) -> set[str] | None:
 
 
 def test_every_problem_text_of_the_loader_is_in_the_catalog() -> None:
-    """Fails when someone adds a message to data.py without both languages in problems.json."""
-    tree = ast.parse(Path(data.__file__).read_text(encoding="utf-8"))
-    assert len(_calls(tree, "Problem")) == 1, "build problems with _problem(..., key=...), not Problem(...)"
-    problem_calls = _calls(tree, "_problem", "flag", "fatal")
+    """Fails when someone adds a message to salesnb/data/ without both languages in problems.json."""
+    modules = sorted(Path(data.__file__).parent.glob("*.py"))
+    tree = ast.Module(body=[node for path in modules for node in ast.parse(path.read_text(encoding="utf-8")).body],
+                      type_ignores=[])
+    assert len(_calls(tree, "Problem")) == 1, "build problems with make_problem(..., key=...), not Problem(...)"
+    problem_calls = _calls(tree, "make_problem", "flag", "fatal")
     keys = set().union(*(_constants(call, "key") or set() for call in problem_calls))
     assert len(keys) >= 30
     for call in problem_calls:
@@ -206,14 +208,17 @@ def test_every_problem_text_of_the_loader_is_in_the_catalog() -> None:
             assert hints is not None or _catalog_has(f"hint_{key}"), key  # the hint defaults to the key
         for hint in hints or ():
             assert _catalog_has(f"hint_{hint}"), hint
-        rule = call.args[5 if call.func.id == "_problem" else 1] if len(call.args) > 1 else None
+        rule = call.args[5 if call.func.id == "make_problem" else 1] if len(call.args) > 1 else None
         if isinstance(rule, ast.Constant):
             assert rule.value in data.RULES, rule.value
-    for call in _calls(tree, "_notice"):
+    for call in _calls(tree, "add_notice"):
         [key] = _constants(call, "key")
         assert _catalog_has(f"note_{key}"), key
-    texts = {node.args[0].value for node in _calls(tree, "_text")
+    texts = {node.args[0].value for node in _calls(tree, "problem_text")
              if node.args and isinstance(node.args[0], ast.Constant)}
+    texts |= {node.args[0].value.removeprefix("problems.") for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "from_catalog" and isinstance(node.args[0], ast.Constant)}
     texts |= {f"text_{node.args[0].value}" for node in _calls(tree, "tr")
               if node.args and isinstance(node.args[0], ast.Constant)}
     assert texts and all(_catalog_has(key) for key in texts), texts - {k for k in texts if _catalog_has(k)}

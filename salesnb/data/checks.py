@@ -1,0 +1,285 @@
+"""The contract's checks on a source: columns, typed cells, cross-column rules and keys.
+
+:func:`check_source` reads a source (:mod:`salesnb.data.reading`), types every table
+(:mod:`salesnb.data.coerce`) and checks what the schema declares: required tables and
+columns, cross-column rules (``leave_date >= hire_date``), primary keys and foreign
+keys. Every problem goes onto one :class:`~salesnb.data.problems.ValidationReport`;
+nothing is dropped here. :func:`cascade_rejections` extends a rejection to the rows
+that point at a rejected row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesnb.data.coerce import type_column, type_extra
+from salesnb.data.problems import Problem, ValidationReport, make_problem, shorten
+from salesnb.data.reading import RawTable, read_source
+from salesnb.schema import TABLE_ORDER, TABLES, ForeignKey, Rule, Table
+
+__all__ = ["CheckedSource", "cascade_rejections", "check_keys", "check_source", "check_table"]
+
+#: Problems listed per broken key before the rest is summed up.
+_MAX_KEY_PROBLEMS = 200
+
+
+@dataclass
+class CheckedSource:
+    """What a check of a source produced besides its report.
+
+    Attributes
+    ----------
+    typed : dict of str to DataFrame
+        Every table that could be typed (bad rows still in it).
+    bad_rows : dict of str to set of int
+        Per table, positions of the rows with a row problem.
+    raws : dict of str to RawTable
+        The tables as read.
+    meta : dict
+        ``dataset.toml`` (or the ``dataset`` sheet).
+    used_files : list of Path
+        The files read.
+    """
+
+    typed: dict[str, pd.DataFrame]
+    bad_rows: dict[str, set[int]]
+    raws: dict[str, RawTable]
+    meta: dict[str, Any]
+    used_files: list[Path]
+
+
+def check_source(source: str | Path) -> tuple[ValidationReport, CheckedSource]:
+    """Read and check a whole source against the contract.
+
+    Parameters
+    ----------
+    source : str or Path
+        A folder of CSV/Parquet files or an .xlsx workbook.
+
+    Returns
+    -------
+    report : ValidationReport
+        Every problem found.
+    checked : CheckedSource
+        The typed tables and what they came from (empty when the source is unreadable).
+    """
+    path = Path(source).expanduser()
+    report = ValidationReport(source=path)
+    raws, meta, used = read_source(path, report)
+    if report.unreadable:
+        return report, CheckedSource({}, {}, {}, {}, [])
+    typed: dict[str, pd.DataFrame] = {}
+    bad_rows: dict[str, set[int]] = {}
+    for name in TABLE_ORDER:
+        contract = TABLES[name]
+        raw = raws.get(name)
+        if raw is None:
+            if contract.required and not any(p.table == name for p in report.problems):
+                report.problems.append(make_problem(name, f"{name}.csv", None, None, None, "missing table",
+                                                    key="missing_table", fatal=True, table=name,
+                                                    columns=", ".join(contract.required_columns)))
+            continue
+        frame, bad = check_table(raw, contract, report)
+        report.files[name] = {"file": raw.file, "encoding": raw.encoding, "rows": len(raw.frame)}
+        if frame is not None:
+            typed[name] = frame
+            bad_rows[name] = bad
+    check_keys(typed, raws, report)
+    return report, CheckedSource(typed, bad_rows, raws, meta, used)
+
+
+def _check_columns(raw: RawTable, contract: Table, report: ValidationReport) -> bool:
+    """Report duplicate and missing columns; return whether the table can be typed."""
+    frame = raw.frame
+    present = set(frame.columns)
+    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    for col in duplicated:
+        report.problems.append(make_problem(contract.name, raw.file, 1, col, None, "duplicate column",
+                                            key="duplicate_column", fatal=True, column=col))
+    missing = [c for c in contract.required_columns if c not in present]
+    lowered = {c.lower().replace(" ", "_"): c for c in present}
+    for col in missing:
+        similar = lowered.get(col.lower())
+        hint = "rename_column" if similar else f"add_column_{contract.column(col).dtype}"
+        report.problems.append(make_problem(contract.name, raw.file, 1, col, None, "missing column",
+                                            key="missing_column", hint=hint, fatal=True, column=col,
+                                            similar=similar or ""))
+    return not (missing or duplicated)
+
+
+def _type_columns(raw: RawTable, contract: Table, report: ValidationReport, bad: set[int]) -> pd.DataFrame:
+    """Type every declared column present; report its cell problems and add their rows to ``bad``."""
+    frame = raw.frame
+    out: dict[str, pd.Series] = {}
+    for col in contract.columns:
+        if col.name not in frame.columns:
+            continue
+        result = type_column(frame[col.name], col)
+        out[col.name] = result.values
+        for cell in result.problems:
+            report.problems.append(make_problem(contract.name, raw.file, raw.row(cell.idx), col.name, cell.value,
+                                                cell.rule, key=cell.key, hint=cell.hint, fatal=False, **cell.args))
+            bad.add(cell.idx)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _check_rule(typed: pd.DataFrame, raw: RawTable, contract: Table, rule: Rule, report: ValidationReport,
+                bad: set[int]) -> None:
+    """Report the rows breaking one cross-column rule (both values given) and add them to ``bad``."""
+    left, right = typed[rule.left], typed[rule.right]
+    both = left.notna() & right.notna()
+    ok = {">=": left >= right, "<=": left <= right, ">": left > right, "<": left < right}[rule.op]
+    broken = both & ~ok.fillna(True).astype(bool)
+    for idx in np.flatnonzero(broken.to_numpy()):
+        lv, rv = left.iloc[idx], right.iloc[idx]
+        report.problems.append(make_problem(
+            contract.name, raw.file, raw.row(idx), rule.left,
+            shorten(f"{_fmt(lv)} vs {rule.right} {_fmt(rv)}"), rule.name,
+            key="order", hint=_order_hint(contract, rule), fatal=False, rule=rule.name,
+            left=rule.left, left_value=_fmt(lv), right=rule.right, right_value=_fmt(rv)))
+        bad.add(int(idx))
+
+
+def check_table(raw: RawTable, contract: Table, report: ValidationReport) -> tuple[pd.DataFrame | None, set[int]]:
+    """Check and type one table; undeclared columns are kept and typed too.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The table as read (its column names are stripped in place).
+    contract : Table
+        Its contract.
+    report : ValidationReport
+        Problems are added here.
+
+    Returns
+    -------
+    frame : DataFrame or None
+        The typed table, or None when a column is missing or repeated.
+    bad : set of int
+        Positions of the rows with a row problem.
+    """
+    frame = raw.frame
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if not _check_columns(raw, contract, report):
+        return None, set()
+    if contract.required and frame.empty:
+        report.problems.append(make_problem(contract.name, raw.file, None, None, None, "empty table",
+                                            key="empty_table", fatal=True, table=contract.name))
+    bad: set[int] = set()
+    typed = _type_columns(raw, contract, report, bad)
+    declared = set(typed.columns)
+    for rule in contract.rules:
+        if rule.left in typed and rule.right in typed:
+            _check_rule(typed, raw, contract, rule, report, bad)
+    for name in frame.columns:
+        if name not in declared:
+            typed[name] = type_extra(frame[name])
+    return typed, bad
+
+
+def _order_hint(contract: Table, rule: Rule) -> str:
+    """Return the hint key of a cross-column rule: its own text when the schema gives one (same English)."""
+    return f"order_{contract.name}_{rule.left}_{rule.right}" if rule.hint else "order"
+
+
+def _fmt(value: object) -> str:
+    """Return a value of a cross-column rule as text (dates as ``YYYY-MM-DD``)."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _key_strings(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
+    """Return each row's key (one or more columns) as one string; '' when empty."""
+    parts = [frame[c].astype("string").fillna("") for c in columns]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    return key
+
+
+def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport) -> pd.Series:
+    """Report repeated primary keys of one table; return its keys as strings."""
+    contract = TABLES[name]
+    key = _key_strings(frame, contract.primary_key)
+    dup = key.duplicated(keep=False) & (key != "")
+    for idx in np.flatnonzero(dup.to_numpy())[:_MAX_KEY_PROBLEMS]:
+        value = key.iloc[idx].replace("\x1f", " / ")
+        report.problems.append(make_problem(
+            name, raw.file, raw.row(idx), ", ".join(contract.primary_key), shorten(value),
+            "primary key", key="duplicate_key", fatal=True, value=repr(value)))
+    return key
+
+
+def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: ForeignKey, keys: set[str],
+                       report: ValidationReport) -> None:
+    """Report the values of one foreign key that match no key of the table it points to."""
+    values = frame[fk.column]
+    dangling = values.notna() & ~values.astype("string").isin(keys).fillna(False)
+    idxs = np.flatnonzero(dangling.to_numpy())
+    for idx in idxs[:_MAX_KEY_PROBLEMS]:
+        value = values.iloc[idx]
+        report.problems.append(make_problem(
+            name, raw.file, raw.row(idx), fk.column, shorten(value), "foreign key", key="fk_unknown",
+            fatal=True, value=value, ref_column=fk.ref_column, ref_table=fk.ref_table))
+    if len(idxs) > _MAX_KEY_PROBLEMS:
+        report.problems.append(make_problem(
+            name, raw.file, None, fk.column, None, "foreign key", key="fk_unknown_more", fatal=True,
+            n=len(idxs) - _MAX_KEY_PROBLEMS, ref_table=fk.ref_table))
+
+
+def check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, RawTable], report: ValidationReport) -> None:
+    """Report repeated primary keys, then foreign keys pointing at nothing (or at a missing table)."""
+    keysets: dict[str, set[str]] = {}
+    already_failed = {p.table for p in report.fatal}
+    for name, frame in typed.items():
+        key = _check_primary_key(name, frame, raws[name], report)
+        if len(TABLES[name].primary_key) == 1:
+            keysets[name] = set(key[key != ""])
+    for name, frame in typed.items():
+        for fk in TABLES[name].foreign_keys:
+            if fk.column not in frame or not frame[fk.column].notna().any():
+                continue
+            if fk.ref_table in keysets:
+                _check_foreign_key(name, frame, raws[name], fk, keysets[fk.ref_table], report)
+            elif fk.ref_table not in typed and fk.ref_table not in already_failed:
+                report.problems.append(make_problem(
+                    name, raws[name].file, None, fk.column, None, "foreign key", key="fk_table_missing",
+                    fatal=True, column=fk.column, ref_table=fk.ref_table))
+
+
+def cascade_rejections(checked: CheckedSource, bad_rows: dict[str, set[int]]) -> list[Problem]:
+    """Reject rows whose foreign key points at a rejected row; return the reasons.
+
+    ``bad_rows`` is extended in place, table by table in load order, so a rejection
+    travels down a chain (customer -> its orders).
+    """
+    problems: list[Problem] = []
+    for name in TABLE_ORDER:
+        if name not in checked.typed:
+            continue
+        frame = checked.typed[name]
+        raw = checked.raws[name]
+        for fk in TABLES[name].foreign_keys:
+            parent_bad = bad_rows.get(fk.ref_table)
+            if not parent_bad or fk.column not in frame or fk.ref_table not in checked.typed:
+                continue
+            parent = checked.typed[fk.ref_table][fk.ref_column]
+            gone = set(parent.iloc[sorted(parent_bad)].dropna().astype(str))
+            hits = frame[fk.column].astype("string").isin(gone).fillna(False).to_numpy()
+            for idx in np.flatnonzero(hits):
+                if int(idx) in bad_rows.setdefault(name, set()):
+                    continue
+                bad_rows[name].add(int(idx))
+                value = str(frame[fk.column].iloc[idx])
+                problems.append(make_problem(
+                    name, raw.file, raw.row(idx), fk.column, value, "rejected parent", key="rejected_parent",
+                    fatal=False, value=value, ref_table=fk.ref_table))
+    return problems

@@ -1,0 +1,278 @@
+"""Typing a table's columns by the contract, cell by cell, without dropping any.
+
+:func:`type_column` turns the raw cells of one declared column into its dtype
+(``str``, ``int``, ``float``, ``date``, ``bool``) and returns, besides the typed
+values, every cell that breaks a rule (an impossible date, a decimal comma, a value
+below the minimum, an empty required cell) as a :class:`CellProblem`.
+:func:`type_extra` types a column the contract does not declare.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salesnb.data.problems import shorten
+from salesnb.data.reading import is_blank
+from salesnb.errors import SalesnbError
+from salesnb.schema import Column
+
+__all__ = ["CellProblem", "TypedColumn", "as_text", "type_column", "type_extra"]
+
+_TRUE = {"true", "yes", "y", "1", "si", "sí", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]00:00(:00)?$")
+_DAY_FIRST = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
+_COMMA_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+,\d+$")
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """Return cells as stripped strings ('' for missing); Excel's 1001.0 becomes '1001'."""
+
+    def one(v: object) -> str:
+        if is_blank(v):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, pd.Timestamp | np.datetime64):
+            return pd.Timestamp(v).strftime("%Y-%m-%d")
+        return str(v).strip()
+
+    if isinstance(series.dtype, pd.StringDtype):  # CSV columns: vectorised (pyarrow) strip
+        return series.fillna("").str.strip().astype(object)
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return series.str.strip()
+    return series.map(one).astype(object)
+
+
+@dataclass
+class CellProblem:
+    """A problem in one cell, before it knows its table, file and row.
+
+    Attributes
+    ----------
+    idx : int
+        Position of the row in the raw frame.
+    value : str
+        The cell, shortened for display.
+    rule : str
+        The rule's name (a key of :data:`~salesnb.data.problems.RULES`).
+    key, hint : str
+        Catalog keys of the message and hint (``hint`` None: the same as ``key``).
+    args : dict
+        The texts' fields, ``value`` (the cell's repr) included.
+    """
+
+    idx: int
+    value: str
+    rule: str
+    key: str
+    hint: str | None
+    args: dict[str, object]
+
+
+@dataclass
+class TypedColumn:
+    """One column typed by the contract.
+
+    Attributes
+    ----------
+    values : Series
+        The typed values; cells with a problem are missing.
+    bad : Series of bool
+        Rows with a problem in this column.
+    problems : list of CellProblem
+        One per problem, in the order found.
+    """
+
+    values: pd.Series
+    bad: pd.Series
+    problems: list[CellProblem]
+
+
+def _plain(value: object) -> object:
+    """Return a numpy scalar as the Python value it holds (``-60.0``, not ``np.float64(-60.0)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class _Cells:
+    """The raw cells of one column and what is wrong with them so far."""
+
+    def __init__(self, raw: pd.Series, text: pd.Series | None, missing: np.ndarray) -> None:
+        self.raw = raw
+        self.text = text
+        self.missing = missing
+        self.bad = np.zeros(len(raw), dtype=bool)
+        self.problems: list[CellProblem] = []
+
+    def flag(self, mask: np.ndarray, rule: str, /, *, key: str, hint: str | None = None, whole: bool = False,
+             **args: object) -> None:
+        """Record problem ``key`` for every row of ``mask``.
+
+        Its ``{value}`` is the cell's repr, shortened unless ``whole``.
+        """
+        for idx in np.flatnonzero(mask):
+            value = _plain(self.raw.iloc[idx])
+            shown = repr(value if whole else shorten(value))
+            self.problems.append(CellProblem(int(idx), shorten(value), rule, key, hint, {**args, "value": shown}))
+        self.bad[mask] = True
+
+
+def _type_str(cells: _Cells, col: Column) -> pd.Series:
+    """Type a text column; one with allowed values is lower-cased and checked against them."""
+    flag = cells.flag  # a bare name, as the catalog test reads these calls
+    text, missing = cells.text, cells.missing
+    values = text.astype("string")
+    values[missing] = pd.NA
+    if col.allowed is not None:
+        lowered = text.str.lower()
+        lowered_values = lowered.astype("string")
+        lowered_values[missing] = pd.NA
+        values = lowered_values
+        outside = ~missing & ~lowered.isin(col.allowed).to_numpy()
+        flag(outside, "allowed values", key="allowed_values", allowed=", ".join(col.allowed))
+    return values
+
+
+def _parse_numbers(cells: _Cells) -> np.ndarray:
+    """Return the cells as floats (NaN when empty or not a number), flagging text that is no number."""
+    flag = cells.flag  # a bare name, as the catalog test reads these calls
+    text, missing = cells.text, cells.missing
+    if text is None:
+        numbers = cells.raw.astype("float64")
+    else:
+        numbers = pd.to_numeric(text.where(~pd.Series(missing, index=text.index)),
+                                errors="coerce").astype("float64")
+        unparsed = ~missing & numbers.isna().to_numpy()
+        if unparsed.any():
+            comma = text.str.match(_COMMA_NUMBER).to_numpy() & unparsed
+            flag(comma, "number", key="decimal_comma", whole=True)
+            flag(unparsed & ~comma, "number", key="number")
+    arr = numbers.to_numpy(dtype="float64", copy=True)
+    infinite = np.isinf(arr)
+    flag(infinite, "number", key="infinite")
+    arr[infinite] = np.nan
+    return arr
+
+
+def _type_number(cells: _Cells, col: Column) -> pd.Series:
+    """Type an ``int`` or ``float`` column: whole numbers for ``int``, within ``min``/``max``."""
+    flag = cells.flag  # a bare name, as the catalog test reads these calls
+    arr = _parse_numbers(cells)
+    if col.dtype == "int":
+        frac = ~np.isnan(arr) & (arr != np.round(arr))
+        flag(frac, "whole number", key="whole_number", whole=True)
+        arr[frac] = np.nan
+    if col.min is not None:
+        low = ~np.isnan(arr) & (arr < col.min)
+        flag(low, "min", key="min", whole=True, min=f"{col.min:g}", column=col.name)
+    if col.max is not None:
+        high = ~np.isnan(arr) & (arr > col.max)
+        flag(high, "max", key="max", whole=True, max=f"{col.max:g}", column=col.name)
+    if cells.text is None:
+        cells.missing = np.isnan(arr) & ~cells.bad
+    if col.dtype != "int":
+        return pd.Series(arr, index=cells.raw.index, dtype="float64")
+    values = pd.Series(arr, index=cells.raw.index).round().astype("Int64")
+    if not col.nullable and not np.isnan(arr).any():
+        values = values.astype("int64")
+    return values
+
+
+def _type_date(cells: _Cells) -> pd.Series:
+    """Type a date column: ISO ``YYYY-MM-DD`` text (or native dates) to midnight, telling bad dates apart."""
+    flag = cells.flag  # a bare name, as the catalog test reads these calls
+    raw, text, missing = cells.raw, cells.text, cells.missing
+    if text is None:  # a native datetime column
+        values = pd.to_datetime(raw).dt.tz_localize(None).dt.normalize()
+    else:
+        iso = text.str.slice(0, 10).where(text.str.match(_ISO_DATETIME), text)
+        values = pd.to_datetime(iso.where(~pd.Series(missing, index=iso.index)),
+                                format="%Y-%m-%d", errors="coerce")
+        unparsed = ~missing & values.isna().to_numpy()
+        if unparsed.any():
+            looks_iso = iso.str.match(_ISO_DATE).to_numpy() & unparsed
+            day_first = text.str.match(_DAY_FIRST).to_numpy() & unparsed
+            flag(looks_iso, "date", key="no_such_date", whole=True)
+            flag(day_first, "date", key="day_first_date", hint="iso_date", whole=True)
+            flag(unparsed & ~looks_iso & ~day_first, "date", key="date", hint="iso_date")
+    return values.astype("datetime64[ns]")
+
+
+def _type_bool(cells: _Cells) -> pd.Series:
+    """Type a true/false column (``yes``/``no``, ``sí``, ``1``/``0`` ...)."""
+    flag = cells.flag  # a bare name, as the catalog test reads these calls
+    lowered = cells.text.str.lower()
+    truth = lowered.isin(_TRUE).to_numpy()
+    falsity = lowered.isin(_FALSE).to_numpy()
+    unknown = ~cells.missing & ~truth & ~falsity
+    flag(unknown, "boolean", key="boolean")
+    values = pd.array([True if t else False if f else pd.NA
+                       for t, f in zip(truth, falsity, strict=True)], dtype="boolean")
+    return pd.Series(values, index=cells.raw.index)
+
+
+_TYPERS: dict[str, Callable[[_Cells, Column], pd.Series]] = {
+    "str": _type_str,
+    "int": _type_number,
+    "float": _type_number,
+    "date": lambda cells, col: _type_date(cells),
+    "bool": lambda cells, col: _type_bool(cells),
+}
+
+
+def type_column(raw: pd.Series, col: Column) -> TypedColumn:
+    """Type one declared column and find every cell that breaks its rules.
+
+    Parameters
+    ----------
+    raw : Series
+        The cells as read (text from CSV, objects from Excel, native from Parquet).
+    col : Column
+        Its contract.
+
+    Returns
+    -------
+    TypedColumn
+    """
+    native_dt = pd.api.types.is_datetime64_any_dtype(raw)
+    native_num = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+    text = None if (native_dt or (native_num and col.dtype in ("int", "float"))) else as_text(raw)
+    missing = raw.isna().to_numpy() if text is None else (text == "").to_numpy()
+    cells = _Cells(raw, text, missing)
+    typer = _TYPERS.get(col.dtype)
+    if typer is None:  # pragma: no cover - the schema only declares the types above
+        raise SalesnbError.from_catalog("problems.error_unknown_dtype", dtype=repr(col.dtype), column=col.name)
+    values = typer(cells, col)
+    flag = cells.flag  # a bare name, as the catalog test reads these calls
+    if not col.nullable:
+        empty = cells.missing & ~cells.bad
+        flag(empty, "required", key="required", column=col.name)
+    return TypedColumn(values, pd.Series(cells.bad, index=raw.index), cells.problems)
+
+
+def type_extra(raw: pd.Series) -> pd.Series:
+    """Type a column the contract does not declare: number, bool, date or text."""
+    if not (raw.dtype == object or pd.api.types.is_string_dtype(raw)):
+        return raw
+    text = as_text(raw)
+    present = text[text != ""]
+    if present.empty:
+        return text.astype("string").mask(text == "", pd.NA)
+    lowered = present.str.lower()
+    if lowered.isin(_TRUE | _FALSE).all() and not present.str.fullmatch(r"[01]").all():
+        return text.str.lower().map(lambda v: True if v in _TRUE else False if v in _FALSE
+                                    else pd.NA).astype("boolean")
+    numbers = pd.to_numeric(present, errors="coerce")
+    if numbers.notna().all():
+        return pd.to_numeric(text.mask(text == ""), errors="coerce")
+    if present.str.match(_ISO_DATE).all():
+        parsed = pd.to_datetime(text.mask(text == ""), format="%Y-%m-%d", errors="coerce")
+        if parsed[text != ""].notna().all():
+            return parsed
+    return text.astype("string").mask(text == "", pd.NA)

@@ -1,0 +1,318 @@
+"""Load, validate and cache a dataset: the entry points of :mod:`salesnb.data`.
+
+:func:`validate` reads everything it can and returns a
+:class:`~salesnb.data.problems.ValidationReport` listing every problem at once.
+:func:`load` returns a :class:`~salesnb.data.dataset.Dataset` of typed frames, or
+raises :class:`~salesnb.errors.DataValidationError` carrying the report. Rows with
+problems are never dropped silently: unless the caller passes
+``on_bad_rows="reject"`` they stop the load, and when rejected they stay on the
+dataset (``Dataset.rejected`` and ``Dataset.rejected_rows``) for reports to show.
+A load is cached on disk by the content hash of the source's files.
+
+The module is named ``loader`` so that it does not hide behind the :func:`load`
+function that :mod:`salesnb.data` re-exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from salesnb import i18n
+from salesnb.data.checks import CheckedSource, cascade_rejections, check_source, check_table
+from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError
+from salesnb.data.problems import Problem, ValidationReport, join_and, load_error_message
+from salesnb.data.reading import TABLE_SUFFIXES, WORKBOOK_SUFFIXES, RawTable, read_file, read_workbook, table_files
+from salesnb.errors import DataSourceError, DataValidationError
+from salesnb.params import check_choice
+from salesnb.schema import TABLES
+
+__all__ = ["CACHE_FORMAT", "content_hash", "employed", "load", "read_table", "require_tables", "validate"]
+
+#: Version of what the cache holds: bump when the typed result of a load or the layout of the
+#: pickled objects changes (3: the loader became the ``salesnb.data`` package), so old entries
+#: are never unpickled.
+CACHE_FORMAT = "3"
+
+
+def content_hash(source: str | Path) -> str:
+    """Return the sha256 hex digest of a source's table files and metadata (names and bytes).
+
+    Parameters
+    ----------
+    source : str or Path
+        Folder or workbook.
+
+    Returns
+    -------
+    str
+        The digest; identical inputs give the identical digest.
+    """
+    path = Path(source)
+    digest = hashlib.sha256()
+    if path.is_file():
+        digest.update(path.read_bytes())
+        return digest.hexdigest()
+    for file in sorted(path.iterdir()):
+        is_table = file.suffix.lower() in TABLE_SUFFIXES and file.stem.lower() in TABLES
+        if file.is_file() and (is_table or file.name == "dataset.toml"):
+            digest.update(file.name.encode())
+            digest.update(b"\0")
+            digest.update(file.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def employed(reps: pd.DataFrame, *, start: object, end: object | None = None) -> pd.Series:
+    """Return which reps are employed on at least one day of ``start..end`` (``end`` defaults to ``start``).
+
+    The one rule every module uses: a rep works from ``hire_date`` through
+    ``leave_date``, both days included (the leave date is the last day worked); an
+    empty ``hire_date`` means employed before the data starts, an empty
+    ``leave_date`` still employed.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``reps``.
+    """
+    first = pd.Timestamp(start)
+    last = pd.Timestamp(end) if end is not None else first
+    hire = pd.to_datetime(reps["hire_date"])
+    leave = pd.to_datetime(reps["leave_date"])
+    return (hire.isna() | (hire <= last)) & (leave.isna() | (leave >= first))
+
+
+def _resolve(source: str | Path) -> str | Path:
+    """Return the bundled sample's folder for ``"sample"`` (or ``""``), else ``source`` unchanged."""
+    from salesnb.config import resolve_data_path
+
+    if isinstance(source, str) and source.strip() in ("", "sample"):
+        return resolve_data_path(source)
+    return source
+
+
+def _read_one(path: Path, name: str, report: ValidationReport, lang: str) -> RawTable | None:
+    """Read table ``name`` alone from a folder or workbook source."""
+    if path.is_dir():
+        files = table_files(path).get(name, [])
+        if len(files) > 1:
+            raise DataValidationError.from_catalog("problems.error_two_files", None, lang=lang, table=name,
+                                                   source=path, files=join_and((f.name for f in files), lang))
+        return read_file(files[0], name, report) if files else None
+    if path.is_file() and path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_workbook(path, report)[0].get(name)
+    raise DataSourceError.from_catalog("problems.error_not_a_source", lang=lang, source=path)
+
+
+def read_table(source: str | Path, name: str) -> pd.DataFrame:
+    """Return one table of a source, typed by the contract, without reading the others.
+
+    For callers that need a single small table before anything else runs (the report
+    runner reads ``reps`` to plan per-rep pages). Files are read exactly as
+    :func:`load` reads them (encodings, separators, Excel sheets); foreign keys to
+    other tables are not checked, and cells that break a row rule come back empty
+    (NaN/NaT) rather than stopping the read: :func:`validate` reports them.
+
+    Parameters
+    ----------
+    source : str or Path
+        Folder or workbook (``"sample"`` for the bundled sample).
+    name : str
+        Table name from the contract.
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    MissingTableError
+        When the source has no such table.
+    DataValidationError
+        When the table cannot be used (unreadable file, missing column, duplicate key).
+    DataSourceError
+        When the source does not exist or is not a folder or workbook.
+    """
+    from salesnb.schema import table as contract_of
+
+    contract = contract_of(name)
+    path = Path(_resolve(source)).expanduser()
+    lang = i18n.get_language()
+    report = ValidationReport(source=path)
+    raw = _read_one(path, name, report, lang)
+    if raw is None and not report.fatal:
+        raise MissingTableError.from_catalog("problems.error_table_absent", lang=lang, source=path, table=name)
+    frame = None if raw is None else check_table(raw, contract, report)[0]
+    if frame is None or report.fatal:
+        raise DataValidationError.from_catalog("problems.error_table_unusable", report, lang=lang, table=name,
+                                               source=path, problems=report.to_text(max_problems=10, lang=lang))
+    return frame
+
+
+def validate(source: str | Path) -> ValidationReport:
+    """Check a source against the data contract and report every problem at once.
+
+    Parameters
+    ----------
+    source : str or Path
+        A folder of CSV/Parquet files (one per table) or an .xlsx workbook.
+
+    Returns
+    -------
+    ValidationReport
+        ``report.ok`` is True when there is nothing to fix. Never raises for bad
+        data: unreadable sources are reported with ``report.unreadable = True``.
+    """
+    report, _ = check_source(source)
+    return report
+
+
+def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise",
+         cache: bool = True) -> Dataset:
+    """Load a source into a :class:`Dataset` of typed frames.
+
+    Parameters
+    ----------
+    source : str or Path
+        A folder of CSV/Parquet files (one per table) or an .xlsx workbook.
+        ``"sample"`` loads the bundled sample company.
+    on_bad_rows : {"raise", "reject"}, default "raise"
+        What to do with rows that break a row rule (bad date, negative price,
+        unknown category ...). ``"raise"`` stops the load; ``"reject"`` sets those
+        rows aside in ``Dataset.rejected_rows`` with their reasons in
+        ``Dataset.rejected``. Rows referring to a rejected row (an order of a
+        rejected customer) are rejected with them, with that reason.
+    cache : bool, default True
+        Reuse the typed dataset from an earlier load of the same bytes (keyed by
+        :func:`content_hash`, :data:`CACHE_FORMAT` and ``on_bad_rows``), kept in
+        :func:`salesnb.config.cache_dir`. A report pack loads the same data once per
+        notebook and rep page; the cache makes every load after the first ~10x faster.
+        The result is identical either way.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataSourceError
+        The source does not exist or is not a folder/workbook.
+    DataValidationError
+        Fatal problems (missing table or column, unreadable file, duplicate key,
+        dangling foreign key), or row problems with ``on_bad_rows="raise"``.
+        ``exc.report`` holds the full :class:`ValidationReport`.
+    """
+    check_choice("on_bad_rows", on_bad_rows, ("raise", "reject"))
+    source = _resolve(source)
+    cache_file = _cache_file(source, on_bad_rows) if cache else None
+    if cache_file is not None and cache_file.is_file():
+        dataset = _read_cache(cache_file)
+        if dataset is not None:
+            dataset.source = Path(source).resolve()
+            return dataset
+    dataset = _load(source, on_bad_rows)
+    if cache_file is not None:
+        _write_cache(dataset, cache_file)
+    return dataset
+
+
+def _cache_file(source: str | Path, on_bad_rows: str) -> Path | None:
+    """Return the cache entry of a load of ``source``; None when the source does not exist."""
+    from salesnb import __version__
+    from salesnb.config import cache_dir
+
+    path = Path(source)
+    if not path.exists():
+        return None
+    layout = f"{Dataset.__module__}.{Dataset.__qualname__}"
+    key = hashlib.sha256(
+        f"{content_hash(path)}|{on_bad_rows}|{CACHE_FORMAT}|{layout}|{__version__}|{pd.__version__}".encode()
+    ).hexdigest()[:32]
+    return cache_dir() / f"dataset-{key}.pkl"
+
+
+def _read_cache(cache_file: Path) -> Dataset | None:
+    """Return the cached dataset; None (and the entry removed) when it cannot be read."""
+    try:
+        with cache_file.open("rb") as handle:
+            dataset = pickle.load(handle)
+    except Exception:  # a stale or broken cache entry is only a slower load
+        cache_file.unlink(missing_ok=True)
+        return None
+    if not isinstance(dataset, Dataset):
+        cache_file.unlink(missing_ok=True)
+        return None
+    return dataset
+
+
+def _write_cache(dataset: Dataset, target: Path) -> None:
+    """Write ``dataset`` to the cache atomically; a cache that cannot be written is skipped."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except OSError:  # a read-only home only loses the speed-up
+        pass
+
+
+def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
+               ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Split every typed table into the rows kept and the rejected rows as read (with their ``row``)."""
+    tables: dict[str, pd.DataFrame] = {}
+    rejected_rows: dict[str, pd.DataFrame] = {}
+    for name, frame in checked.typed.items():
+        rows = sorted(bad_rows.get(name, ()))
+        if rows:
+            raw = checked.raws[name]
+            kept = raw.frame.iloc[rows].copy()
+            kept.insert(0, "row", [raw.row(r) for r in rows])
+            rejected_rows[name] = kept.reset_index(drop=True)
+            frame = frame.drop(index=frame.index[rows])
+        tables[name] = frame.reset_index(drop=True)
+    return tables, rejected_rows
+
+
+def _load(source: str | Path, on_bad_rows: str) -> Dataset:
+    """Load without the cache (see :func:`load`)."""
+    report, checked = check_source(source)
+    if report.unreadable:
+        raise DataSourceError(report.problems[0].to_text() if report.problems else str(source))
+    if report.fatal or (report.row_problems and on_bad_rows == "raise"):
+        raise DataValidationError(load_error_message(report), report)
+    bad_rows = {name: set(rows) for name, rows in checked.bad_rows.items()}
+    extra_problems = cascade_rejections(checked, bad_rows)
+    tables, rejected_rows = _set_aside(checked, bad_rows)
+    problems: list[Problem] = report.row_problems + extra_problems
+    rejected = ValidationReport(report.source, problems).to_frame().drop(columns="fatal")
+    meta = {**DEFAULT_META, **checked.meta}
+    path = Path(source)
+    return Dataset(
+        tables=tables,
+        name=str(meta.get("name") or path.stem),
+        currency=str(meta["currency"]).upper(),
+        country=str(meta["country"]).upper(),
+        source=path.resolve(),
+        content_hash=content_hash(path),
+        rejected=rejected,
+        rejected_rows=rejected_rows,
+        report=report,
+        meta=meta,
+        rejected_problems=problems,
+    )
+
+
+def require_tables(dataset: Dataset, names: Iterable[str], *, analysis: str) -> None:
+    """Raise :class:`MissingTableError` naming every table ``analysis`` needs but lacks."""
+    lacking = [n for n in names if not dataset.has(n)]
+    if lacking:
+        raise MissingTableError.from_catalog("problems.error_require_tables", analysis=analysis,
+                                             tables=", ".join(lacking), source=dataset.source)
