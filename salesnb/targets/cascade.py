@@ -266,11 +266,9 @@ def breakdown(
     year = _check_year(year)
     check_choice("method", method, METHODS)
     unit = check_unit(unit)
-    growth = check_growth_pct(growth_pct)
-    ramp = _check_ramp(ramp_months)
+    growth, ramp = check_growth_pct(growth_pct), _check_ramp(ramp_months)
     potential_weight = _check_weight("potential_weight", potential_weight)
-    if capacity_weight is not None:
-        capacity_weight = _check_weight("capacity_weight", capacity_weight)
+    capacity_weight = None if capacity_weight is None else _check_weight("capacity_weight", capacity_weight)
     country = _check_country(country, dataset)
     closure_days = workdays.parse_closures(closures)
     locks = parse_overrides(overrides, unit)
@@ -288,11 +286,9 @@ def breakdown(
         "as_of": basis.as_of.date().isoformat(), "unit": unit, "potential_weight": potential_weight,
         "capacity_weight": capacity_weight,
     }
-    return TargetPlan(
-        year=year, method=method, annual_target=from_units(total, unit), unit=unit,
-        currency=dataset.currency, country=country, base_start=basis.base_start, base_end=basis.as_of,
-        params=params, **cascade.run(),
-    )
+    return TargetPlan(year=year, method=method, annual_target=from_units(total, unit), unit=unit,
+                      currency=dataset.currency, country=country, base_start=basis.base_start,
+                      base_end=basis.as_of, params=params, **cascade.run())
 
 
 def compare_methods(
