@@ -368,6 +368,34 @@ def test_bad_parameters(company: Dataset) -> None:
         breakdown(company, year=2027, annual_target=1, as_of="2010-01-01")
 
 
+
+def test_public_checkers_of_the_targets_domain() -> None:
+    from salesnb import i18n
+    from salesnb.targets import check_growth_pct
+    from salesnb.targets.allocate import check_unit
+
+    assert check_growth_pct(None) is None and check_growth_pct(8) == 8.0
+    assert check_unit(np.float64(0.01)) == 0.01
+    for bad in (-100, True, float("nan"), "8"):
+        with pytest.raises(ParameterError, match="'growth_pct' parameter must be a percentage above -100"):
+            check_growth_pct(bad)
+    with pytest.raises(ParameterError, match="'unit' parameter must be a positive number"):
+        check_unit(0)
+    i18n.set_language("es")
+    try:
+        with pytest.raises(ParameterError, match=r"^Todos los pesos"):
+            allocate(10, [0, 0])
+    finally:
+        i18n.set_language("en")
+
+
+def test_views_kinds_is_a_copy_of_the_constant() -> None:
+    from salesnb.targets import views
+
+    kinds = views.kinds()
+    assert kinds == views.KINDS and kinds is not views.KINDS
+
+
 # --------------------------------------------------------------------------- hold and override
 
 
@@ -561,7 +589,7 @@ def test_views_are_translated_and_labelled(plan, company: Dataset, lang: str) ->
         for frame in tables:
             missing = [c for c in frame.columns if c not in labels]
             assert not missing, missing
-            html = display.table_html(frame, labels=labels, kinds=views.KINDS)
+            html = display.table_html(frame, labels=labels, kinds=views.kinds())
             assert "<table" in html
         feas_table = views.feasibility_table(feas)
         assert set(feas_table.columns) <= set(views.feasibility_labels())

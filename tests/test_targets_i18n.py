@@ -164,7 +164,10 @@ def test_lead_modes_without_history() -> None:
 # ------------------------------------------------------------------------------ no English left
 
 
-@pytest.mark.parametrize("name", ["targets/cascade.py", "targets/checks.py", "targets/views.py", "targets/xlsx.py"])
+@pytest.mark.parametrize("name", ["targets/cascade.py", "targets/checks.py", "targets/views.py", "targets/xlsx.py",
+                                  "targets/allocate.py", "targets/availability.py", "targets/basis.py",
+                                  "targets/feasibility.py", "targets/methods.py", "targets/overrides.py",
+                                  "targets/plan.py"])
 def test_target_errors_come_from_the_catalog(name: str) -> None:
     source = (config.PACKAGE_DIR / name).read_text(encoding="utf-8")
     literal = re.findall(r"(?:ParameterError|OverrideError)\(\s*f?[\"'](.*)", source)

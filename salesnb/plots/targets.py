@@ -8,7 +8,7 @@ pass ``title=`` to override the catalog's title.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import matplotlib.colors as mcolors
 import numpy as np
@@ -19,6 +19,9 @@ from matplotlib.patches import Patch
 from salesnb import i18n
 from salesnb.plots import MUTED, PALETTE, money_axis, new_figure
 
+if TYPE_CHECKING:
+    from salesnb.targets.plan import TargetPlan
+
 __all__ = ["calendar_heatmap", "feasibility_heatmap", "monthly_by_region", "rep_bars"]
 
 _STATUS_COLOURS = {"active": PALETTE[0], "ramping": PALETTE[1], "leaving": PALETTE[3], "vacant": MUTED}
@@ -28,8 +31,8 @@ def _months(lang: str | None = None) -> list[str]:
     return [i18n.month_name(m, width="abbreviated", lang=lang) for m in range(1, 13)]
 
 
-def monthly_by_region(plan: Any, *, title: str | None = None, max_regions: int = 10) -> Figure:
-    """Monthly target stacked by region, with last year's sales in the same months as a line.
+def monthly_by_region(plan: TargetPlan, *, title: str | None = None, max_regions: int = 10) -> Figure:
+    """Chart the monthly target stacked by region, with last year's sales in the same months as a line.
 
     Regions beyond the ``max_regions`` largest are stacked together as "other".
     """
@@ -61,8 +64,8 @@ def monthly_by_region(plan: Any, *, title: str | None = None, max_regions: int =
     return fig
 
 
-def rep_bars(plan: Any, *, title: str | None = None) -> Figure:
-    """Each rep's annual target (bars coloured by status) and last year's book (a tick)."""
+def rep_bars(plan: TargetPlan, *, title: str | None = None) -> Figure:
+    """Chart each rep's annual target (bars coloured by status) and last year's book (a tick)."""
     reps = plan.reps.loc[plan.reps["target"] > 0].sort_values("target", ascending=False, kind="stable")
     fig, ax = new_figure(height=max(3.0, 0.26 * len(reps) + 1.0))
     labels = [f"{r} · {n}" if n else r for r, n in zip(reps["rep_id"], reps["name"], strict=True)]
@@ -84,8 +87,8 @@ def rep_bars(plan: Any, *, title: str | None = None) -> Figure:
     return fig
 
 
-def calendar_heatmap(plan: Any, rep_id: str, *, title: str | None = None) -> Figure:
-    """One rep's daily targets as a year calendar: weeks across, Monday to Sunday down.
+def calendar_heatmap(plan: TargetPlan, rep_id: str, *, title: str | None = None) -> Figure:
+    """Draw one rep's daily targets as a year calendar: weeks across, Monday to Sunday down.
 
     Days without a target are blank; public holidays and company closures are grey,
     so the gaps explain themselves.
@@ -124,7 +127,7 @@ def calendar_heatmap(plan: Any, rep_id: str, *, title: str | None = None) -> Fig
 
 def feasibility_heatmap(feasibility: pd.DataFrame, *, names: dict[str, str] | None = None,
                         title: str | None = None) -> Figure:
-    """P(actual ≥ target) per region (rows) and month (columns), red (unlikely) to green.
+    """Map P(actual ≥ target) per region (rows) and month (columns), red (unlikely) to green.
 
     Parameters
     ----------

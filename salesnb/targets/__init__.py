@@ -13,22 +13,31 @@ The pieces, in the order a director uses them:
   forecasts: unrealistic targets, and the chance of meeting each region's month;
 * :func:`to_xlsx` — the plan as a workbook (summary + one sheet per rep), formula-safe.
 
+The modules, analyses first:
+
+* :mod:`~salesnb.targets.allocate` — largest-remainder rounding;
+* :mod:`~salesnb.targets.basis` — last year's sales, seasonality and market potential;
+* :mod:`~salesnb.targets.methods` — the three split methods' weights;
+* :mod:`~salesnb.targets.availability` — working-day calendars and reps' availability;
+* :mod:`~salesnb.targets.overrides` — locked targets and the region totals that honour them;
+* :mod:`~salesnb.targets.cascade` — :func:`breakdown` and :func:`compare_methods`;
+* :mod:`~salesnb.targets.plan` — :class:`TargetPlan`, what views and the review read;
+* :mod:`~salesnb.targets.checks` — the reconciliation audit and the bottom-up check;
+* :mod:`~salesnb.targets.feasibility` — forecasts of the history and the chance of meeting each month;
+* :mod:`~salesnb.targets.xlsx` — the workbook export.
+
 :mod:`salesnb.targets.views` holds what the notebook displays (headline, tables, the
 rep explorer); :mod:`salesnb.plots.targets` its charts; :mod:`salesnb.workdays` the
 working-day calendar.
 """
 
 from salesnb.targets.allocate import allocate
-from salesnb.targets.cascade import (
-    AUDIT_LEVELS,
-    METHODS,
-    OverrideError,
-    TargetPlan,
-    audit_plan,
-    breakdown,
-    compare_methods,
-)
-from salesnb.targets.checks import bottom_up, feasibility, forecast_history, history_series
+from salesnb.targets.cascade import breakdown, check_growth_pct, compare_methods
+from salesnb.targets.checks import AUDIT_LEVELS, audit_plan, bottom_up
+from salesnb.targets.feasibility import feasibility, forecast_history, history_series
+from salesnb.targets.methods import METHODS
+from salesnb.targets.overrides import OverrideError
+from salesnb.targets.plan import TargetPlan
 from salesnb.targets.xlsx import to_xlsx
 
 __all__ = [
@@ -40,6 +49,7 @@ __all__ = [
     "audit_plan",
     "bottom_up",
     "breakdown",
+    "check_growth_pct",
     "compare_methods",
     "feasibility",
     "forecast_history",

@@ -24,12 +24,29 @@ import pandas as pd
 from salesnb.errors import ParameterError
 from salesnb.params import check_choice, parameter_error
 
-__all__ = ["allocate", "from_units", "to_units"]
+__all__ = ["allocate", "check_unit", "from_units", "hamilton", "to_units"]
 
 OnZero = Literal["raise", "equal"]
 
 
-def _check_unit(unit: object) -> float:
+def check_unit(unit: object) -> float:
+    """Return the rounding step ``unit`` as a float when it is a finite number above 0.
+
+    Parameters
+    ----------
+    unit : number
+        Smallest step of an amount: 1 for whole euros, 0.01 for cents, 1000 for
+        thousands (numpy numbers too; bools are refused).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        ``The 'unit' parameter must be a positive number such as 1 or 0.01. Got 0 instead.``
+    """
     if isinstance(unit, bool) or not isinstance(unit, int | float | np.integer | np.floating) \
             or not math.isfinite(float(unit)) or float(unit) <= 0:
         raise parameter_error("unit", value=repr(unit))
@@ -47,7 +64,7 @@ def to_units(amount: object, unit: float = 1, *, name: str = "total") -> int:
     ParameterError
         When ``amount`` is not a finite non-negative number.
     """
-    _check_unit(unit)
+    check_unit(unit)
     if isinstance(amount, bool) or not isinstance(amount, int | float | np.integer | np.floating | Decimal):
         raise parameter_error("amount_number", name=name, value=repr(amount))
     try:
@@ -62,13 +79,13 @@ def to_units(amount: object, unit: float = 1, *, name: str = "total") -> int:
 
 
 def from_units(units: np.ndarray | int, unit: float = 1) -> np.ndarray | int | float:
-    """Whole numbers of ``unit`` back to amounts.
+    """Turn whole numbers of ``unit`` back into amounts.
 
     Integer units (1, 100 …) give integers; a unit whose inverse is a whole number
     (0.01, 0.5 …) divides by that inverse, so 12345 cents is exactly the float
     ``123.45`` (the nearest double), not ``123.45000000000002``.
     """
-    unit = _check_unit(unit)
+    unit = check_unit(unit)
     arr = np.asarray(units, dtype=np.int64)
     if unit.is_integer():
         out = arr * np.int64(unit)
@@ -80,7 +97,7 @@ def from_units(units: np.ndarray | int, unit: float = 1) -> np.ndarray | int | f
 
 def hamilton(totals: np.ndarray, group: np.ndarray, weights: np.ndarray, *,
              on_zero: OnZero = "raise", what: str = "weights") -> np.ndarray:
-    """Largest-remainder split of many totals at once (the engine of :func:`allocate`).
+    """Split many totals at once by largest remainder (the engine of :func:`allocate`).
 
     Parameters
     ----------
@@ -101,6 +118,12 @@ def hamilton(totals: np.ndarray, group: np.ndarray, weights: np.ndarray, *,
     int64 array, shape (n,)
         The parts; each group's parts add up to its total exactly. Within a group,
         remaining units go to the largest remainders; ties go to the lower position.
+
+    Raises
+    ------
+    ParameterError
+        When a positive total has no part to go to, or (with ``on_zero="raise"``) only
+        parts of zero weight.
     """
     totals = np.asarray(totals, dtype=np.int64)
     group = np.asarray(group, dtype=np.intp)
@@ -108,23 +131,13 @@ def hamilton(totals: np.ndarray, group: np.ndarray, weights: np.ndarray, *,
     n_groups = len(totals)
     if len(weights) == 0:
         if (totals > 0).any():
-            raise ParameterError(f"Cannot split a positive total over no {what}.")
+            raise ParameterError.from_catalog("targets.error_split_no_parts", what=what)
         return np.zeros(0, dtype=np.int64)
     counts = np.bincount(group, minlength=n_groups)
     wsum = np.bincount(group, weights=weights, minlength=n_groups)
     stuck = (wsum <= 0) & (totals > 0)
     if stuck.any():
-        if on_zero != "equal":
-            bad = int(np.flatnonzero(stuck)[0])
-            if counts[bad] == 0:
-                raise ParameterError(f"Cannot split a positive total over no {what}.")
-            raise ParameterError(
-                f"All {what} are zero, so a total of {int(totals[bad])} units cannot be split "
-                "in proportion. Pass on_zero='equal' to split it equally instead."
-            )
-        if (counts[stuck] == 0).any():
-            raise ParameterError(f"Cannot split a positive total over no {what}.")
-        weights = np.where(stuck[group], 1.0, weights)
+        weights = _zero_weights(totals, group, weights, stuck, counts, on_zero=on_zero, what=what)
         wsum = np.bincount(group, weights=weights, minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(wsum[group] > 0, weights / wsum[group], 0.0)
@@ -151,6 +164,19 @@ def hamilton(totals: np.ndarray, group: np.ndarray, weights: np.ndarray, *,
     parts = base.copy()
     parts[order[bump]] += 1
     return parts
+
+
+def _zero_weights(totals: np.ndarray, group: np.ndarray, weights: np.ndarray, stuck: np.ndarray,
+                  counts: np.ndarray, *, on_zero: OnZero, what: str) -> np.ndarray:
+    """Weights with the all-zero groups in ``stuck`` set to equal weights (``on_zero="equal"``), or raise."""
+    if on_zero != "equal":
+        bad = int(np.flatnonzero(stuck)[0])
+        if counts[bad] == 0:
+            raise ParameterError.from_catalog("targets.error_split_no_parts", what=what)
+        raise ParameterError.from_catalog("targets.error_split_all_zero", what=what, units=int(totals[bad]))
+    if (counts[stuck] == 0).any():
+        raise ParameterError.from_catalog("targets.error_split_no_parts", what=what)
+    return np.where(stuck[group], 1.0, weights)
 
 
 def _give_back(base: np.ndarray, frac: np.ndarray, group: np.ndarray,
@@ -213,7 +239,7 @@ def allocate(total: float, weights: Sequence[float] | np.ndarray | pd.Series, *,
     array([0.34, 0.33, 0.33])
     """
     check_choice("on_zero", on_zero, ("raise", "equal"))
-    unit = _check_unit(unit)
+    unit = check_unit(unit)
     units = to_units(total, unit)
     index = weights.index if isinstance(weights, pd.Series) else None
     try:

@@ -1,167 +1,208 @@
-"""Is the plan realistic? A bottom-up check against forecasts, and the chance of meeting it.
+"""Checks of a target plan: the reconciliation audit, and targets against their forecast.
 
-Top-down targets say what the company needs; a forecast of each region's and each
-rep's own history says what the trend alone would bring. Two views:
-
+* :func:`audit_plan` — the audit of :attr:`TargetPlan.audit <salesnb.targets.TargetPlan.audit>`:
+  every parent against the sum of its children (:data:`AUDIT_LEVELS`), recomputed from
+  the plan's frames in whole units, so "reconciles" means equal to the unit.
 * :func:`bottom_up` — per region and per rep, the year's target against the sum of
   the forecast and of its 80 % / 95 % upper bounds, and against last year. A target
   above the sum of the 95 % upper bounds, or growing more than ``max_growth`` over
   last year, is flagged *unrealistic*; above the 80 % bound it is a *stretch*.
   Summing monthly bounds treats a region's months as moving together, which is
   the cautious reading of an annual upper bound.
-* :func:`feasibility` — per region and month, P(actual ≥ target), reading the
-  forecast as a normal distribution whose spread comes from its intervals
-  (σ = half the width of the 95 % interval / 1.96, averaged with the 80 % one / 1.2816).
 
-Forecasts come from :func:`salesnb.forecast.forecast` (:func:`forecast_history`
-runs it); series with less than two years of history get none, and their rows say so.
+Forecasts come from :func:`salesnb.targets.feasibility.forecast_history`; series with
+less than two years of history get none, and their rows say so.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from salesnb.data import Dataset
 from salesnb.params import parameter_error
-from salesnb.targets.cascade import _sales
+from salesnb.targets.allocate import from_units
+from salesnb.targets.feasibility import MIN_MONTHS, feasibility, forecast_history, history_series
+from salesnb.targets.plan import TargetPlan
 
-__all__ = ["bottom_up", "feasibility", "forecast_history", "history_series"]
+__all__ = [
+    "AUDIT_LEVELS",
+    "MIN_MONTHS",  # re-exported: the forecast side lives in salesnb.targets.feasibility
+    "audit_plan",
+    "bottom_up",
+    "feasibility",
+    "forecast_history",
+    "history_series",
+]
 
-_Z80 = 1.2815515655446004
-_Z95 = 1.959963984540054
-#: Months of history a series needs before it is forecast.
-MIN_MONTHS = 24
+
+# --------------------------------------------------------------------------- the audit
 
 
-def history_series(dataset: Dataset, plan: Any, *, min_months: int = MIN_MONTHS) -> pd.DataFrame:
-    """Monthly sales up to the plan's ``base_end``, per region and per rep, in the long forecast shape.
+def _units_of(values: pd.Series | np.ndarray, unit: float) -> np.ndarray:
+    """Turn amounts back into whole units (exact for the multiples a plan holds)."""
+    return np.rint(np.asarray(values, dtype=float) / unit).astype(np.int64)
 
-    Regions (``series_id = "region:<id>"``) are the plan's territories; a rep's series
-    (``"rep:<id>"``) is the sales of the accounts they hold now, so a rep who took
-    over a book is compared with that book's history. Only complete months count;
-    series shorter than ``min_months`` (from their first sale) are left out.
+
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Return the integer codes and sorted uniques of a key column (categoricals keep their categories)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories)
+    codes, uniques = pd.factorize(np.asarray(values), sort=True)
+    return codes, pd.Index(uniques)
+
+
+def _sum_by(frame: pd.DataFrame, keys: list[str], unit: float) -> pd.Series:
+    """Sum whole units by keys: a Series indexed by the keys' values (only keys present)."""
+    units = _units_of(frame["target"], unit)
+    coded = [_codes(frame[k]) for k in keys]
+    shape = tuple(max(len(u), 1) for _, u in coded)
+    flat = np.ravel_multi_index(tuple(c for c, _ in coded), shape) if len(frame) else np.zeros(0, np.int64)
+    size = int(np.prod(shape))
+    if size <= 20_000_000:  # dense key space: counting beats sorting
+        present = np.flatnonzero(np.bincount(flat, minlength=size))
+        sums = np.bincount(flat, weights=units.astype(float), minlength=size)[present]
+    else:
+        present, inverse = np.unique(flat, return_inverse=True)
+        sums = np.bincount(inverse, weights=units.astype(float), minlength=len(present))
+    positions = np.unravel_index(present, shape)
+    levels = [u[pos] for (_, u), pos in zip(coded, positions, strict=True)]
+    index = pd.MultiIndex.from_arrays(levels, names=keys) if len(keys) > 1 else pd.Index(levels[0], name=keys[0])
+    return pd.Series(np.rint(sums).astype(np.int64), index=index)
+
+
+def _check(level: str, parent: pd.Series, children: pd.Series) -> pd.DataFrame:
+    """Compare parent totals with the sum of their children (missing on either side counts as 0)."""
+    index = parent.index.union(children.index)
+    expected = parent.reindex(index, fill_value=0).to_numpy(dtype=np.int64)
+    actual = children.reindex(index, fill_value=0).to_numpy(dtype=np.int64)
+    if isinstance(index, pd.MultiIndex):
+        parts = [np.array([_label(v) for v in lv], dtype=object)[codes]
+                 for lv, codes in zip(index.levels, index.codes, strict=True)]
+        labels = [" | ".join(t) for t in zip(*parts, strict=True)]
+    else:
+        labels = [_label(v) for v in index]
+    return pd.DataFrame({"level": level, "parent": labels, "expected": expected, "actual": actual})
+
+
+def _label(value: object) -> str:
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        return pd.Timestamp(value).strftime("%Y-%m")
+    return str(value)
+
+
+#: The checks of :attr:`TargetPlan.audit`, by ``level`` code.
+AUDIT_LEVELS = {
+    "annual_regions": "annual target = sum of region targets",
+    "region_categories": "each region = sum of its categories",
+    "region_category_months": "each region x category = sum of its 12 months",
+    "region_category_month_reps": "each region x category x month = sum over the region's reps",
+    "region_reps": "each region = sum of its reps' annual targets",
+    "rep_months": "each rep's annual target = sum of their months",
+    "rep_category_month_days": "each rep x category x month = sum of its working days",
+    "rep_month_days": "each rep x month = sum of their days that month",
+    "rep_weeks": "each rep's annual target = sum of their ISO weeks",
+    "annual_days": "annual target = sum of every daily target",
+    "annual_weeks": "annual target = sum of every weekly target",
+    "lock_rep": "a locked rep's target = the lock",
+    "lock_region": "a locked region's target = the lock",
+    "no_negative": "number of negative targets at any level = 0",
+}
+
+
+def audit_plan(*, total: int, unit: float, regions: pd.DataFrame, region_category: pd.DataFrame,
+               monthly: pd.DataFrame, rep_monthly: pd.DataFrame, daily: pd.DataFrame, weekly: pd.DataFrame,
+               reps: pd.DataFrame, locks: list[tuple[str, str, int]] = ()) -> pd.DataFrame:
+    """Recompute every parent-child check of a plan from its frames.
+
+    Parameters
+    ----------
+    total : int
+        The annual target in whole units.
+    unit : float
+        The plan's rounding step.
+    regions, region_category, monthly, rep_monthly, daily, weekly, reps : DataFrame
+        The plan's frames, as :class:`~salesnb.targets.TargetPlan` describes them.
+    locks : list of (level, id, units)
+        The locked targets, in whole units.
 
     Returns
     -------
     DataFrame
-        ``series_id, ds, y`` (``ds`` = first day of the month), sorted.
+        ``level`` (a code of :data:`AUDIT_LEVELS`), ``parent`` (the parent's key, e.g.
+        ``"R007 | Sofás | 2027-03"``), ``expected`` (the parent's amount), ``actual`` (the sum
+        of its children), ``ok``; amounts in currency (multiples of ``unit``), except
+        ``no_negative`` which counts rows.
     """
-    hist = _sales(dataset)
-    last = plan.base_end
-    month_end = last + pd.offsets.MonthEnd(0)
-    last_month = last.to_period("M") if last == month_end else last.to_period("M") - 1
-    hist = hist.loc[hist["order_date"].dt.to_period("M") <= last_month]
-    month = hist["order_date"].dt.to_period("M")
-    frames = []
-    for prefix, col, keep in (("region", "region_id", set(plan.regions["region_id"])),
-                              ("rep", "owner", set(plan.reps.loc[plan.reps["status"] != "vacant", "rep_id"]))):
-        rows = hist.loc[hist[col].astype(str).isin(keep)]
-        sums = rows.groupby([rows[col].astype(str), month.loc[rows.index]], observed=True)["net_amount"].sum()
-        for key, series in sums.groupby(level=0, sort=True):
-            series = series.droplevel(0)
-            span = pd.period_range(series.index.min(), last_month, freq="M")
-            series = series.reindex(span, fill_value=0.0)
-            if len(series) < min_months:
-                continue
-            frames.append(pd.DataFrame({"series_id": f"{prefix}:{key}", "ds": span.to_timestamp(),
-                                        "y": series.to_numpy(dtype=float)}))
-    if not frames:
-        return pd.DataFrame({"series_id": pd.Series(dtype=str), "ds": pd.Series(dtype="datetime64[ns]"),
-                             "y": pd.Series(dtype=float)})
-    return pd.concat(frames, ignore_index=True)
+    parts = _sum_checks(total, unit, regions=regions, region_category=region_category, monthly=monthly,
+                        rep_monthly=rep_monthly, daily=daily, weekly=weekly, reps=reps)
+    parts += [_lock_check(level, ident, units, unit, regions=regions, reps=reps) for level, ident, units in locks]
+    negatives = sum(int((f["target"] < 0).sum()) for f in (regions, region_category, monthly, rep_monthly,
+                                                         daily, weekly))
+    parts.append(pd.DataFrame({"level": "no_negative", "parent": ["all levels"], "expected": [0],
+                               "actual": [negatives]}))
+    audit = pd.concat(parts, ignore_index=True)
+    audit["ok"] = audit["expected"] == audit["actual"]
+    is_count = audit["level"] == "no_negative"
+    for col in ("expected", "actual"):
+        values = audit[col].to_numpy(dtype=np.int64)
+        audit[col] = np.where(is_count, values, from_units(values, unit))
+    return audit
 
 
-def forecast_history(dataset: Dataset, plan: Any, *, min_months: int = MIN_MONTHS) -> pd.DataFrame:
-    """Forecast every region's and rep's monthly sales through December of the plan's year.
+def _sum_checks(total: int, unit: float, *, regions: pd.DataFrame, region_category: pd.DataFrame,
+                monthly: pd.DataFrame, rep_monthly: pd.DataFrame, daily: pd.DataFrame, weekly: pd.DataFrame,
+                reps: pd.DataFrame) -> list[pd.DataFrame]:
+    """Check each parent against the sum of its children, for every level of :data:`AUDIT_LEVELS` but the locks."""
+    daily_m = daily[["rep_id", "category", "target"]].assign(
+        month=daily["date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]"))
+    rep_target = pd.Series(_units_of(reps["target"], unit), index=reps["rep_id"].to_numpy())
+    total_s = pd.Series([total], index=["total"])
 
-    Runs :func:`salesnb.forecast.forecast` on :func:`history_series` with the 80 % and
-    95 % intervals and keeps the plan's year.
+    def whole(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series([int(_units_of(frame["target"], unit).sum())], index=["total"])
 
-    Returns
-    -------
-    DataFrame
-        ``series_id, ds, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95`` for the
-        12 months of the plan's year (empty when no series has enough history).
-    """
-    from salesnb.forecast import forecast  # heavy: statsforecast is imported only when needed
+    def by(frame: pd.DataFrame, *keys: str) -> pd.Series:
+        return _sum_by(frame, list(keys), unit)
 
-    series = history_series(dataset, plan, min_months=min_months)
-    columns = ["series_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"]
-    if series.empty:
-        return pd.DataFrame(columns=columns)
-    last = series["ds"].max().to_period("M")
-    horizon = (pd.Period(f"{plan.year}-12", freq="M") - last).n
-    if horizon < 1:
-        raise parameter_error("targets_history_done", year=plan.year)
-    out = forecast(series, h=horizon, season_length=12, level=(80, 95), freq="MS")
-    out = out.loc[out["ds"].dt.year == plan.year, [c for c in columns if c in out.columns]]
-    return out.reset_index(drop=True)
-
-
-def _sigma(frame: pd.DataFrame) -> np.ndarray:
-    """Standard deviation implied by the 80 % and 95 % intervals (mean of the two readings)."""
-    readings = []
-    if {"yhat_lo_95", "yhat_hi_95"} <= set(frame.columns):
-        readings.append((frame["yhat_hi_95"] - frame["yhat_lo_95"]).to_numpy(dtype=float) / (2 * _Z95))
-    if {"yhat_lo_80", "yhat_hi_80"} <= set(frame.columns):
-        readings.append((frame["yhat_hi_80"] - frame["yhat_lo_80"]).to_numpy(dtype=float) / (2 * _Z80))
-    if not readings:
-        raise parameter_error("targets_forecast_intervals")
-    return np.nanmean(np.vstack(readings), axis=0)
+    return [
+        _check("annual_regions", total_s, whole(regions)),
+        _check("region_categories", by(regions, "region_id"), by(region_category, "region_id")),
+        _check("region_category_months", by(region_category, "region_id", "category"),
+               by(monthly, "region_id", "category")),
+        _check("region_category_month_reps", by(monthly, "region_id", "category", "month"),
+               by(rep_monthly, "region_id", "category", "month")),
+        _check("region_reps", by(regions, "region_id"), by(reps, "region_id")),
+        _check("rep_months", rep_target, by(rep_monthly, "rep_id")),
+        _check("rep_category_month_days", by(rep_monthly, "rep_id", "category", "month"),
+               by(daily_m, "rep_id", "category", "month")),
+        _check("rep_month_days", by(rep_monthly, "rep_id", "month"), by(daily_m, "rep_id", "month")),
+        _check("rep_weeks", rep_target, by(weekly, "rep_id")),
+        _check("annual_days", total_s, whole(daily)),
+        _check("annual_weeks", total_s, whole(weekly)),
+    ]
 
 
-def _p_above(target: np.ndarray, mean: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """P(X ≥ target) for X ~ Normal(mean, sigma); a step when sigma is 0."""
-    out = np.where(mean >= target, 1.0, 0.0)
-    ok = sigma > 0
-    z = (target[ok] - mean[ok]) / (sigma[ok] * math.sqrt(2))
-    out[ok] = 0.5 * np.array([math.erfc(v) for v in z])
-    return out
+def _lock_check(level: str, ident: str, units: int, unit: float, *, regions: pd.DataFrame,
+                reps: pd.DataFrame) -> pd.DataFrame:
+    """Check a locked region's or rep's target against its lock (one row)."""
+    frame = regions if level == "region" else reps
+    key = "region_id" if level == "region" else "rep_id"
+    got = _units_of(frame.loc[frame[key] == ident, "target"], unit).sum()
+    return pd.DataFrame({"level": f"lock_{level}", "parent": [ident], "expected": [units], "actual": [int(got)]})
 
 
-def feasibility(plan: Any, forecasts: pd.DataFrame) -> pd.DataFrame:
-    """P(actual ≥ target) per region and month, from the regions' forecast intervals.
+# --------------------------------------------------------------------------- bottom-up
+
+
+def bottom_up(plan: TargetPlan, forecasts: pd.DataFrame, *, max_growth: float = 0.30) -> pd.DataFrame:
+    """Compare the year's target of each region and rep with its forecast and last year.
 
     Parameters
     ----------
     plan : TargetPlan
+        From :func:`salesnb.targets.breakdown`.
     forecasts : DataFrame
-        From :func:`forecast_history` (rows whose ``series_id`` starts with ``region:``
-        are used).
-
-    Returns
-    -------
-    DataFrame
-        ``region_id, name, month, target, yhat, sigma, p_meet`` for every region and
-        month with a forecast (regions without one are left out).
-    """
-    regions = forecasts.loc[forecasts["series_id"].astype(str).str.startswith("region:")].copy()
-    cols = ["region_id", "name", "month", "target", "yhat", "sigma", "p_meet"]
-    if regions.empty:
-        return pd.DataFrame(columns=cols)
-    regions["region_id"] = regions["series_id"].str.slice(len("region:"))
-    regions["month"] = regions["ds"].dt.to_period("M").dt.to_timestamp()
-    target = plan.monthly.groupby(["region_id", "month"])["target"].sum().rename("target").reset_index()
-    out = regions.merge(target, on=["region_id", "month"], how="inner")
-    out["sigma"] = _sigma(out)
-    out["p_meet"] = _p_above(out["target"].to_numpy(dtype=float), out["yhat"].to_numpy(dtype=float),
-                             out["sigma"].to_numpy(dtype=float))
-    out["name"] = out["region_id"].map(plan.regions.set_index("region_id")["name"])
-    return out[cols].sort_values(["region_id", "month"], kind="stable").reset_index(drop=True)
-
-
-def bottom_up(plan: Any, forecasts: pd.DataFrame, *, max_growth: float = 0.30) -> pd.DataFrame:
-    """The year's target of each region and rep against its forecast and last year.
-
-    Parameters
-    ----------
-    plan : TargetPlan
-    forecasts : DataFrame
-        From :func:`forecast_history`.
+        From :func:`~salesnb.targets.feasibility.forecast_history`.
     max_growth : float, default 0.30
         Growth over last year above which a target is flagged unrealistic.
 
@@ -172,6 +213,11 @@ def bottom_up(plan: Any, forecasts: pd.DataFrame, *, max_growth: float = 0.30) -
         hi_95, vs_forecast`` (target / forecast − 1) and ``flag``: ``unrealistic`` (above
         the 95 % bound or growth above ``max_growth``), ``stretch`` (above the 80 % bound),
         ``ok``, or ``no_forecast`` (not enough history; growth is still checked).
+
+    Raises
+    ------
+    ParameterError
+        When ``max_growth`` is not a number above 0.
     """
     if isinstance(max_growth, bool) or not isinstance(max_growth, int | float) or max_growth <= 0:
         raise parameter_error("targets_max_growth", value=repr(max_growth))

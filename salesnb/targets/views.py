@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,13 +16,19 @@ import pandas as pd
 from salesnb import display, i18n
 from salesnb.params import parameter_error
 from salesnb.targets.allocate import allocate
-from salesnb.targets.cascade import AUDIT_LEVELS, METHODS
+from salesnb.targets.checks import AUDIT_LEVELS
+from salesnb.targets.methods import METHODS
+from salesnb.targets.plan import TargetPlan
+
+if TYPE_CHECKING:
+    import ipywidgets
 
 __all__ = [
     "KINDS",
     "audit_failures",
     "audit_line",
     "audit_summary",
+    "bottom_up_line",
     "bottom_up_table",
     "calendar_line",
     "default_rep",
@@ -31,6 +37,7 @@ __all__ = [
     "feasibility_labels",
     "feasibility_table",
     "headline",
+    "kinds",
     "method_table",
     "notes",
     "plan_line",
@@ -43,7 +50,8 @@ __all__ = [
 ]
 
 
-#: Display kinds of every column the target tables show (for :func:`salesnb.display.table`).
+#: Display kinds of every column the target tables show; read them through :func:`kinds`
+#: (the constant stays for notebooks written before it).
 KINDS = {
     **dict.fromkeys(["last_year", "target", "book", "forecast", "hi_80", "hi_95", "expected", "actual",
                      "difference", "method_last_year_share", "method_potential_blend", "method_growth"], "money"),
@@ -56,16 +64,33 @@ KINDS = {
 }
 
 
-def _money(value: float, plan: Any) -> str:
+def kinds() -> dict[str, str]:
+    """Return the display kinds of the target tables' columns, for ``display.table(..., kinds=views.kinds())``."""
+    return dict(KINDS)
+
+
+def _money(value: float, plan: TargetPlan) -> str:
     return i18n.fmt_money(value, plan.currency)
 
 
-def headline(plan: Any, *, feasibility: pd.DataFrame | None = None) -> list[tuple[str, str, str]]:
-    """The cards a director reads first: target, largest region, hardest month, reps on ramp, audit.
+def headline(plan: TargetPlan, *, feasibility: pd.DataFrame | None = None) -> list[tuple[str, str, str]]:
+    """Return the cards a director reads first: target, largest region, hardest month, reps on ramp, audit.
 
     The hardest month is the one whose target grows most over the same month last year.
     With ``feasibility`` (from :func:`salesnb.targets.feasibility`), a card gives the
     region and month least likely to be met.
+
+    Parameters
+    ----------
+    plan : TargetPlan
+        From :func:`salesnb.targets.breakdown`.
+    feasibility : DataFrame, optional
+        From :func:`salesnb.targets.feasibility`.
+
+    Returns
+    -------
+    list of (title, value, note)
+        In the report language, for :func:`salesnb.display.headline`.
     """
     last_year = float(plan.regions["last_year"].sum())
     growth = plan.annual_target / last_year - 1 if last_year > 0 else float("nan")
@@ -100,15 +125,15 @@ def headline(plan: Any, *, feasibility: pd.DataFrame | None = None) -> list[tupl
     return cards
 
 
-def plan_line(plan: Any) -> str:
-    """One sentence: the target, the method and what "last year" means."""
+def plan_line(plan: TargetPlan) -> str:
+    """Return one sentence: the target, the method and what "last year" means."""
     return i18n.t("targets.plan_line", target=_money(plan.annual_target, plan), year=plan.year,
                   method=i18n.t(f"targets.method_{plan.method}"), start=i18n.fmt_date(plan.base_start),
                   end=i18n.fmt_date(plan.base_end), last=_money(plan.regions["last_year"].sum(), plan))
 
 
-def calendar_line(plan: Any) -> str:
-    """One sentence: the holiday calendar, the closures and the working days of the year."""
+def calendar_line(plan: TargetPlan) -> str:
+    """Return one sentence: the holiday calendar, the closures and the working days of the year."""
     cal = plan.calendar.loc[plan.calendar["calendar"] == plan.calendar["calendar"].iloc[0]]
     n_closed = int((cal["closed"] & ~cal["weekend"] & cal["holiday"].eq("")).sum())
     closures = i18n.t("targets.closures_part", n=n_closed) if n_closed else ""
@@ -116,8 +141,8 @@ def calendar_line(plan: Any) -> str:
                   days=i18n.fmt_number(int(cal["working"].sum())), year=plan.year)
 
 
-def audit_line(plan: Any) -> str:
-    """One sentence: do all checks reconcile?"""
+def audit_line(plan: TargetPlan) -> str:
+    """Return one sentence saying whether every check reconciles."""
     failing = int((~plan.audit["ok"]).sum())
     if failing:
         return i18n.t("targets.audit_bad_line", n=failing, total=len(plan.audit))
@@ -125,8 +150,8 @@ def audit_line(plan: Any) -> str:
                   target=_money(plan.annual_target, plan))
 
 
-def default_rep(plan: Any) -> str:
-    """The rep a notebook shows first: the first one ramping up, else the largest target."""
+def default_rep(plan: TargetPlan) -> str:
+    """Return the rep a notebook shows first: the first one ramping up, else the largest target."""
     reps = plan.reps.loc[(plan.reps["target"] > 0) & (plan.reps["status"] != "vacant")]
     ramping = reps.loc[reps["status"] == "ramping"]
     pick = ramping if len(ramping) else reps.sort_values("target", ascending=False, kind="stable")
@@ -147,7 +172,7 @@ def method_table(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
 
 
-def region_table(plan: Any) -> pd.DataFrame:
+def region_table(plan: TargetPlan) -> pd.DataFrame:
     """Regions with last year, target, share, growth and whether the target was locked."""
     out = plan.regions[["name", "last_year", "target"]].copy()
     out["share"] = plan.regions["target"] / plan.annual_target if plan.annual_target else 0.0
@@ -157,7 +182,7 @@ def region_table(plan: Any) -> pd.DataFrame:
     return out
 
 
-def rep_table(plan: Any) -> pd.DataFrame:
+def rep_table(plan: TargetPlan) -> pd.DataFrame:
     """Reps with their status (translated), hire/ramp/leave dates, book, weight and target."""
     reps = plan.reps.loc[(plan.reps["target"] > 0) | (plan.reps["status"] != "vacant")]
     out = reps[["rep_id", "name", "region_id", "status", "hire_date", "ramp_end", "leave_date", "book",
@@ -182,7 +207,7 @@ def rounding_demo(total: float = 100, weights: Sequence[float] = (1, 1, 1)) -> p
     return pd.concat([frame, pd.DataFrame([sums])], ignore_index=True)
 
 
-def audit_summary(plan: Any) -> pd.DataFrame:
+def audit_summary(plan: TargetPlan) -> pd.DataFrame:
     """One row per kind of check: what it checks, how many, how many fail."""
     audit = plan.audit
     grouped = audit.groupby("level", sort=False)["ok"].agg(checks="size", ok="all")
@@ -193,8 +218,8 @@ def audit_summary(plan: Any) -> pd.DataFrame:
     return out[["check", "checks", "failing", "ok"]]
 
 
-def audit_failures(plan: Any) -> pd.DataFrame:
-    """The failing checks (empty when every level reconciles)."""
+def audit_failures(plan: TargetPlan) -> pd.DataFrame:
+    """Return the failing checks (empty when every level reconciles)."""
     bad = plan.audit.loc[~plan.audit["ok"]].copy()
     bad["level"] = [i18n.t(f"targets.level_{lv}") if lv in AUDIT_LEVELS else lv for lv in bad["level"]]
     bad["difference"] = bad["actual"] - bad["expected"]
@@ -218,6 +243,26 @@ def feasibility_labels() -> dict[str, str]:
             **{f"m{m:02d}": i18n.month_name(m, width="abbreviated") for m in range(1, 13)}}
 
 
+def bottom_up_line(checked: pd.DataFrame, forecasts: pd.DataFrame) -> str:
+    """Return one sentence: how many targets are unrealistic or a stretch (or that nothing was forecast).
+
+    Parameters
+    ----------
+    checked : DataFrame
+        From :func:`salesnb.targets.bottom_up`.
+    forecasts : DataFrame
+        From :func:`salesnb.targets.forecast_history`.
+
+    Returns
+    -------
+    str
+    """
+    if forecasts.empty:
+        return i18n.t("targets.no_forecast")
+    return i18n.t("targets.bottom_up_line", n=len(checked), unrealistic=int((checked["flag"] == "unrealistic").sum()),
+                  stretch=int((checked["flag"] == "stretch").sum()))
+
+
 def bottom_up_table(checked: pd.DataFrame, *, only_flagged: bool = False) -> pd.DataFrame:
     """:func:`salesnb.targets.bottom_up` with translated level and flag, worst first."""
     order = {"unrealistic": 0, "stretch": 1, "no_forecast": 2, "ok": 3}
@@ -230,7 +275,7 @@ def bottom_up_table(checked: pd.DataFrame, *, only_flagged: bool = False) -> pd.
     return out.reset_index(drop=True)
 
 
-def notes(plan: Any) -> list[str]:
+def notes(plan: TargetPlan) -> list[str]:
     """Plain sentences for the plan's notes (vacant regions …)."""
     out = []
     for note in plan.notes:
@@ -240,8 +285,10 @@ def notes(plan: Any) -> list[str]:
 
 
 def export_path(export_dir: str, year: int) -> Path:
-    """Where the notebook writes the plan workbook: ``<export_dir>/targets_<year>.xlsx``
-    (the current folder when ``export_dir`` is empty)."""
+    """Return where the notebook writes the plan workbook: ``<export_dir>/targets_<year>.xlsx``.
+
+    The folder is the current one when ``export_dir`` is empty.
+    """
     if not isinstance(export_dir, str):
         raise parameter_error("folder", name="export_dir", value=repr(export_dir))
     folder = Path(export_dir).expanduser().resolve() if export_dir.strip() else Path.cwd()
@@ -251,8 +298,8 @@ def export_path(export_dir: str, year: int) -> Path:
 # --------------------------------------------------------------------------- one rep
 
 
-def rep_months(plan: Any, rep_id: str) -> pd.DataFrame:
-    """A rep's months: working days with a target and the target (all categories)."""
+def rep_months(plan: TargetPlan, rep_id: str) -> pd.DataFrame:
+    """Return a rep's months: working days with a target and the target (all categories)."""
     daily = plan.daily.loc[plan.daily["rep_id"].astype(str) == str(rep_id)]
     per_day = daily.groupby("date")["target"].sum()
     months = per_day.groupby(per_day.index.to_period("M")).agg(["size", "sum"])
@@ -260,8 +307,8 @@ def rep_months(plan: Any, rep_id: str) -> pd.DataFrame:
                          "target": months["sum"].to_numpy()})
 
 
-def rep_weeks(plan: Any, rep_id: str) -> pd.DataFrame:
-    """A rep's ISO weeks: ``week`` (``2027-W05``), Monday, working days, target."""
+def rep_weeks(plan: TargetPlan, rep_id: str) -> pd.DataFrame:
+    """Return a rep's ISO weeks: ``week`` (``2027-W05``), Monday, working days, target."""
     weeks = plan.weekly.loc[plan.weekly["rep_id"].astype(str) == str(rep_id)]
     return pd.DataFrame({
         "week": [f"{y}-W{w:02d}" for y, w in zip(weeks["iso_year"], weeks["iso_week"], strict=True)],
@@ -270,7 +317,7 @@ def rep_weeks(plan: Any, rep_id: str) -> pd.DataFrame:
     })
 
 
-def show_rep(plan: Any, rep_id: str) -> None:
+def show_rep(plan: TargetPlan, rep_id: str) -> None:
     """Display one rep's monthly and weekly tables and their calendar (the static default view)."""
     from IPython.display import display as show
 
@@ -286,8 +333,8 @@ def show_rep(plan: Any, rep_id: str) -> None:
     show_figure(charts.calendar_heatmap(plan, rep_id))
 
 
-def explorer(plan: Any, *, default: str | None = None) -> Any:
-    """A rep picker that re-renders :func:`show_rep` (JupyterLab; HTML exports drop it)."""
+def explorer(plan: TargetPlan, *, default: str | None = None) -> ipywidgets.VBox:
+    """Return a rep picker that re-renders :func:`show_rep` (JupyterLab; HTML exports drop it)."""
     import ipywidgets as widgets
 
     reps = plan.reps.loc[plan.reps["target"] > 0]

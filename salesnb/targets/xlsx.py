@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from salesnb.export import write_xlsx
 from salesnb.params import parameter_error
+from salesnb.targets.plan import TargetPlan
 
 __all__ = ["plan_sheets", "to_xlsx"]
 
 
-def plan_sheets(plan: Any) -> dict[str, pd.DataFrame]:
-    """The frames :func:`to_xlsx` writes, by sheet name (before the formula guard).
+def plan_sheets(plan: TargetPlan) -> dict[str, pd.DataFrame]:
+    """Return the frames :func:`to_xlsx` writes, by sheet name (before the formula guard).
 
     ``Summary``: one row per rep with a target (``rep_id, name, region_id, status,
     last_year, target`` and one column per month, ``2027-01`` …). Then one sheet per
@@ -40,35 +40,37 @@ def plan_sheets(plan: Any) -> dict[str, pd.DataFrame]:
     daily = plan.daily.astype({"rep_id": str}).groupby(["rep_id", "date"], sort=True)["target"].sum().reset_index()
     weekly = plan.weekly.astype({"rep_id": str})
     for rep_id in reps["rep_id"]:
-        days = daily.loc[daily["rep_id"] == rep_id]
-        month = days["date"].dt.to_period("M")
-        by_month = days.groupby(month).agg(start=("date", "min"), end=("date", "max"),
-                                           working_days=("date", "size"), target=("target", "sum"))
-        month_rows = pd.DataFrame({
-            "level": "month", "period": [str(p) for p in by_month.index],
-            "start": [p.start_time for p in by_month.index], "end": [p.end_time.normalize() for p in by_month.index],
-            "working_days": by_month["working_days"].to_numpy(), "target": by_month["target"].to_numpy(),
-        })
-        weeks = weekly.loc[weekly["rep_id"] == rep_id]
-        week_rows = pd.DataFrame({
-            "level": "week",
-            "period": [f"{y}-W{w:02d}" for y, w in zip(weeks["iso_year"], weeks["iso_week"], strict=True)],
-            "start": weeks["week_start"].to_numpy(),
-            "end": (weeks["week_start"] + pd.Timedelta(days=6)).to_numpy(),
-            "working_days": weeks["days"].to_numpy(), "target": weeks["target"].to_numpy(),
-        })
-        day_rows = pd.DataFrame({
-            "level": "day", "period": days["date"].dt.strftime("%Y-%m-%d").to_numpy(),
-            "start": days["date"].to_numpy(), "end": days["date"].to_numpy(),
-            "working_days": np.ones(len(days), dtype=np.int64), "target": days["target"].to_numpy(),
-        })
-        sheet = pd.concat([month_rows, week_rows, day_rows], ignore_index=True)
-        sheets[str(rep_id)] = sheet
+        sheets[str(rep_id)] = _rep_sheet(daily.loc[daily["rep_id"] == rep_id], weekly.loc[weekly["rep_id"] == rep_id])
     return sheets
 
 
-def to_xlsx(plan: Any, path: str | os.PathLike[str]) -> Path:
-    """Write a plan as an ``.xlsx`` workbook (see :func:`plan_sheets` for the layout).
+def _rep_sheet(days: pd.DataFrame, weeks: pd.DataFrame) -> pd.DataFrame:
+    """Build one rep's sheet: their months, ISO weeks and days, each adding up to the year."""
+    month = days["date"].dt.to_period("M")
+    by_month = days.groupby(month).agg(start=("date", "min"), end=("date", "max"),
+                                       working_days=("date", "size"), target=("target", "sum"))
+    month_rows = pd.DataFrame({
+        "level": "month", "period": [str(p) for p in by_month.index],
+        "start": [p.start_time for p in by_month.index], "end": [p.end_time.normalize() for p in by_month.index],
+        "working_days": by_month["working_days"].to_numpy(), "target": by_month["target"].to_numpy(),
+    })
+    week_rows = pd.DataFrame({
+        "level": "week",
+        "period": [f"{y}-W{w:02d}" for y, w in zip(weeks["iso_year"], weeks["iso_week"], strict=True)],
+        "start": weeks["week_start"].to_numpy(),
+        "end": (weeks["week_start"] + pd.Timedelta(days=6)).to_numpy(),
+        "working_days": weeks["days"].to_numpy(), "target": weeks["target"].to_numpy(),
+    })
+    day_rows = pd.DataFrame({
+        "level": "day", "period": days["date"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "start": days["date"].to_numpy(), "end": days["date"].to_numpy(),
+        "working_days": np.ones(len(days), dtype=np.int64), "target": days["target"].to_numpy(),
+    })
+    return pd.concat([month_rows, week_rows, day_rows], ignore_index=True)
+
+
+def to_xlsx(plan: TargetPlan, path: str | os.PathLike[str]) -> Path:
+    r"""Write a plan as an ``.xlsx`` workbook (see :func:`plan_sheets` for the layout).
 
     Parameters
     ----------
@@ -82,7 +84,7 @@ def to_xlsx(plan: Any, path: str | os.PathLike[str]) -> Path:
     -------
     pathlib.Path
         The file written. Sheet names are made valid for Excel (31 characters, no
-        ``[]:*?/\\``) and unique.
+        ``[]:*?/\``) and unique.
     """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
