@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from salesnb.config import DEFAULT_LANG, LANGUAGES, PACKAGE_DIR
 
-__all__ = ["catalog", "get_language", "placeholders", "resolve_language", "set_language", "text"]
+__all__ = ["catalog", "get_language", "language", "placeholders", "resolve_language", "set_language", "text"]
 
 _state = {"lang": DEFAULT_LANG}
 
@@ -73,6 +75,31 @@ def set_language(lang: str) -> str:
     """
     _state["lang"] = resolve_language(lang)
     return lang
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Speak ``lang`` inside a ``with`` block, then the language before it again.
+
+    For a check that calls into a domain whose messages follow the report language:
+    the caller's language is restored however the block ends. ``None`` keeps the
+    current language.
+
+    Parameters
+    ----------
+    lang : {"en", "es"} or None
+
+    Yields
+    ------
+    str
+        The language in force inside the block.
+    """
+    before = _state["lang"]
+    _state["lang"] = resolve_language(lang)
+    try:
+        yield _state["lang"]
+    finally:
+        _state["lang"] = before
 
 
 def get_language() -> str:
