@@ -10,9 +10,10 @@ and is looked up as ``text("market.headline.sales", period=...)``. Templates com
 from these files: data values are passed as arguments, never used as templates, so a
 customer called ``{0.__class__}`` is just text.
 
-This module holds the one report-language setting of a process. It imports nothing
-heavy, so the runner and :mod:`salesnb.errors` can use it before pandas is loaded;
-:mod:`salesnb.i18n` adds the Babel formatters on top.
+This module holds the one report-language setting of a process. It is the lowest layer
+(standard library and :mod:`salesnb.config` only), so the runner and
+:mod:`salesnb.errors` can use it before pandas is loaded; :mod:`salesnb.i18n` adds the
+Babel formatters and the user-facing errors on top.
 """
 
 from __future__ import annotations
@@ -30,13 +31,6 @@ __all__ = ["catalog", "get_language", "language", "placeholders", "resolve_langu
 _state = {"lang": DEFAULT_LANG}
 
 
-def _bad_language(lang: object) -> Exception:
-    from salesnb.errors import ParameterError  # errors imports this module lazily too
-
-    allowed = ", ".join(repr(code) for code in LANGUAGES)
-    return ParameterError(text("params.lang", lang=DEFAULT_LANG, name="lang", allowed=allowed, value=repr(lang)))
-
-
 def resolve_language(lang: str | None) -> str:
     """Return ``lang`` when it is a report language, the current one when it is None.
 
@@ -51,13 +45,14 @@ def resolve_language(lang: str | None) -> str:
 
     Raises
     ------
-    ParameterError
-        When ``lang`` is not one of ``config.LANGUAGES``.
+    ValueError
+        When ``lang`` is not one of ``config.LANGUAGES``; :mod:`salesnb.i18n` turns it
+        into a ParameterError with the catalog's message.
     """
     if lang is None:
         return _state["lang"]
     if lang not in LANGUAGES:
-        raise _bad_language(lang)
+        raise ValueError(lang)
     return lang
 
 
@@ -142,23 +137,21 @@ def text(key: str, /, *, lang: str | None = None, **values: object) -> str:
 
     Raises
     ------
-    SalesnbError
-        When the key is unknown or a field has no value; both are programming errors
-        that the catalog tests catch.
+    KeyError
+        When the key is unknown or a field has no value: programming errors that the
+        catalog tests catch (:func:`salesnb.i18n.t` raises them as SalesnbError).
 
     Examples
     --------
     >>> text("params.int_range", lang="es", name="horizon", low=1, high=24, value=99)
     "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
     """
-    from salesnb.errors import SalesnbError  # the errors module imports this one
-
     code = resolve_language(lang)
     try:
         template = catalog()[key][code]
     except KeyError:
-        raise SalesnbError(f"No text for {key!r} in language {code!r}.") from None
+        raise KeyError(f"No text for {key!r} in language {code!r}.") from None
     missing = placeholders(template) - set(values)
     if missing:
-        raise SalesnbError(f"Text {key!r} needs values for {sorted(missing)}.")
+        raise KeyError(f"Text {key!r} needs values for {sorted(missing)}.")
     return template.format_map({name: str(value) for name, value in values.items()})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from salesnb import config, i18n, leads, market, params
+from salesnb import config, i18n, market, params
 from salesnb.data import load
 from salesnb.errors import ParameterError
 from salesnb.review import check_weights, period_range

@@ -232,8 +232,8 @@ def check_plain(value: object, *, name: str, notebook: str | None = None, lang: 
         where = message("plain_where", lang=lang, notebook=notebook) if notebook else ""
         own_type = not path and reason == "plain_type"  # "a tuple is not allowed": the type says it already
         detail = "" if own_type else ": " + _problem_text(problem, lang)
-        raise parameter_error("plain", lang=lang, name=name, where=where, value=show_value(value), type=type(value).__name__,
-                              detail=detail)
+        raise parameter_error("plain", lang=lang, name=name, where=where, value=show_value(value),
+                              type=type(value).__name__, detail=detail)
 
 
 def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *, notebook: str) -> dict[str, Any]:

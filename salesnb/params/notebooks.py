@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from salesnb.catalog import resolve_language
 from salesnb.config import DEFAULT_LANG
 from salesnb.errors import ParameterError
 from salesnb.params.checks import message, parameter_error
@@ -177,8 +176,7 @@ def check_notebook(values: Mapping[str, Any], *, notebook: str, lang: str | None
         Naming every bad or missing parameter, one per line, in ``lang``.
     """
     rules = rules_of(notebook)
-    code = lang if lang is not None else _language_of(values)
-    resolve_language(code)
+    code = Language().check("lang", lang) if lang is not None else _language_of(values)
     checked: dict[str, Any] = {}
     problems: list[str] = []
     for name, rule in rules.items():
