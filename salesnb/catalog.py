@@ -10,29 +10,25 @@ and is looked up as ``text("market.headline.sales", period=...)``. Templates com
 from these files: data values are passed as arguments, never used as templates, so a
 customer called ``{0.__class__}`` is just text.
 
-This module holds the one report-language setting of a process. It imports nothing
-heavy, so the runner and :mod:`salesnb.errors` can use it before pandas is loaded;
-:mod:`salesnb.i18n` adds the Babel formatters on top.
+This module holds the one report-language setting of a process. It is the lowest layer
+(standard library and :mod:`salesnb.config` only), so the runner and
+:mod:`salesnb.errors` can use it before pandas is loaded; :mod:`salesnb.i18n` adds the
+Babel formatters and the user-facing errors on top.
 """
 
 from __future__ import annotations
 
 import json
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from salesnb.config import DEFAULT_LANG, LANGUAGES, PACKAGE_DIR
 
-__all__ = ["catalog", "get_language", "placeholders", "resolve_language", "set_language", "text"]
+__all__ = ["catalog", "get_language", "language", "placeholders", "resolve_language", "set_language", "text"]
 
 _state = {"lang": DEFAULT_LANG}
-
-
-def _bad_language(lang: object) -> Exception:
-    from salesnb.errors import ParameterError  # errors imports this module lazily too
-
-    allowed = ", ".join(repr(code) for code in LANGUAGES)
-    return ParameterError(text("params.lang", lang=DEFAULT_LANG, name="lang", allowed=allowed, value=repr(lang)))
 
 
 def resolve_language(lang: str | None) -> str:
@@ -49,13 +45,14 @@ def resolve_language(lang: str | None) -> str:
 
     Raises
     ------
-    ParameterError
-        When ``lang`` is not one of ``config.LANGUAGES``.
+    ValueError
+        When ``lang`` is not one of ``config.LANGUAGES``; :mod:`salesnb.i18n` turns it
+        into a ParameterError with the catalog's message.
     """
     if lang is None:
         return _state["lang"]
     if lang not in LANGUAGES:
-        raise _bad_language(lang)
+        raise ValueError(lang)
     return lang
 
 
@@ -73,6 +70,31 @@ def set_language(lang: str) -> str:
     """
     _state["lang"] = resolve_language(lang)
     return lang
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Speak ``lang`` inside a ``with`` block, then the language before it again.
+
+    For a check that calls into a domain whose messages follow the report language:
+    the caller's language is restored however the block ends. ``None`` keeps the
+    current language.
+
+    Parameters
+    ----------
+    lang : {"en", "es"} or None
+
+    Yields
+    ------
+    str
+        The language in force inside the block.
+    """
+    before = _state["lang"]
+    _state["lang"] = resolve_language(lang)
+    try:
+        yield _state["lang"]
+    finally:
+        _state["lang"] = before
 
 
 def get_language() -> str:
@@ -115,23 +137,21 @@ def text(key: str, /, *, lang: str | None = None, **values: object) -> str:
 
     Raises
     ------
-    SalesnbError
-        When the key is unknown or a field has no value; both are programming errors
-        that the catalog tests catch.
+    KeyError
+        When the key is unknown or a field has no value: programming errors that the
+        catalog tests catch (:func:`salesnb.i18n.t` raises them as SalesnbError).
 
     Examples
     --------
     >>> text("params.int_range", lang="es", name="horizon", low=1, high=24, value=99)
     "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
     """
-    from salesnb.errors import SalesnbError  # the errors module imports this one
-
     code = resolve_language(lang)
     try:
         template = catalog()[key][code]
     except KeyError:
-        raise SalesnbError(f"No text for {key!r} in language {code!r}.") from None
+        raise KeyError(f"No text for {key!r} in language {code!r}.") from None
     missing = placeholders(template) - set(values)
     if missing:
-        raise SalesnbError(f"Text {key!r} needs values for {sorted(missing)}.")
+        raise KeyError(f"Text {key!r} needs values for {sorted(missing)}.")
     return template.format_map({name: str(value) for name, value in values.items()})

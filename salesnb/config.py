@@ -18,7 +18,7 @@ DEFAULT_TIMEOUT = 300
 
 
 def project_root() -> Path:
-    """The project checkout, overridable with ``SALESNB_HOME``."""
+    """Return the project checkout, overridable with ``SALESNB_HOME``."""
     env = os.environ.get("SALESNB_HOME")
     return Path(env).resolve() if env else PROJECT_ROOT
 
@@ -48,7 +48,7 @@ def cache_dir() -> Path:
 
 
 def templates_dir() -> Path:
-    """nbconvert templates shipped with the package."""
+    """Return the folder of the nbconvert templates shipped with the package."""
     return PACKAGE_DIR / "templates"
 
 

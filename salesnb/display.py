@@ -14,12 +14,15 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML
 
 from salesnb import i18n
+
+if TYPE_CHECKING:
+    from salesnb.data import ValidationReport
 
 __all__ = ["Kind", "format_cell", "headline", "note", "table", "table_html"]
 
@@ -146,7 +149,7 @@ def table_html(frame: pd.DataFrame, *, kinds: Mapping[str, Kind] | None = None,
                labels: Mapping[str, str] | None = None, currency: str = "EUR",
                caption: str | None = None, max_rows: int = 200, search: bool | None = None,
                lang: str | None = None) -> str:
-    """An escaped, formatted HTML table.
+    """Return an escaped, formatted HTML table.
 
     Parameters
     ----------
@@ -242,13 +245,13 @@ def headline(items: Sequence[Sequence[str]]) -> Headline:
 
 
 def note(text: str, *, warn: bool = False) -> HTML:
-    """A paragraph of (escaped) text; ``warn=True`` draws it as a call-out."""
+    """Return a paragraph of (escaped) text; ``warn=True`` draws it as a call-out."""
     cls = "snb-warn" if warn else "snb-note"
     return HTML(f'{_assets()}<p class="{cls}">{esc(text)}</p>')
 
 
 def bullets(lines: Sequence[str]) -> HTML:
-    """A bulleted list of (escaped) lines."""
+    """Return a bulleted list of (escaped) lines."""
     items = "".join(f"<li>{esc(line)}</li>" for line in lines)
     return HTML(f'{_assets()}<ul class="snb-note">{items}</ul>')
 
@@ -259,8 +262,8 @@ def labels(domain: str, *, lang: str | None = None) -> dict[str, str]:
     return {key[len(prefix):]: i18n.t(key, lang=lang) for key in i18n.catalog() if key.startswith(prefix)}
 
 
-def problems(report: Any, *, max_rows: int = 200) -> HTML:
-    """The problems of a :class:`~salesnb.data.ValidationReport` as a table, or an all-clear note.
+def problems(report: ValidationReport, *, max_rows: int = 200) -> HTML:
+    """Return the problems of a :class:`~salesnb.data.ValidationReport` as a table, or an all-clear note.
 
     Every text of the table (file, rule, problem, how to fix it) is in the report
     language (:func:`salesnb.i18n.get_language`).

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+from salesnb.catalog import text
+
 
 class SalesnbError(Exception):
     """Base class of every error salesnb raises on purpose."""
@@ -45,8 +47,6 @@ class SalesnbError(Exception):
         ...
         salesnb.errors.ParameterError: The 'mode' parameter must be one of 'a', 'b'. Got 'c' instead.
         """
-        from salesnb.catalog import text  # the catalog module imports this one lazily
-
         return cls(text(key, lang=lang, **values), *args)
 
 

@@ -25,7 +25,10 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 
-from salesnb.catalog import catalog, get_language, placeholders, resolve_language, set_language, text
+from salesnb import catalog as _catalog
+from salesnb.catalog import catalog, get_language, placeholders
+from salesnb.config import LANGUAGES
+from salesnb.errors import ParameterError, SalesnbError
 
 __all__ = [
     "catalog",
@@ -43,7 +46,36 @@ __all__ = [
 
 LOCALES = {"en": "en_US", "es": "es_ES"}
 _MISSING = "–"
-_lang = resolve_language
+
+
+def _lang(lang: str | None) -> str:
+    """Return ``lang``, or the current language when None; ParameterError for an unknown one."""
+    try:
+        return _catalog.resolve_language(lang)
+    except ValueError:
+        allowed = ", ".join(repr(code) for code in LANGUAGES)
+        raise ParameterError.from_catalog("params.lang", lang="en", name="lang", allowed=allowed,
+                                          value=repr(lang)) from None
+
+
+def set_language(lang: str) -> str:
+    """Set the report language of this process and return it.
+
+    Parameters
+    ----------
+    lang : {"en", "es"}
+        The language of every text, number and date without an explicit ``lang``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        When ``lang`` is not a report language.
+    """
+    return _catalog.set_language(_lang(lang))
 
 
 def locale_of(lang: str | None = None) -> str:
@@ -67,7 +99,10 @@ def t(key: str, *, lang: str | None = None, **values: Any) -> str:
     -------
     str
     """
-    return text(key, lang=lang, **values)
+    try:
+        return _catalog.text(key, lang=_lang(lang), **values)
+    except KeyError as exc:
+        raise SalesnbError(exc.args[0]) from None
 
 
 def _is_missing(value: object) -> bool:
@@ -77,7 +112,7 @@ def _is_missing(value: object) -> bool:
 
 
 def fmt_number(value: float | int | None, *, decimals: int = 0, lang: str | None = None) -> str:
-    """A number with the language's grouping and decimal marks (``1.234,5`` in es)."""
+    """Return a number with the language's grouping and decimal marks (``1.234,5`` in es)."""
     if _is_missing(value):
         return _MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
@@ -87,7 +122,7 @@ def fmt_number(value: float | int | None, *, decimals: int = 0, lang: str | None
 
 def fmt_money(value: float | int | None, currency: str = "EUR", *, decimals: int = 0,
               lang: str | None = None) -> str:
-    """An amount of money, e.g. ``1.234 €`` (es) or ``€1,234`` (en)."""
+    """Return an amount of money, e.g. ``1.234 €`` (es) or ``€1,234`` (en)."""
     if _is_missing(value):
         return _MISSING
     loc = locale_of(lang)
@@ -99,7 +134,7 @@ def fmt_money(value: float | int | None, currency: str = "EUR", *, decimals: int
 
 def fmt_pct(value: float | None, *, decimals: int = 1, signed: bool = False,
             lang: str | None = None) -> str:
-    """A fraction as a percentage: ``0.123`` -> ``12.3%`` (en) / ``12,3 %`` (es)."""
+    """Return a fraction as a percentage: ``0.123`` -> ``12.3%`` (en) / ``12,3 %`` (es)."""
     if _is_missing(value):
         return _MISSING
     text = fmt_number(100 * float(value), decimals=decimals, lang=lang)
@@ -109,7 +144,7 @@ def fmt_pct(value: float | None, *, decimals: int = 1, signed: bool = False,
 
 
 def fmt_date(value: Any, *, format: str = "medium", lang: str | None = None) -> str:
-    """A date in the language's style (``31 oct 2026`` / ``Oct 31, 2026``).
+    """Return a date in the language's style (``31 oct 2026`` / ``Oct 31, 2026``).
 
     ``format`` is a Babel format name (short, medium, long) or pattern (``"LLLL y"``).
     """

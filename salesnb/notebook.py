@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from typing import Any
 
 import pandas as pd
 
 from salesnb import i18n
 from salesnb.data import Dataset, ValidationReport, load, load_error_message, validate
-from salesnb.display import note
+from salesnb.display import HTML, note
 from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.plots import apply_style
 
@@ -81,8 +80,8 @@ def open_dataset(data: str, *, on_bad_rows: str = "reject") -> Dataset:
         raise DataSourceError(report.problems[0].to_text(lang=lang)) from None
 
 
-def rejected_note(dataset: Dataset) -> Any:
-    """A call-out when rows were rejected (the data-check report lists them); else None."""
+def rejected_note(dataset: Dataset) -> HTML | None:
+    """Return a call-out when rows were rejected (the data-check report lists them); else None."""
     if dataset.n_rejected:
         return note(i18n.t("datacheck.rejected_intro", n=i18n.fmt_number(dataset.n_rejected)), warn=True)
     return None

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +21,7 @@ NOTEBOOKS = Path(__file__).parent / "notebooks"
 
 @pytest.fixture(autouse=True)
 def _english():
-    """validate_notebook_params(lang=...) sets the report language: every test starts and ends in English."""
+    """Every test starts and ends in English."""
     i18n.set_language("en")
     yield
     i18n.set_language("en")
@@ -351,18 +352,22 @@ def test_check_data_resolves_sample_and_paths(tmp_path, monkeypatch):
         P.check_data("data", 3)
 
 
-def test_validate_notebook_params(tmp_path):
-    got = P.validate_notebook_params(data=str(tmp_path), lang="ES", period_end="2026-10", horizon=6, regions=["N"])
-    assert got == {
+def test_check_notebook_normalises_every_parameter(tmp_path):
+    values = {"data": str(tmp_path), "lang": "ES", "period_end": "2026-10", "comparison": "ytd", "region": "",
+              "category": "", "horizon": 6, "unrelated": (1,)}
+    got = P.check_notebook(values, notebook="01_market_analysis")
+    assert dict(got) == {
         "data": str(tmp_path),
         "lang": "es",
-        "period_end": "2026-10-31",
+        "period_end": pd.Timestamp("2026-10-31"),
+        "comparison": "ytd",
+        "region": "",
+        "category": "",
         "horizon": 6,
-        "regions": ["N"],
     }
-    assert i18n.get_language() == "es"  # the validated language is the report language at once
+    assert got.horizon == 6 and got["lang"] == "es"
+    assert i18n.get_language() == "en"  # checking never changes the report language
     with pytest.raises(ParameterError, match="'x' debe ser un valor simple"):
-        P.validate_notebook_params(x=(1,))
-    assert P.validate_notebook_params(period_end=None, lang="en") == {"lang": "en", "period_end": None}
+        P.check_plain((1,), name="x", lang="es")
     with pytest.raises(ParameterError, match="'x' must be a plain value"):
-        P.validate_notebook_params(x=(1,))
+        P.check_plain((1,), name="x")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from salesnb import config, i18n, leads, market, params
+from salesnb import config, i18n, market, params
 from salesnb.data import load
 from salesnb.errors import ParameterError
 from salesnb.review import check_weights, period_range
@@ -141,32 +141,41 @@ def test_spanish_weights_and_nested_plain_values() -> None:
         "El parámetro 'weights' incluye KPI desconocidos: 'atainment'; los nombres válidos son target, ")
     assert _error(check_weights, [1]) == (
         "El parámetro 'weights' debe ser un diccionario de nombre de KPI a peso; se recibió un valor de tipo list.")
-    assert _error(params.validate_notebook_params, weights={"a": [1, float("nan")]}) == (
+    assert _error(params.check_plain, {"a": [1, float("nan")]}, name="weights") == (
         "El parámetro 'weights' debe ser un valor simple (str, int, float, bool, None, list o dict); "
         "se recibió {'a': [1, nan]} (dict): clave 'a', elemento 1, no se admiten NaN ni infinito.")
 
 
-def test_the_validated_language_speaks_in_the_checks_that_follow() -> None:
-    # a notebook's validation cell: lang is validated first, the other checks come before nb.setup(...)
+def test_the_notebook_language_speaks_in_its_checks_without_becoming_the_report_language() -> None:
+    # a notebook's validation cell: the lang parameter chooses the language of every message
+    values = {"data": "sample", "lang": "es", "period_end": "2026-13-01", "comparison": "ytd", "region": "",
+              "category": "", "horizon": 6}
     with pytest.raises(ParameterError, match=r"^El parámetro 'period_end' debe ser una fecha"):
-        params.validate_notebook_params(data="sample", lang="es", period_end="2026-13-01")
-    assert i18n.get_language() == "es"
-    assert _error(params.check_int, "horizon", 99, min=1, max=24).startswith("El parámetro 'horizon'")
+        params.check_notebook(values, notebook="01_market_analysis")
+    assert i18n.get_language() == "en"  # passed, not set: nb.setup(lang=...) sets it
+    assert _error(params.check_int, "horizon", 99, min=1, max=24, lang="es").startswith("El parámetro 'horizon'")
 
 
 def test_a_bad_language_is_reported_in_english() -> None:
-    assert _error(params.validate_notebook_params, lang="fr", period_end="2026-13-01") == (
-        "The 'lang' parameter must be one of 'en', 'es'. Got 'fr'.")
+    values = {"data": "sample", "lang": "fr", "period_end": "2026-13-01", "comparison": "ytd", "region": "",
+              "category": "", "horizon": 6}
+    text = _error(params.check_notebook, values, notebook="01_market_analysis")
+    assert text.splitlines()[0] == "2 parameters of 01_market_analysis are wrong:"
+    assert "- The 'lang' parameter must be one of 'en', 'es'. Got 'fr'." in text.splitlines()
 
 
 def test_lead_notebook_parameters_in_spanish() -> None:
     common = {"data": "sample", "lang": "es", "as_of": "2026-10-31", "mode": "auto", "capacity": None,
               "top_n": 10, "export": False, "export_dir": "", "mask_contacts": True}
-    assert _error(leads.check_notebook_params, **(common | {"mode": "magic"})) == (
+
+    def check(**changed: object) -> str:
+        return _error(params.check_notebook, common | changed, notebook="02_lead_prioritization")
+
+    assert check(mode="magic") == (
         "El parámetro 'mode' debe ser uno de estos valores: 'auto', 'bayes', 'model', 'rules'; se recibió 'magic'.")
-    assert _error(leads.check_notebook_params, **(common | {"export": "yes"})) == (
+    assert check(export="yes") == (
         "El parámetro 'export' debe ser True o False; se recibió 'yes'.")
-    assert _error(leads.check_notebook_params, **(common | {"capacity": -1})) == (
+    assert check(capacity=-1) == (
         "El parámetro 'capacity' debe ser un entero mayor o igual que 0; se recibió -1.")
 
 

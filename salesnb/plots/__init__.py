@@ -64,7 +64,7 @@ def apply_style() -> None:
 
 def new_figure(*, width: float = 9, height: float = 4, ncols: int = 1, nrows: int = 1,
                sharey: bool = False) -> tuple[Figure, object]:
-    """A figure in the house style and its axes."""
+    """Return a figure in the house style and its axes."""
     apply_style()
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), sharey=sharey,
                              layout="constrained")
@@ -134,7 +134,7 @@ def bar_chart(frame: pd.DataFrame, *, x: str, y: str, title: str = "", ylabel: s
 
 
 def to_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, drawn once.
+    """Return the figure as PNG bytes, drawn once.
 
     The figures of this package lay themselves out (``layout="constrained"``), so the
     whole canvas is the picture: it is drawn once with Agg and encoded as RGB, instead
@@ -177,7 +177,7 @@ def to_png(fig: Figure) -> bytes:
 
 
 def describe(fig: Figure) -> str:
-    """A one-line description of a chart for its alternative text: its titles, joined.
+    """Return a one-line description of a chart for its alternative text: its titles, joined.
 
     The figure title (``suptitle``) and the axes titles, in order, without repeats;
     ``""`` for a figure without any.
@@ -194,8 +194,10 @@ def describe(fig: Figure) -> str:
 
 
 def show(fig: Figure) -> None:
-    """Display a figure in the notebook as a PNG (see :func:`to_png`), its titles as the
-    image's alternative text (:func:`describe`), and free its memory."""
+    """Display a figure in the notebook as a PNG (see :func:`to_png`), then free its memory.
+
+    The figure's titles become the image's alternative text (:func:`describe`).
+    """
     from IPython.display import Image, display
 
     alt = describe(fig)
