@@ -36,7 +36,7 @@ from salesnb.targets.cascade import breakdown, check_growth_pct, compare_methods
 from salesnb.targets.checks import AUDIT_LEVELS, audit_plan, bottom_up
 from salesnb.targets.feasibility import feasibility, forecast_history, history_series
 from salesnb.targets.methods import METHODS
-from salesnb.targets.overrides import OverrideError
+from salesnb.targets.overrides import OverrideError, check_overrides
 from salesnb.targets.plan import TargetPlan
 from salesnb.targets.xlsx import to_xlsx
 
@@ -50,6 +50,7 @@ __all__ = [
     "bottom_up",
     "breakdown",
     "check_growth_pct",
+    "check_overrides",
     "compare_methods",
     "feasibility",
     "forecast_history",

@@ -17,11 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from salesnb.targets.basis import SalesBasis
+from salesnb.vocab import TARGET_METHODS
 
 __all__ = ["GROWTH_LIMITS", "METHODS", "category_mix", "cell_weights"]
 
-#: The split methods, in the order tables show them.
-METHODS = ("last_year_share", "potential_blend", "growth")
+#: The split methods, in the order tables show them (one list with notebook 03's parameter rules).
+METHODS = TARGET_METHODS
 #: Clip of a cell's own growth rate in the ``growth`` method.
 GROWTH_LIMITS = (-0.30, 0.50)
 

@@ -19,7 +19,7 @@ from salesnb.errors import ParameterError
 from salesnb.params import check_choice, message, parameter_error
 from salesnb.targets.allocate import from_units, hamilton, to_units
 
-__all__ = ["Lock", "OverrideError", "RegionTotals", "parse_overrides", "region_totals"]
+__all__ = ["Lock", "OverrideError", "RegionTotals", "check_overrides", "parse_overrides", "region_totals"]
 
 #: One locked target: ``(level, id, units)`` with level ``"rep"`` or ``"region"``.
 Lock = tuple[str, str, int]
@@ -49,6 +49,27 @@ def _override_items(overrides: object) -> list[tuple[str, str, object]]:
             items.append((level.strip(), ident.strip(), value))
         return items
     raise parameter_error("overrides_type", type=type(overrides).__name__)
+
+
+def check_overrides(overrides: object) -> None:
+    """Check hand-locked targets the way :func:`parse_overrides` reads them.
+
+    The rule behind notebook 03's ``overrides`` parameter (see
+    :mod:`salesnb.params.notebooks`): keys ``rep:<id>``/``region:<id>``, amounts that
+    are finite and not negative, nothing locked twice. Whether the ids exist is known
+    only with the data, when the plan is built.
+
+    Parameters
+    ----------
+    overrides : mapping, DataFrame or None
+        As for :func:`parse_overrides`.
+
+    Raises
+    ------
+    ParameterError
+        For a bad key, level, amount or type, or a target locked twice.
+    """
+    parse_overrides(overrides, 1)
 
 
 def parse_overrides(overrides: object, unit: float) -> list[Lock]:
