@@ -34,7 +34,7 @@ from scipy.optimize import linear_sum_assignment
 
 from salesnb.data import employed
 from salesnb.errors import ParameterError
-from salesnb.leads.features import _as_of
+from salesnb.params import check_choice, to_timestamp
 
 __all__ = ["Assignment", "active_reps", "assign_leads", "fairness", "greedy_assign", "territory_of"]
 
@@ -88,7 +88,7 @@ def active_reps(reps: pd.DataFrame, *, as_of: object,
     DataFrame
         ``rep_id, name, region_id, capacity`` ordered by ``rep_id``.
     """
-    day = _as_of(as_of)
+    day = to_timestamp("as_of", as_of)
     out = reps.loc[employed(reps, start=day), ["rep_id", "name", "region_id", "weekly_capacity"]].copy()
     out["rep_id"] = out["rep_id"].astype(str)
     out["region_id"] = out["region_id"].astype(str)
@@ -108,7 +108,7 @@ def active_reps(reps: pd.DataFrame, *, as_of: object,
 
 def _check_capacity(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ParameterError(f"The '{name}' parameter must be a non-negative integer. Got {value!r} instead.")
+        raise ParameterError.from_catalog("leads.error_non_negative_int", name=name, value=repr(value))
 
 
 def territory_of(region_ids: pd.Series, regions: pd.DataFrame, territories: set[str]) -> pd.Series:
@@ -250,11 +250,10 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
     Assignment
         Assigned leads, the backlog and the per-rep summary.
     """
-    if method not in ("optimal", "greedy"):
-        raise ParameterError(f"The 'method' parameter must be one of 'optimal', 'greedy'. Got {method!r} instead.")
+    check_choice("method", method, ("optimal", "greedy"))
     missing = [c for c in ("lead_id", "region_id", score) if c not in leads]
     if missing:
-        raise ParameterError(f"The leads frame needs column(s) {', '.join(missing)}.")
+        raise ParameterError.from_catalog("leads.error_columns", columns=", ".join(missing))
     active = active_reps(reps, as_of=as_of, capacity=capacity)
     work = pd.DataFrame({
         "lead_id": leads["lead_id"].astype(str).to_numpy(),

@@ -344,9 +344,9 @@ def deduplicate(leads: pd.DataFrame, *, customers: pd.DataFrame | None = None,
     need = ["lead_id", "company", "region_id"]
     missing = [c for c in need if c not in leads]
     if missing:
-        raise ParameterError(f"The leads frame needs column(s) {', '.join(missing)}.")
+        raise ParameterError.from_catalog("leads.error_columns", columns=", ".join(missing))
     if not 0 < float(threshold) <= 1:
-        raise ParameterError(f"The 'threshold' parameter must be in (0, 1]. Got {threshold!r} instead.")
+        raise ParameterError.from_catalog("leads.error_unit_interval", name="threshold", value=repr(threshold))
     frame = leads.reset_index(drop=True)
     n = len(frame)
     keys = _keys(frame, "company", country_code)

@@ -27,6 +27,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from salesnb.errors import ParameterError
+from salesnb.params import check_positive_int
 
 __all__ = [
     "calibration_table",
@@ -41,9 +42,9 @@ def _arrays(y: Any, score: Any) -> tuple[np.ndarray, np.ndarray]:
     yy = np.asarray(y).astype(bool).astype(int)
     ss = np.asarray(score, dtype=float)
     if yy.shape != ss.shape or yy.ndim != 1:
-        raise ParameterError(f"y and score must be 1-D and of equal length. Got {yy.shape} and {ss.shape}.")
+        raise ParameterError.from_catalog("leads.error_score_shapes", y_shape=yy.shape, score_shape=ss.shape)
     if len(yy) == 0:
-        raise ParameterError("There are no scored leads to evaluate.")
+        raise ParameterError.from_catalog("leads.error_nothing_to_evaluate")
     return yy, ss
 
 
@@ -70,8 +71,7 @@ def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
         ``decile`` (1 = highest scores), ``leads``, ``wins``, ``win_rate``, ``lift``,
         ``capture`` (share of all wins in the group) and ``cum_capture``.
     """
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ParameterError(f"The 'bins' parameter must be a positive integer. Got {bins!r} instead.")
+    check_positive_int("bins", bins)
     yy, ss = _arrays(y, score)
     ordered = yy[_order(ss)]
     groups = np.array_split(ordered, min(bins, len(ordered)))
@@ -95,7 +95,7 @@ def capture_at(y: Any, score: Any, *, share: float = 0.2) -> float:
     The top group is ``ceil(share * n)`` leads; ties keep their input order.
     """
     if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0 < share <= 1:
-        raise ParameterError(f"The 'share' parameter must be in (0, 1]. Got {share!r} instead.")
+        raise ParameterError.from_catalog("leads.error_unit_interval", name="share", value=repr(share))
     yy, ss = _arrays(y, score)
     if yy.sum() == 0:
         return float("nan")
@@ -112,8 +112,7 @@ def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
         ``bin`` (e.g. ``"20–30%"``), ``low``, ``high``, ``leads``, ``mean_score``
         (average prediction) and ``observed`` (share won); empty bands are left out.
     """
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ParameterError(f"The 'bins' parameter must be a positive integer. Got {bins!r} instead.")
+    check_positive_int("bins", bins)
     yy, ss = _arrays(y, score)
     edges = np.linspace(0, 1, bins + 1)
     idx = np.clip(np.searchsorted(edges, ss, side="right") - 1, 0, bins - 1)
@@ -182,8 +181,7 @@ def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: in
     n_won = int(yy.sum())
     k = min(n_splits, n_won, len(yy) - n_won)
     if k < 2:
-        raise ParameterError(f"Cross-validation needs at least 2 won and 2 lost leads; "
-                             f"got {n_won} won and {len(yy) - n_won} lost.")
+        raise ParameterError.from_catalog("leads.error_cv_classes", won=n_won, lost=len(yy) - n_won)
     template = clone(scorer)
     mode = getattr(scorer, "mode_", None)
     if mode is not None and "mode" in template.get_params():

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb import market
-from salesnb.errors import ParameterError
+from salesnb.params import to_timestamp
 
 __all__ = [
     "NOT_FEATURES",
@@ -38,16 +38,6 @@ NOT_FEATURES = frozenset({
 REGION_FEATURES = ("region_rank", "region_index", "region_gdp_per_capita", "region_households")
 
 
-def _as_of(value: object) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise ParameterError(f"The 'as_of' parameter must be a date like '2026-10-31'. Got {value!r} instead.")
-    return ts.normalize()
-
-
 def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
     """The lead list as it stood on ``as_of``.
 
@@ -67,7 +57,7 @@ def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
     DataFrame
         A copy with the same columns.
     """
-    day = _as_of(as_of)
+    day = to_timestamp("as_of", as_of)
     out = leads.loc[pd.to_datetime(leads["created_date"]) <= day].copy()
     later = pd.to_datetime(out["closed_date"]) > day if "closed_date" in out else pd.Series(False, index=out.index)
     if later.any():

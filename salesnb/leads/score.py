@@ -52,6 +52,7 @@ from threadpoolctl import threadpool_limits
 
 from salesnb import i18n
 from salesnb.errors import ParameterError
+from salesnb.params import check_choice, check_fraction, check_positive_int, check_positive_number
 
 __all__ = [
     "AUTO_BAYES_BELOW",
@@ -304,29 +305,24 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return tags
 
     def _check_params(self) -> None:
-        if self.mode not in MODES:
-            raise ParameterError(f"The 'mode' parameter must be one of {', '.join(map(repr, MODES))}. "
-                                 f"Got {self.mode!r} instead.")
-        checks = (("prior", 0 < self.prior < 1, "a number between 0 and 1 (exclusive)"),
-                  ("prior_strength", self.prior_strength >= 0, "a non-negative number"),
-                  ("points_scale", self.points_scale > 0, "a positive number"),
-                  ("smoothing", self.smoothing > 0, "a positive number"))
-        for name, ok, what in checks:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not ok:
-                raise ParameterError(f"The '{name}' parameter must be {what}. Got {value!r} instead.")
+        check_choice("mode", self.mode, MODES)
+        check_fraction("prior", self.prior)
+        value = self.prior_strength
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+            raise ParameterError.from_catalog("leads.error_non_negative_number", name="prior_strength",
+                                              value=repr(value))
+        check_positive_number("points_scale", self.points_scale)
+        check_positive_number("smoothing", self.smoothing)
         grid = [self.C] if isinstance(self.C, numbers.Real) else list(self.C)
         if not grid or any(isinstance(c, bool) or not isinstance(c, numbers.Real) or not c > 0 for c in grid):
-            raise ParameterError(f"The 'C' parameter must be a positive number or a sequence of them. "
-                                 f"Got {self.C!r} instead.")
+            raise ParameterError.from_catalog("leads.error_c_grid", name="C", value=repr(self.C))
         for name, low in (("n_bins", 2), ("cv", 2)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ParameterError(f"The '{name}' parameter must be an integer >= {low}. Got {value!r} instead.")
+                raise ParameterError.from_catalog("leads.error_int_at_least", name=name, low=low, value=repr(value))
         for rule in self.rules or ():
             if len(rule) != 4 or rule[1] not in _OPS:
-                raise ParameterError(f"Each rule must be (column, test, value, points) with a test among "
-                                     f"{', '.join(_OPS)}. Got {rule!r} instead.")
+                raise ParameterError.from_catalog("leads.error_rule", tests=", ".join(_OPS), value=repr(rule))
 
     def _frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
@@ -418,8 +414,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         if y is None and self.mode not in ("auto", "rules"):
-            raise ParameterError(f"LeadScorer in {self.mode!r} mode requires y to be passed, but the target y "
-                                 "is None (it learns from won and lost leads).")
+            raise ParameterError.from_catalog("leads.error_requires_y", mode=repr(self.mode))
         frame = self._frame(X, reset=True)
         target = self._labels(y, len(frame))
         if y is None:
@@ -428,9 +423,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         n_lost = int(len(target) - n_won)
         mode = choose_mode(n_won, n_lost) if self.mode == "auto" else self.mode
         if mode in ("bayes", "model") and min(n_won, n_lost) < 2:
-            raise ParameterError(f"The {mode!r} mode needs at least 2 leads of each class (won and lost); "
-                                 f"got {n_won} won and {n_lost} lost (n_samples={n_won + n_lost}). "
-                                 "Use mode='rules' or 'auto'.")
+            raise ParameterError.from_catalog("leads.error_mode_classes", mode=repr(mode), won=n_won, lost=n_lost,
+                                              n=n_won + n_lost)
         self.mode_ = mode
         self.n_won_, self.n_lost_ = n_won, n_lost
         self._describe_columns(frame)
@@ -731,8 +725,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             ``negative`` (lists of phrases, strongest first), ``why`` and ``watch_out``
             (the same lists as one ``"; "``-separated text).
         """
-        if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
-            raise ParameterError(f"The 'top' parameter must be a positive integer. Got {top!r} instead.")
+        check_positive_int("top", top)
         frame = self._frame(X, reset=False)
         contrib = self.grouped(self.contributions(frame))
         score = expit(self.decision_function(frame))

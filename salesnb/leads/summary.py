@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from salesnb import i18n
-from salesnb.errors import ParameterError
 from salesnb.leads.assign import Assignment, territory_of
 from salesnb.leads.clean import Dedup
 from salesnb.leads.evaluate import calibration_table, cross_validated_scores, evidence, lift_table
 from salesnb.leads.features import lead_features
 from salesnb.leads.score import LeadScorer
-from salesnb.params import parameter_error
+from salesnb.params import check_positive_int, parameter_error
 
 __all__ = [
     "Backtest",
@@ -275,8 +274,7 @@ def whitespace(scored: pd.DataFrame, *, customers: pd.DataFrame, regions: pd.Dat
 def headline(dedup: Dedup, scored: pd.DataFrame, assignment: Assignment, scorer: LeadScorer, *,
              top_n: int = 200, lang: str | None = None) -> list[tuple[str, str, str]]:
     """The numbers a director reads first, as (label, value, note) cards."""
-    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
-        raise ParameterError(f"The 'top_n' parameter must be a positive integer. Got {top_n!r} instead.")
+    check_positive_int("top_n", top_n)
 
     def t(key: str, **values: Any) -> str:
         return i18n.t(f"leads.{key}", lang=lang, **values)
