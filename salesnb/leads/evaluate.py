@@ -13,12 +13,15 @@ model that saw its outcome.
   (0.5 = coin toss, 1 = perfect order).
 - **Calibration**: in each band of predicted win chance, the share actually won;
   the Brier score is the mean squared gap between prediction and outcome.
+
+:func:`backtest` runs all of them on a fitted scorer's history at once.
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +32,12 @@ from sklearn.model_selection import StratifiedKFold
 from salesnb.errors import ParameterError
 from salesnb.params import check_positive_int
 
+if TYPE_CHECKING:
+    from salesnb.leads.score import LeadScorer
+
 __all__ = [
+    "Backtest",
+    "backtest",
     "calibration_table",
     "capture_at",
     "cross_validated_scores",
@@ -192,3 +200,47 @@ def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: in
         model = clone(template).fit(X.iloc[train], yy[train])
         out[test] = model.predict_proba(X.iloc[test])[:, 1]
     return pd.Series(out, index=X.index, name="score")
+
+
+# --------------------------------------------------------------------------- backtest of a scorer
+
+
+@dataclass
+class Backtest:
+    """Cross-validated evidence for a scorer (see :func:`backtest`).
+
+    ``ok`` is False when the history is too thin to test (fewer than 2 won or 2
+    lost leads, or fewer than 20 closed); then only ``n_closed`` and ``n_won`` are set.
+    """
+
+    ok: bool
+    n_closed: int
+    n_won: int
+    mode: str
+    scores: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    outcome: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
+    lift: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def backtest(scorer: LeadScorer, X: pd.DataFrame, y: pd.Series, *, n_splits: int = 5,
+             random_state: int = 0) -> Backtest:
+    """Score the history out of fold and measure lift, capture, AUC and calibration.
+
+    Parameters
+    ----------
+    scorer : LeadScorer
+        Fitted on ``X, y`` (its mode is kept on every fold).
+    X, y
+        From :func:`salesnb.leads.history`.
+    """
+    yy = np.asarray(y).astype(bool)
+    n, won = len(yy), int(yy.sum())
+    mode = getattr(scorer, "mode_", scorer.mode)
+    if n < 20 or min(won, n - won) < 2:
+        return Backtest(ok=False, n_closed=n, n_won=won, mode=mode)
+    oof = cross_validated_scores(scorer, X, yy, n_splits=n_splits, random_state=random_state)
+    return Backtest(ok=True, n_closed=n, n_won=won, mode=mode, scores=oof,
+                    outcome=pd.Series(yy, index=X.index), lift=lift_table(yy, oof),
+                    calibration=calibration_table(yy, oof), metrics=evidence(yy, oof))

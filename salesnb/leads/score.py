@@ -25,6 +25,10 @@ Whatever the mode, :meth:`LeadScorer.contributions` says how much each field mov
 a lead's log-odds, and :meth:`LeadScorer.explain` turns the largest ones into
 phrases a rep understands ("investment of €100,000 or more", "source: referral"),
 in the report language.
+
+:func:`fit_scorer` fits the scorer on the history (or, with none, on the open leads
+in rules mode) and :func:`score_leads` puts each lead's win chance and reasons next
+to it, best first.
 """
 
 from __future__ import annotations
@@ -52,7 +56,14 @@ from threadpoolctl import threadpool_limits
 
 from salesnb import i18n
 from salesnb.errors import ParameterError
-from salesnb.params import check_choice, check_fraction, check_positive_int, check_positive_number
+from salesnb.leads.features import lead_features
+from salesnb.params import (
+    check_choice,
+    check_fraction,
+    check_positive_int,
+    check_positive_number,
+    parameter_error,
+)
 
 __all__ = [
     "AUTO_BAYES_BELOW",
@@ -63,6 +74,8 @@ __all__ = [
     "MODES",
     "LeadScorer",
     "choose_mode",
+    "fit_scorer",
+    "score_leads",
 ]
 
 MODES = ("auto", "rules", "bayes", "model")
@@ -836,3 +849,60 @@ def _fmt(x: float, kind: str, lang: str | None) -> str:
         return i18n.fmt_number(x, lang=lang)
     decimals = 0 if abs(x) >= 100 or float(x).is_integer() else 2
     return i18n.fmt_number(x, decimals=decimals, lang=lang)
+
+
+# --------------------------------------------------------------------------- scoring the lead list
+
+
+def fit_scorer(X: pd.DataFrame, y: pd.Series, *, mode: str = "auto", fallback: pd.DataFrame | None = None,
+               **options: Any) -> LeadScorer:
+    """Fit a :class:`LeadScorer` on the history, or on the open leads when there is none.
+
+    With no closed lead at all the rules mode is the only one possible; it is then
+    fitted on ``fallback`` (the features of the leads to score) without outcomes, so
+    their average score is the ``prior`` win rate.
+
+    Raises
+    ------
+    ParameterError
+        When ``mode`` is ``bayes`` or ``model`` and there is no history.
+    """
+    if len(X):
+        return LeadScorer(mode=mode, **options).fit(X, y)
+    if mode in ("bayes", "model"):
+        raise parameter_error("leads_mode_needs_history", mode=repr(mode))
+    if fallback is None or not len(fallback):
+        raise parameter_error("leads_nothing_to_score")
+    return LeadScorer(mode="rules", **options).fit(fallback)
+
+
+def score_leads(scorer: LeadScorer, leads: pd.DataFrame, regions: pd.DataFrame | None = None, *,
+                top: int = 3, lang: str | None = None) -> pd.DataFrame:
+    """Leads with their win chance and reasons, best first.
+
+    Parameters
+    ----------
+    scorer : LeadScorer
+        Fitted.
+    leads : DataFrame
+        Leads to score (e.g. :meth:`Dedup.open_leads`).
+    regions : DataFrame, optional
+        The ``regions`` table (for the regional features the scorer was fitted with).
+    top : int, default 3
+        Reasons kept per lead, for and against.
+
+    Returns
+    -------
+    DataFrame
+        ``leads`` plus ``score``, ``positive``, ``negative``, ``why``, ``watch_out``,
+        sorted by score (highest first, ties by ``lead_id``).
+    """
+    if leads.empty:
+        return leads.assign(score=pd.Series(dtype=float), positive=[], negative=[], why="", watch_out="")
+    X = lead_features(leads, regions)
+    X = X[[c for c in scorer.feature_names_in_]] if hasattr(scorer, "feature_names_in_") else X
+    reasons = scorer.explain(X, top=top, lang=lang)
+    out = leads.copy()
+    for col in ("score", "positive", "negative", "why", "watch_out"):
+        out[col] = reasons[col].to_numpy()
+    return out.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
