@@ -255,23 +255,13 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
     if missing:
         raise ParameterError.from_catalog("leads.error_columns", columns=", ".join(missing))
     active = active_reps(reps, as_of=as_of, capacity=capacity)
-    work = pd.DataFrame({
-        "lead_id": leads["lead_id"].astype(str).to_numpy(),
-        "score": pd.to_numeric(leads[score], errors="coerce").fillna(0.0).to_numpy(dtype=float),
-        "owner": (leads["rep_id"].astype("string").fillna("").to_numpy() if "rep_id" in leads
-                  else np.full(len(leads), "")),
-    })
-    work["territory"] = territory_of(leads["region_id"].reset_index(drop=True), regions,
-                                     set(active["region_id"])).to_numpy()
-    work = work.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
-    is_active = set(active["rep_id"])
-    kept = work["owner"].isin(is_active).to_numpy()
+    work = _work_list(leads, regions, active, score)
+    kept = work["owner"].isin(set(active["rep_id"])).to_numpy()
     parts = [pd.DataFrame({"lead_id": work.loc[kept, "lead_id"], "rep_id": work.loc[kept, "owner"],
                            "basis": "owner", "score": work.loc[kept, "score"],
                            "territory": work.loc[kept, "territory"]})]
     backlog = []
-    pool = work.loc[~kept]
-    for terr, group in pool.groupby("territory", sort=True):
+    for terr, group in work.loc[~kept].groupby("territory", sort=True):
         team = active.loc[(active["region_id"] == terr) & (active["capacity"] > 0)]
         if team.empty:
             backlog.append(group.assign(reason="no_rep"))
@@ -281,16 +271,8 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
         chosen, waiting = group.iloc[:n_sel], group.iloc[n_sel:]
         if len(waiting):
             backlog.append(waiting.assign(reason="capacity"))
-        if method == "greedy":
-            room = caps.copy()
-            idx = []
-            for _ in range(n_sel):
-                j = int(np.flatnonzero(room > 0)[0])
-                room[j] -= 1
-                idx.append(j)
-            rep_idx = np.asarray(idx, dtype=int)
-        else:
-            rep_idx = _balanced(chosen["score"].to_numpy(), _shares(n_sel, caps))
+        rep_idx = _greedy(caps, n_sel) if method == "greedy" else _balanced(chosen["score"].to_numpy(),
+                                                                              _shares(n_sel, caps))
         parts.append(pd.DataFrame({
             "lead_id": chosen["lead_id"].to_numpy(), "rep_id": team["rep_id"].to_numpy()[rep_idx],
             "basis": np.where(chosen["owner"].to_numpy() != "", "reassigned", "new"),
@@ -299,15 +281,42 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
     assigned = assigned.sort_values(["rep_id", "score", "lead_id"], ascending=[True, False, True],
                                     kind="stable", ignore_index=True)
     assigned["rank"] = assigned.groupby("rep_id").cumcount() + 1
+    return Assignment(assignments=assigned, backlog=_backlog(backlog), by_rep=_by_rep(active, assigned))
+
+
+def _work_list(leads: pd.DataFrame, regions: pd.DataFrame, active: pd.DataFrame, score: str) -> pd.DataFrame:
+    """Return ``lead_id, score, owner, territory`` of the leads, best score first (ties by id)."""
+    work = pd.DataFrame({
+        "lead_id": leads["lead_id"].astype(str).to_numpy(),
+        "score": pd.to_numeric(leads[score], errors="coerce").fillna(0.0).to_numpy(dtype=float),
+        "owner": (leads["rep_id"].astype("string").fillna("").to_numpy() if "rep_id" in leads
+                  else np.full(len(leads), "")),
+    })
+    work["territory"] = territory_of(leads["region_id"].reset_index(drop=True), regions,
+                                     set(active["region_id"])).to_numpy()
+    return work.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
+
+
+def _greedy(capacities: np.ndarray, n: int) -> np.ndarray:
+    """Return the rep index of each of ``n`` leads, best first: the first rep with room takes it."""
+    room = capacities.copy()
+    idx = []
+    for _ in range(n):
+        j = int(np.flatnonzero(room > 0)[0])
+        room[j] -= 1
+        idx.append(j)
+    return np.asarray(idx, dtype=int)
+
+
+def _backlog(waiting: list[pd.DataFrame]) -> pd.DataFrame:
+    """Return the leads waiting as one list, best first: ``position, lead_id, territory, score, reason``."""
     cols = ["position", "lead_id", "territory", "score", "reason"]
-    if backlog:
-        waiting = pd.concat(backlog, ignore_index=True).sort_values(
-            ["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
-        waiting.insert(0, "position", np.arange(1, len(waiting) + 1))
-        waiting = waiting[cols]
-    else:
-        waiting = pd.DataFrame(columns=cols)
-    return Assignment(assignments=assigned, backlog=waiting, by_rep=_by_rep(active, assigned))
+    if not waiting:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(waiting, ignore_index=True).sort_values(
+        ["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
+    out.insert(0, "position", np.arange(1, len(out) + 1))
+    return out[cols]
 
 
 def greedy_assign(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame, **options: Any) -> Assignment:

@@ -150,6 +150,26 @@ def _cat_values(series: pd.Series) -> pd.Series:
     return pd.Series(values, index=series.index, dtype=object)
 
 
+def _array_frame(X: Any) -> pd.DataFrame:
+    """Return a 2-D array-like as a frame with columns ``x0, x1 …``; columns that are all numbers become floats."""
+    if X is None or isinstance(X, str | bytes):
+        raise ValueError(f"Expected a 2D array or DataFrame, got {type(X).__name__} instead.")
+    if hasattr(X, "toarray"):
+        raise TypeError("LeadScorer does not accept sparse input; pass a DataFrame or dense array.")
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim != 2:
+        raise ValueError(f"Expected 2D array, got {arr.ndim}D array instead. Reshape your data "
+                         "either using array.reshape(-1, 1) if your data has a single feature or "
+                         "array.reshape(1, -1) if it contains a single sample.")
+    names = [f"x{i}" for i in range(arr.shape[1])]
+    frame = pd.DataFrame(arr, columns=names)
+    for c in names:  # numeric columns back to numbers
+        converted = pd.to_numeric(frame[c], errors="coerce")
+        if converted.notna().sum() == frame[c].notna().sum():
+            frame[c] = converted.astype(float)
+    return frame
+
+
 def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
     p = np.clip(p, _EPS, 1 - _EPS)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -338,44 +358,23 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
                 raise ParameterError.from_catalog("leads.error_rule", tests=", ".join(_OPS), value=repr(rule))
 
     def _frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
+        """Return ``X`` as a frame of float and text columns, checked against what ``fit`` saw.
+
+        ``reset`` (in ``fit``) records the number and names of the columns; otherwise
+        they must match. Numbers are floats, categories object text (see :func:`_cat_values`).
+        """
         if isinstance(X, pd.DataFrame):
             frame = X
             names = [str(c) for c in X.columns]
             named = all(isinstance(c, str) for c in X.columns)
         else:
-            if X is None or isinstance(X, str | bytes):
-                raise ValueError(f"Expected a 2D array or DataFrame, got {type(X).__name__} instead.")
-            arr = np.asarray(X, dtype=object) if not hasattr(X, "toarray") else None
-            if arr is None:
-                raise TypeError("LeadScorer does not accept sparse input; pass a DataFrame or dense array.")
-            if arr.ndim != 2:
-                raise ValueError(f"Expected 2D array, got {arr.ndim}D array instead. Reshape your data "
-                                 "either using array.reshape(-1, 1) if your data has a single feature or "
-                                 "array.reshape(1, -1) if it contains a single sample.")
-            names = [f"x{i}" for i in range(arr.shape[1])]
-            named = False
-            frame = pd.DataFrame(arr, columns=names)
-            for c in names:  # numeric columns back to numbers
-                converted = pd.to_numeric(frame[c], errors="coerce")
-                if converted.notna().sum() == frame[c].notna().sum():
-                    frame[c] = converted.astype(float)
+            frame = _array_frame(X)
+            names, named = list(frame.columns), False
         if frame.shape[0] == 0:
             raise ValueError(f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required.")
         if frame.shape[1] == 0:
             raise ValueError(f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
-        if reset:
-            self.n_features_in_ = frame.shape[1]
-            if named:
-                self.feature_names_in_ = np.asarray(names, dtype=object)
-            elif hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        else:
-            if frame.shape[1] != self.n_features_in_:
-                raise ValueError(f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting "
-                                 f"{self.n_features_in_} features as input.")
-            fitted = getattr(self, "feature_names_in_", None)
-            if fitted is not None and named and list(fitted) != names:
-                raise ValueError("The feature names should match those that were passed during fit.")
+        self._check_features(frame, names, named, reset=reset)
         out = pd.DataFrame(index=frame.index)
         for name, col in zip(names, frame.columns, strict=True):
             series = frame[col]
@@ -388,6 +387,22 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             else:
                 out[name] = _cat_values(series)
         return out
+
+    def _check_features(self, frame: pd.DataFrame, names: list[str], named: bool, *, reset: bool) -> None:
+        """Record (``reset``) or check the number and names of the columns, as scikit-learn does."""
+        if reset:
+            self.n_features_in_ = frame.shape[1]
+            if named:
+                self.feature_names_in_ = np.asarray(names, dtype=object)
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            return
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is not None and named and list(fitted) != names:
+            raise ValueError("The feature names should match those that were passed during fit.")
 
     def _labels(self, y: Any, n: int) -> np.ndarray:
         if y is None:
