@@ -64,14 +64,14 @@ class Assignment:
     by_rep: pd.DataFrame
 
     def fairness(self) -> pd.DataFrame:
-        """Spread of expected wins across reps, per territory and overall; see :func:`fairness`."""
+        """Return the spread of expected wins across reps, per territory and overall; see :func:`fairness`."""
         return fairness(self.by_rep)
 
 
 
 def active_reps(reps: pd.DataFrame, *, as_of: object,
                 capacity: int | Mapping[str, int] | None = None) -> pd.DataFrame:
-    """Reps employed on ``as_of`` (hired on or before it, not yet left) with their capacity.
+    """Return the reps employed on ``as_of`` (hired on or before it, not yet left) with their capacity.
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def _check_capacity(value: object, name: str) -> None:
 
 
 def territory_of(region_ids: pd.Series, regions: pd.DataFrame, territories: set[str]) -> pd.Series:
-    """Each region id's territory: itself or its nearest parent that is a rep territory.
+    """Return each region id's territory: itself or its nearest parent that is a rep territory.
 
     Regions under no territory map to their top-level region (no rep serves them).
     """
@@ -138,8 +138,11 @@ def territory_of(region_ids: pd.Series, regions: pd.DataFrame, territories: set[
 
 
 def _shares(n: int, capacities: np.ndarray) -> np.ndarray:
-    """How many of ``n`` leads each rep gets: all capacity when n fills it, else in proportion
-    (largest remainder, never above a capacity)."""
+    """Return how many of ``n`` leads each rep gets.
+
+    All the capacity when ``n`` fills it, else in proportion (largest remainder, never
+    above a capacity).
+    """
     total = int(capacities.sum())
     if n >= total:
         return capacities.copy()
@@ -152,7 +155,7 @@ def _shares(n: int, capacities: np.ndarray) -> np.ndarray:
 
 
 def _slots(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Rep index for each lead from an exact assignment of leads to capacity slots.
+    """Return the rep index of each lead from an exact assignment of leads to capacity slots.
 
     Rep r has ``counts[r]`` slots; its k-th slot aims at the lead found at quantile
     ``(k + 1/2) / counts[r]`` of the score order, so every rep's slots cover the whole
@@ -214,8 +217,11 @@ def _exchange(scores: np.ndarray, rep: np.ndarray, target: np.ndarray, *, max_ro
 
 
 def _balanced(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Rep index for each lead: rep r gets exactly counts[r] leads and expected wins as
-    close as possible to counts[r] times the average score (slots, then exchanges)."""
+    """Return the rep index of each lead, in fair shares.
+
+    Rep r gets exactly ``counts[r]`` leads and expected wins as close as possible to
+    ``counts[r]`` times the average score (slots, then exchanges).
+    """
     if len(counts) == 1 or len(scores) == 0:
         return np.zeros(len(scores), dtype=int)
     target = counts * scores.mean()
@@ -320,7 +326,7 @@ def _backlog(waiting: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def greedy_assign(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame, **options: Any) -> Assignment:
-    """:func:`assign_leads` with ``method="greedy"`` (for comparison)."""
+    """Assign leads like :func:`assign_leads` with ``method="greedy"`` (for comparison)."""
     return assign_leads(leads, reps, regions, method="greedy", **options)
 
 
@@ -339,7 +345,7 @@ def _by_rep(active: pd.DataFrame, assigned: pd.DataFrame) -> pd.DataFrame:
 
 
 def fairness(by_rep: pd.DataFrame) -> pd.DataFrame:
-    """Spread of new-lead expected wins across the reps who received new leads.
+    """Return the spread of new-lead expected wins across the reps who received new leads.
 
     Territories differ (a rich province brings better leads), so the spread is shown
     per territory, where the assignment balances it, and over all reps.

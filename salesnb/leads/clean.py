@@ -52,7 +52,7 @@ def _sorted_words(key: str) -> str:
 
 
 def name_similarity(a: str, b: str) -> float:
-    """Similarity of two company names in [0, 1], after normalisation.
+    """Return the similarity of two company names in [0, 1], after normalisation.
 
     Names are normalised (:func:`salesnb.normalize.normalize_name`: accents, case,
     punctuation and legal forms removed), their words sorted, and compared with
@@ -81,8 +81,11 @@ def _word_ratio(a: str, b: str) -> float:
 
 
 def _similarity(sa: str, sb: str) -> float:
-    """Ratio of two sorted-word keys; 0 when numbers differ or a word was replaced
-    by a different word rather than mistyped (``hotel``/``hostal`` are two businesses)."""
+    """Return the similarity ratio of two sorted-word keys.
+
+    0 when numbers differ or a word was replaced by a different word rather than
+    mistyped (``hotel``/``hostal`` are two businesses).
+    """
     if not sa or not sb:
         return 0.0
     if sa == sb:
@@ -101,7 +104,7 @@ def _similarity(sa: str, sb: str) -> float:
 
 def _candidate_pairs(keys: list[str], blocks: list[str], *, window: int = 4,
                      max_block: int = 60) -> set[tuple[int, int]]:
-    """Pairs (i < j) worth comparing: same block and a shared rare word or close in sort order."""
+    """Return the pairs (i < j) worth comparing: same block and a shared rare word or close in sort order."""
     by_block: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(blocks):
         if keys[i]:
@@ -137,7 +140,7 @@ def _candidate_pairs(keys: list[str], blocks: list[str], *, window: int = 4,
 
 
 def _similar_names(keys: list[str], blocks: list[str], threshold: float) -> list[tuple[int, int, float]]:
-    """(i, j, similarity) for pairs in the same block with similarity >= threshold."""
+    """Return (i, j, similarity) for the pairs in the same block with similarity >= threshold."""
     sorted_keys = [_sorted_words(k) for k in keys]
     out = []
     exact: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -200,8 +203,11 @@ def _conflict(a: str, b: str) -> bool:
 
 
 def _email_link_ok(email: str, name_a: str, name_b: str) -> bool:
-    """A shared address links two records unless it is a personal web-mail address
-    used under clearly different company names (``jgarcia@gmail.com`` is many people)."""
+    """Return whether a shared address may link two records.
+
+    It may unless it is a personal web-mail address used under clearly different
+    company names (``jgarcia@gmail.com`` is many people).
+    """
     domain = email.rpartition("@")[2]
     if domain not in FREE_MAIL_DOMAINS:
         return True
@@ -242,23 +248,23 @@ class Dedup:
 
     @property
     def n_original(self) -> int:
-        """Number of lead records before de-duplication."""
+        """Return the number of lead records before de-duplication."""
         return len(self.mapping)
 
     @property
     def n_merged(self) -> int:
-        """Records folded into another one (originals minus masters)."""
+        """Return the number of records folded into another one (originals minus masters)."""
         return len(self.mapping) - len(self.leads)
 
     def open_leads(self) -> pd.DataFrame:
-        """Masters still open that are not customers already: the list to work."""
+        """Return the masters still open that are not customers already: the list to work."""
         lead = self.leads
         keep = (lead["status"] == "open").fillna(False) if "status" in lead else pd.Series(True, index=lead.index)
         keep &= lead["existing_customer_id"].isna()
         return lead.loc[keep].reset_index(drop=True)
 
     def customer_leads(self) -> pd.DataFrame:
-        """Open masters that match an existing customer (hand them to the account's rep)."""
+        """Return the open masters that match an existing customer (hand them to the account's rep)."""
         lead = self.leads
         keep = lead["existing_customer_id"].notna()
         if "status" in lead:
@@ -266,7 +272,7 @@ class Dedup:
         return lead.loc[keep].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
-        """Counts by reason: ``reason, records`` (``master`` is the number of distinct contacts)."""
+        """Return the counts by reason: ``reason, records`` (``master`` is the number of distinct contacts)."""
         counts = self.mapping["reason"].value_counts().reindex(list(REASONS), fill_value=0)
         return counts.rename("records").rename_axis("reason").reset_index()
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 
-def _arrays(y: Any, score: Any) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(y: ArrayLike, score: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     yy = np.asarray(y).astype(bool).astype(int)
     ss = np.asarray(score, dtype=float)
     if yy.shape != ss.shape or yy.ndim != 1:
@@ -57,12 +58,12 @@ def _arrays(y: Any, score: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _order(score: np.ndarray) -> np.ndarray:
-    """Positions from the highest score down; ties keep their input order."""
+    """Return the positions from the highest score down; ties keep their input order."""
     return np.argsort(-score, kind="stable")
 
 
-def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
-    """Win rate and lift per score group, best scores first.
+def lift_table(y: ArrayLike, score: ArrayLike, *, bins: int = 10) -> pd.DataFrame:
+    """Return the win rate and lift per score group, best scores first.
 
     Parameters
     ----------
@@ -97,8 +98,8 @@ def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def capture_at(y: Any, score: Any, *, share: float = 0.2) -> float:
-    """Share of all wins among the top ``share`` of leads by score (0.2 = top 20%).
+def capture_at(y: ArrayLike, score: ArrayLike, *, share: float = 0.2) -> float:
+    """Return the share of all wins among the top ``share`` of leads by score (0.2 = top 20%).
 
     The top group is ``ceil(share * n)`` leads; ties keep their input order.
     """
@@ -111,8 +112,8 @@ def capture_at(y: Any, score: Any, *, share: float = 0.2) -> float:
     return float(yy[_order(ss)[:k]].sum() / yy.sum())
 
 
-def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
-    """Predicted against observed win rate, in equal-width bands of predicted chance.
+def calibration_table(y: ArrayLike, score: ArrayLike, *, bins: int = 10) -> pd.DataFrame:
+    """Return the predicted against the observed win rate, in equal-width bands of predicted chance.
 
     Returns
     -------
@@ -135,8 +136,8 @@ def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bin", "low", "high", "leads", "mean_score", "observed"])
 
 
-def evidence(y: Any, score: Any) -> dict[str, float]:
-    """The headline checks of a set of scores.
+def evidence(y: ArrayLike, score: ArrayLike) -> dict[str, float]:
+    """Return the headline checks of a set of scores.
 
     Returns
     -------
@@ -157,9 +158,9 @@ def evidence(y: Any, score: Any) -> dict[str, float]:
     }
 
 
-def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: int = 5,
+def cross_validated_scores(scorer: BaseEstimator, X: pd.DataFrame, y: ArrayLike, *, n_splits: int = 5,
                            random_state: int = 0) -> pd.Series:
-    """Out-of-fold probabilities: each lead scored by a scorer that never saw it.
+    """Return out-of-fold probabilities: each lead scored by a scorer that never saw it.
 
     Parameters
     ----------

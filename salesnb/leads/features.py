@@ -39,7 +39,7 @@ REGION_FEATURES = ("region_rank", "region_index", "region_gdp_per_capita", "regi
 
 
 def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
-    """The lead list as it stood on ``as_of``.
+    """Return the lead list as it stood on ``as_of``.
 
     Leads created after ``as_of`` are left out; a lead closed after ``as_of`` was
     still open then (its ``closed_date`` and ``lost_reason`` are cleared). So the
@@ -69,7 +69,7 @@ def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
 
 
 def region_features(regions: pd.DataFrame) -> pd.DataFrame:
-    """Regional figures of every region id, for joining onto leads.
+    """Return the regional figures of every region id, for joining onto leads.
 
     Provinces (the areas leads sit in) get their own figures; a higher-level region
     gets none, so a lead filed at region level scores with its regional figures missing.
@@ -92,7 +92,7 @@ def region_features(regions: pd.DataFrame) -> pd.DataFrame:
 
 
 def lead_features(leads: pd.DataFrame, regions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The features of each lead, in the same row order and index as ``leads``.
+    """Return the features of each lead, in the same row order and index as ``leads``.
 
     Parameters
     ----------
@@ -121,7 +121,7 @@ def lead_features(leads: pd.DataFrame, regions: pd.DataFrame | None = None) -> p
 
 
 def history(leads: pd.DataFrame, regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series]:
-    """Closed leads as training data: their features and whether each was won.
+    """Return the closed leads as training data: their features and whether each was won.
 
     Parameters
     ----------

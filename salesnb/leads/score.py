@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer
@@ -50,6 +51,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
+from sklearn.utils import Tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
@@ -120,7 +122,7 @@ _EPS = 1e-6
 
 
 def choose_mode(n_won: int, n_lost: int) -> str:
-    """The mode ``auto`` picks for a history of ``n_won`` won and ``n_lost`` lost leads.
+    """Return the mode ``auto`` picks for a history of ``n_won`` won and ``n_lost`` lost leads.
 
     ``rules`` below :data:`AUTO_RULES_BELOW` closed leads or when one outcome never
     happened; ``bayes`` below :data:`AUTO_BAYES_BELOW` or with fewer than
@@ -142,7 +144,7 @@ def _is_categorical(series: pd.Series) -> bool:
 
 
 def _cat_values(series: pd.Series) -> pd.Series:
-    """Categories as object strings (``True``/``False`` for booleans), missing as NaN."""
+    """Return categories as object strings (``True``/``False`` for booleans), missing as NaN."""
     out = series.astype(object)
     mask = series.isna().to_numpy()
     values = np.array([str(v) for v in out.to_numpy()], dtype=object)
@@ -329,7 +331,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ sklearn API
 
-    def __sklearn_tags__(self) -> Any:
+    def __sklearn_tags__(self) -> Tags:
+        """Return scikit-learn's tags: missing values, text and categories are accepted; binary only."""
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
@@ -426,7 +429,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         return (y == classes[1]).astype(int)
 
-    def fit(self, X: Any, y: Any = None) -> LeadScorer:
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> LeadScorer:
         """Learn from closed leads.
 
         Parameters
@@ -460,20 +463,20 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             getattr(self, f"_fit_{mode}")(frame, target)
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of being won (positive: more likely won than lost)."""
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """Return the log-odds of being won (positive: more likely won than lost)."""
         check_is_fitted(self, "mode_")
         frame = self._frame(X, reset=False)
         with threadpool_limits(limits=self.n_threads) if self.n_threads else nullcontext():
             return self._logodds(frame)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities of lost and won, shape (n_leads, 2); columns follow ``classes_``."""
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Return the probabilities of lost and won, shape (n_leads, 2); columns follow ``classes_``."""
         p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
-    def predict(self, X: Any) -> np.ndarray:
-        """The more likely outcome of each lead (``classes_[1]`` when its probability is at least 0.5)."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Return the more likely outcome of each lead (``classes_[1]`` when its probability is at least 0.5)."""
         p = self.predict_proba(X)[:, 1]
         return self.classes_[(p >= 0.5).astype(int)]
 
@@ -503,7 +506,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.columns_ = info
 
     def _bands(self, name: str, series: pd.Series) -> pd.Series:
-        """Value bands of a column (category text, ``b0``..``bk`` for numbers, NaN for missing)."""
+        """Return the value bands of a column (category text, ``b0``..``bk`` for numbers, NaN for missing)."""
         info = self.columns_[name]
         if info["cat"]:
             return series
@@ -535,7 +538,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return np.nan_to_num(res, nan=0).astype(bool)
 
     def _points(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Points per column (sum of the rules met), shape (n_leads, n_columns)."""
+        """Return the points per column (sum of the rules met), shape (n_leads, n_columns)."""
         pts = pd.DataFrame(0.0, index=frame.index, columns=frame.columns)
         for rule in self._active_rules():
             pts[rule[0]] += self._rule_hits(rule, frame[rule[0]]) * float(rule[3])
@@ -563,7 +566,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ bayes
 
     def _nb_tables(self, frame: pd.DataFrame, target: np.ndarray) -> dict[str, pd.Series]:
-        """Per column: log P(value | won) - log P(value | lost), Laplace-smoothed."""
+        """Return per column log P(value | won) - log P(value | lost), Laplace-smoothed."""
         a = float(self.smoothing)
         n_won, n_lost = int(target.sum()), int(len(target) - target.sum())
         tables = {}
@@ -657,7 +660,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return self.platt_slope_ * z + self.platt_intercept_
 
     def _background(self) -> None:
-        """Typical values of each column, to measure what a lead's own value changes."""
+        """Record typical values of each column, to measure what a lead's own value changes."""
         bg: dict[str, tuple[list[Any], np.ndarray]] = {}
         for name, info in self.columns_.items():
             if info["cat"]:
@@ -700,8 +703,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             return self.nb_slope_ * raw + self.nb_intercept_
         return self._model_logodds(frame)
 
-    def contributions(self, X: Any) -> pd.DataFrame:
-        """How much each field moves each lead's log-odds of being won.
+    def contributions(self, X: ArrayLike) -> pd.DataFrame:
+        """Return how much each field moves each lead's log-odds of being won.
 
         ``rules``: the field's points times ``points_scale``; ``bayes``: the field's
         (calibrated) log-likelihood ratio; ``model``: the lead's log-odds minus its
@@ -720,7 +723,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return out
 
     def grouped(self, contributions: pd.DataFrame) -> pd.DataFrame:
-        """Contributions with the fields of each group (``groups``) summed into its first field."""
+        """Return the contributions with the fields of each group (``groups``) summed into its first field."""
         groups = DEFAULT_GROUPS if self.groups is None else self.groups
         out = contributions.copy()
         for lead, members in groups.items():
@@ -731,9 +734,9 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             out = out.drop(columns=[m for m in present if m != lead])
         return out
 
-    def explain(self, X: Any, *, top: int = 3, min_effect: float = 0.05,
+    def explain(self, X: ArrayLike, *, top: int = 3, min_effect: float = 0.05,
                 lang: str | None = None) -> pd.DataFrame:
-        """The reasons behind each lead's score, in words.
+        """Return the reasons behind each lead's score, in words.
 
         Parameters
         ----------
@@ -775,8 +778,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             "watch_out": ["; ".join(n) for n in negative],
         }, index=frame.index)
 
-    def importance(self, X: Any) -> pd.DataFrame:
-        """Which fields matter most over a set of leads.
+    def importance(self, X: ArrayLike) -> pd.DataFrame:
+        """Return which fields matter most over a set of leads.
 
         Returns
         -------
@@ -794,8 +797,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ words
 
-    def phrase(self, name: str, value: Any, *, lang: str | None = None) -> str:
-        """One factor in words: the field and the lead's value (``"source: referral"``)."""
+    def phrase(self, name: str, value: object, *, lang: str | None = None) -> str:
+        """Return one factor in words: the field and the lead's value (``"source: referral"``)."""
         info = self.columns_[name]
         label = field_label(name, lang=lang)
         if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
@@ -840,7 +843,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
 
 
 def field_label(name: str, *, lang: str | None = None) -> str:
-    """A field's name in words (``est_investment`` -> "investment"); unknown fields as written."""
+    """Return a field's name in words (``est_investment`` -> "investment"); unknown fields as written."""
     key = f"leads.feat_{name}"
     if key in i18n.catalog():
         return i18n.t(key, lang=lang)
@@ -893,7 +896,7 @@ def fit_scorer(X: pd.DataFrame, y: pd.Series, *, mode: str = "auto", fallback: p
 
 def score_leads(scorer: LeadScorer, leads: pd.DataFrame, regions: pd.DataFrame | None = None, *,
                 top: int = 3, lang: str | None = None) -> pd.DataFrame:
-    """Leads with their win chance and reasons, best first.
+    """Return the leads with their win chance and reasons, best first.
 
     Parameters
     ----------

@@ -91,7 +91,7 @@ def headline(dedup: Dedup, scored: pd.DataFrame, assignment: Assignment, scorer:
     """
     params.check_positive_int("top_n", top_n)
 
-    def t(key: str, **values: Any) -> str:
+    def t(key: str, **values: object) -> str:
         return i18n.t(f"leads.{key}", lang=lang, **values)
 
     n_cust = len(dedup.customer_leads())

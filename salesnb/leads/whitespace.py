@@ -18,7 +18,7 @@ __all__ = ["whitespace"]
 
 def whitespace(scored: pd.DataFrame, *, customers: pd.DataFrame, regions: pd.DataFrame,
                assignment: Assignment | None = None) -> pd.DataFrame:
-    """Where the market is bigger than our customer base, per territory.
+    """Return where the market is bigger than our customer base, per territory.
 
     The market share of a territory is its share of retail sales (or, without that
     column, of population times GDP per head) over the provinces; the customer share
