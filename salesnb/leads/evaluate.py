@@ -235,6 +235,15 @@ def backtest(scorer: LeadScorer, X: pd.DataFrame, y: pd.Series, *, n_splits: int
         Fitted on ``X, y`` (its mode is kept on every fold).
     X, y
         From :func:`salesnb.leads.history`.
+    n_splits : int, default 5
+        Folds of :func:`cross_validated_scores`.
+    random_state : int, default 0
+        Seed of the folds.
+
+    Returns
+    -------
+    Backtest
+        With ``ok`` False (and no scores) when the history is too thin to test.
     """
     yy = np.asarray(y).astype(bool)
     n, won = len(yy), int(yy.sum())

@@ -880,6 +880,24 @@ def fit_scorer(X: pd.DataFrame, y: pd.Series, *, mode: str = "auto", fallback: p
     fitted on ``fallback`` (the features of the leads to score) without outcomes, so
     their average score is the ``prior`` win rate.
 
+    Parameters
+    ----------
+    X : DataFrame
+        Features of the closed leads (:func:`salesnb.leads.history`); may be empty.
+    y : Series of bool
+        Their outcomes (True for won).
+    mode : {"auto", "rules", "bayes", "model"}, default "auto"
+        See :class:`LeadScorer`.
+    fallback : DataFrame, optional
+        Features of the leads to score, used when ``X`` is empty.
+    **options
+        Further :class:`LeadScorer` parameters (``prior``, ``cv`` …).
+
+    Returns
+    -------
+    LeadScorer
+        Fitted; ``mode_`` says which mode ran.
+
     Raises
     ------
     ParameterError
