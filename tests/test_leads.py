@@ -62,6 +62,7 @@ def synthetic(n: int, *, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def test_names_match_across_accents_case_and_legal_suffix() -> None:
+    """Company names match across accents, case and legal forms, never across another word or number."""
     assert leads.name_similarity("Muebles García, S.L.", "MUEBLES GARCIA SL") == 1.0
     assert leads.name_similarity("Muebles Garcia Lopez", "Mubles Garcia Lopez") > 0.92
     assert leads.name_similarity("Hotel Valle Alto", "Hostal Valle Alto") == 0.0  # another word
@@ -70,6 +71,7 @@ def test_names_match_across_accents_case_and_legal_suffix() -> None:
 
 
 def test_deduplicate_merges_by_phone_email_and_name_with_reasons() -> None:
+    """Duplicates merge by phone, email and near-identical name, each with its reason."""
     frame = lead_rows([
         {"company": "Muebles García, S.L.", "phone": "+34 912 345 678", "status": "won",
          "created_date": "2025-01-01", "closed_date": "2025-02-01"},
@@ -101,6 +103,7 @@ def test_deduplicate_merges_by_phone_email_and_name_with_reasons() -> None:
 
 
 def test_every_original_lead_is_traceable_exactly_once() -> None:
+    """Every original lead is in exactly one group and in the mapping once; the input is untouched."""
     rng = np.random.default_rng(1)
     names = ["Muebles Sol", "MUEBLES SOL SL", "Casa Luna", "Casa  Luna S.A.", "Deco Mar", "Deco Mar"]
     frame = lead_rows([{"company": names[i % 6], "phone": f"9{rng.integers(0, 3):08d}" if i % 3 else None,
@@ -117,6 +120,7 @@ def test_every_original_lead_is_traceable_exactly_once() -> None:
 
 
 def test_other_contact_details_are_kept_on_the_master() -> None:
+    """The other phones and emails of a group are kept on its master."""
     frame = lead_rows([
         {"company": "Casa Luna", "phone": "912000111", "email": "a@casaluna.es"},
         {"company": "Casa Luna", "phone": "912 000 111", "email": "b@casaluna.es"},
@@ -127,6 +131,7 @@ def test_other_contact_details_are_kept_on_the_master() -> None:
 
 
 def test_webmail_address_alone_does_not_merge_two_companies() -> None:
+    """A shared web-mail address alone does not merge two companies."""
     frame = lead_rows([
         {"company": "Hotel Mirador", "email": "jgarcia@gmail.com", "region_id": "P1"},
         {"company": "Pizzería Roma", "email": "jgarcia@gmail.com", "region_id": "P2"},
@@ -140,6 +145,7 @@ def test_webmail_address_alone_does_not_merge_two_companies() -> None:
 
 
 def test_lead_that_already_is_a_customer_is_flagged_and_left_out() -> None:
+    """A lead that already is a customer is flagged and left out of the list to work."""
     frame = lead_rows([
         {"company": "Muebles Peña", "phone": "+34 956 000 111", "region_id": "P1"},
         {"company": "Muebles Peña S.L.", "region_id": "P1"},  # name match within the province
@@ -162,6 +168,7 @@ def test_lead_that_already_is_a_customer_is_flagged_and_left_out() -> None:
 
 
 def test_deduplicate_checks_its_input() -> None:
+    """Missing columns and a threshold out of range raise ParameterError."""
     with pytest.raises(ParameterError, match="region_id"):
         leads.deduplicate(pd.DataFrame({"lead_id": ["L1"], "company": ["A"]}))
     with pytest.raises(ParameterError, match="threshold"):
@@ -169,6 +176,7 @@ def test_deduplicate_checks_its_input() -> None:
 
 
 def test_snapshot_reopens_leads_closed_after_the_day() -> None:
+    """A snapshot leaves out later leads and reopens leads closed after its day."""
     frame = lead_rows([
         {"status": "won", "created_date": "2026-01-01", "closed_date": "2026-03-01"},
         {"status": "lost", "created_date": "2026-01-01", "closed_date": "2026-06-01", "lost_reason": "price"},
@@ -186,11 +194,13 @@ def test_snapshot_reopens_leads_closed_after_the_day() -> None:
 
 @pytest.fixture(scope="module")
 def data() -> tuple[pd.DataFrame, np.ndarray]:
+    """Return 600 synthetic closed leads with a known signal."""
     return synthetic(600)
 
 
 @pytest.mark.parametrize("mode", ["rules", "bayes", "model"])
 def test_each_mode_gives_probabilities(mode: str, data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Every mode gives probabilities; the learned ones beat chance."""
     X, y = data
     scorer = leads.LeadScorer(mode=mode).fit(X, y)
     proba = scorer.predict_proba(X.head(50))
@@ -205,6 +215,7 @@ def test_each_mode_gives_probabilities(mode: str, data: tuple[pd.DataFrame, np.n
 
 
 def test_rules_mode_works_without_any_history(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """The rules mode scores without any outcome, around the prior."""
     X, _ = data
     scorer = leads.LeadScorer().fit(X)  # auto, no outcomes at all
     assert scorer.mode_ == "rules"
@@ -220,6 +231,7 @@ def test_rules_mode_works_without_any_history(data: tuple[pd.DataFrame, np.ndarr
 
 
 def test_fit_scorer_falls_back_to_rules_on_the_open_leads(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Without history fit_scorer falls back to rules on the open leads."""
     X, y = data
     empty, no_y = X.iloc[:0], pd.Series([], dtype=bool)
     scorer = leads.fit_scorer(empty, no_y, fallback=X, prior=0.25)
@@ -231,6 +243,7 @@ def test_fit_scorer_falls_back_to_rules_on_the_open_leads(data: tuple[pd.DataFra
 
 
 def test_auto_mode_thresholds(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """The auto mode picks rules, bayes or model by the size of the history."""
     assert (leads.AUTO_RULES_BELOW, leads.AUTO_BAYES_BELOW) == (30, 300)
     assert leads.choose_mode(10, 10) == "rules"
     assert leads.choose_mode(40, 0) == "rules"  # never won: nothing to learn from
@@ -244,6 +257,7 @@ def test_auto_mode_thresholds(data: tuple[pd.DataFrame, np.ndarray]) -> None:
 
 
 def test_scores_are_deterministic(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Same data, same scores."""
     X, y = data
     a = leads.LeadScorer(mode="model").fit(X, y).predict_proba(X)
     b = clone(leads.LeadScorer(mode="model")).fit(X, y).predict_proba(X)
@@ -251,6 +265,7 @@ def test_scores_are_deterministic(data: tuple[pd.DataFrame, np.ndarray]) -> None
 
 
 def test_string_labels_and_arrays_are_accepted(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Text labels and plain arrays are accepted; bad labels and modes are refused."""
     X, y = data
     labels = np.where(y, "won", "lost")
     scorer = leads.LeadScorer(mode="bayes").fit(X, labels)
@@ -267,17 +282,20 @@ def test_string_labels_and_arrays_are_accepted(data: tuple[pd.DataFrame, np.ndar
 @pytest.mark.filterwarnings("ignore:Casting complex values", "ignore:invalid value encountered in cast")
 @parametrize_with_checks([leads.LeadScorer(mode="bayes")])
 def test_sklearn_estimator_checks_bayes(estimator, check) -> None:
+    """The bayes mode passes scikit-learn's estimator checks."""
     check(estimator)
 
 
 @pytest.mark.parametrize("check", [check_estimators_unfitted, check_fit_idempotent, check_classifiers_train,
                                    check_n_features_in_after_fitting])
 def test_sklearn_estimator_checks_model(check) -> None:
+    """The model mode passes a selection of scikit-learn's estimator checks."""
     check("LeadScorer", leads.LeadScorer(mode="model"))
 
 
 @pytest.mark.parametrize("mode", ["rules", "bayes", "model"])
 def test_explanations_are_words_top_k_with_signs(mode: str, data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Explanations are words, at most top per side, with the sign of their contribution."""
     X, y = data
     scorer = leads.LeadScorer(mode=mode).fit(X, y)
     head = X.head(40)
@@ -295,6 +313,7 @@ def test_explanations_are_words_top_k_with_signs(mode: str, data: tuple[pd.DataF
 
 
 def test_explanations_name_the_obvious_reasons_in_both_languages() -> None:
+    """Explanations name the obvious reasons, in English and in Spanish."""
     lead = pd.DataFrame({"est_investment": [250_000.0], "exclusive_interest": [True], "source": ["referral"],
                          "region_rank": [4.0]})
     scorer = leads.LeadScorer(mode="rules").fit(lead)
@@ -312,6 +331,7 @@ def test_explanations_name_the_obvious_reasons_in_both_languages() -> None:
 
 
 def test_hostile_category_values_stay_plain_text() -> None:
+    """Category values that look like templates or formulas stay plain text."""
     X = pd.DataFrame({"source": ["{0.__class__}", "=cmd", "referral", "website"] * 10})
     y = np.array([True, False] * 20)
     scorer = leads.LeadScorer(mode="bayes").fit(X, y)
@@ -320,6 +340,7 @@ def test_hostile_category_values_stay_plain_text() -> None:
 
 
 def test_importance_ranks_fields(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Importance ranks the fields, the strongest signal first."""
     X, y = data
     imp = leads.LeadScorer(mode="bayes").fit(X, y).importance(X)
     assert set(imp.columns) == {"field", "label", "mean_abs", "mean"}
@@ -331,6 +352,7 @@ def test_importance_ranks_fields(data: tuple[pd.DataFrame, np.ndarray]) -> None:
 
 
 def test_lift_capture_and_calibration() -> None:
+    """Lift, capture, AUC and calibration of known scores."""
     y = np.array([1] * 20 + [0] * 80)
     perfect = np.linspace(1, 0, 100)
     lift = leads.lift_table(y, perfect)
@@ -348,6 +370,7 @@ def test_lift_capture_and_calibration() -> None:
 
 
 def test_cross_validated_scores_keep_the_fitted_mode(data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Cross-validated scores and the backtest keep the mode the scorer was fitted in."""
     X, y = data
     X, y = X.head(320), y[:320]
     scorer = leads.LeadScorer(cv=2).fit(X, y)  # 320 closed: model; a fold of 256 alone would be bayes
@@ -365,6 +388,7 @@ def test_cross_validated_scores_keep_the_fitted_mode(data: tuple[pd.DataFrame, n
 
 @pytest.fixture
 def world() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return regions and reps: three active reps, one who left and one not yet hired."""
     regions = pd.DataFrame({
         "region_id": ["R1", "R2", "R3", "P1", "P2", "P3", "P4"],
         "name": ["North", "South", "East", "P one", "P two", "P three", "P four"],
@@ -383,11 +407,13 @@ def world() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def open_leads(scores: list[float], regions: list[str], owners: list[str | None] | None = None) -> pd.DataFrame:
+    """Return open leads with the given scores, regions and owners."""
     return pd.DataFrame({"lead_id": [f"L{i:02d}" for i in range(len(scores))], "region_id": regions,
                          "score": scores, "rep_id": owners or [None] * len(scores)})
 
 
 def test_capacities_are_honoured_exactly_and_territory_respected(world) -> None:
+    """Capacities hold exactly, territories are respected, the rest waits best first."""
     regions, reps = world
     work = open_leads([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05],
                       ["P1", "P2", "P1", "P2", "P1", "P3", "P3", "P4", "P1", "P2"])
@@ -411,6 +437,7 @@ def test_capacities_are_honoured_exactly_and_territory_respected(world) -> None:
 
 
 def test_owner_is_kept_and_leaver_leads_are_reassigned(world) -> None:
+    """An active owner keeps the lead; the leads of a rep who left are reassigned."""
     regions, reps = world
     work = open_leads([0.9, 0.8, 0.7], ["P1", "P1", "P1"], owners=["B", "D", None])
     plan = leads.assign_leads(work, reps, regions, as_of="2026-10-31")
@@ -422,6 +449,7 @@ def test_owner_is_kept_and_leaver_leads_are_reassigned(world) -> None:
 
 
 def test_capacity_override(world) -> None:
+    """A capacity override applies to every rep or per rep; a negative one is refused."""
     regions, reps = world
     work = open_leads([0.5] * 8, ["P1"] * 8)
     plan = leads.assign_leads(work, reps, regions, as_of="2026-10-31", capacity=1)
@@ -436,6 +464,7 @@ def test_capacity_override(world) -> None:
 
 
 def test_optimiser_beats_greedy_on_balance(world) -> None:
+    """The optimal assignment balances expected wins better than the greedy one."""
     regions, reps = world
     reps = reps.assign(weekly_capacity=[2, 2, 1, 0, 0])
     work = open_leads([0.9, 0.8, 0.2, 0.1], ["P1"] * 4)
@@ -450,6 +479,7 @@ def test_optimiser_beats_greedy_on_balance(world) -> None:
 
 
 def test_balance_holds_counts_exactly_on_random_cases() -> None:
+    """Balancing keeps every rep's count exactly and evens the win rate."""
     rng = np.random.default_rng(3)
     for _ in range(20):
         counts = rng.integers(1, 12, rng.integers(2, 6))
@@ -464,6 +494,7 @@ def test_balance_holds_counts_exactly_on_random_cases() -> None:
 
 
 def test_fairness_reports_spread_per_territory(world) -> None:
+    """Fairness reports the spread per territory and over all reps."""
     regions, reps = world
     work = open_leads(list(np.linspace(0.95, 0.05, 6)), ["P1"] * 5 + ["P3"])
     table = leads.assign_leads(work, reps, regions, as_of="2026-10-31").fairness()
@@ -475,6 +506,7 @@ def test_fairness_reports_spread_per_territory(world) -> None:
 
 
 def test_call_lists_export_safe_and_masked(world, tmp_path: Path) -> None:
+    """Call lists are ranked per rep, masked on demand and exported without live formulas."""
     regions, reps = world
     scored = open_leads([0.9, 0.7, 0.4], ["P1", "P1", "P3"]).assign(
         company=["=HYPERLINK(\"http://x\")", "+Muebles", "Tienda Sol"], contact_name=["@ana", "Luis", None],
@@ -505,6 +537,7 @@ def test_call_lists_export_safe_and_masked(world, tmp_path: Path) -> None:
 
 
 def test_pipeline_on_the_tiny_dataset(tiny_dir: Path) -> None:
+    """The notebook's steps run end to end on the tiny dataset."""
     ds = load(tiny_dir)
     p = leads.check_notebook_params(data=str(tiny_dir), lang="es", as_of="2025-12-31", mode="auto",
                                     capacity=None, top_n=10, export=False, export_dir="", mask_contacts=True)
@@ -531,6 +564,7 @@ def test_pipeline_on_the_tiny_dataset(tiny_dir: Path) -> None:
 
 
 def test_locale_has_english_and_spanish_for_every_key() -> None:
+    """Every leads text has English and Spanish with the same fields."""
     keys = [k for k in i18n.catalog() if k.startswith("leads.")]
     assert len(keys) > 100
     for key in keys:

@@ -12,16 +12,21 @@ The steps of ``notebooks/02_lead_prioritization.ipynb``, each usable on its own:
     calls = leads.call_lists(plan, scored, reps=ds.reps, regions=ds.regions)
     leads.export_call_lists(calls, "call_lists", mask=False)
 
-Modules: :mod:`~salesnb.leads.clean` (de-duplication), :mod:`~salesnb.leads.features`,
-:mod:`~salesnb.leads.score` (:class:`LeadScorer`), :mod:`~salesnb.leads.evaluate`
-(lift, capture, AUC, calibration), :mod:`~salesnb.leads.assign` (territory, capacity,
-fair shares), :mod:`~salesnb.leads.export` (call lists) and
-:mod:`~salesnb.leads.summary` (what the report shows).
+Analysis modules (pure functions on frames): :mod:`~salesnb.leads.clean`
+(de-duplication, customer matches), :mod:`~salesnb.leads.features`,
+:mod:`~salesnb.leads.score` (:class:`LeadScorer`, :func:`fit_scorer`,
+:func:`score_leads`), :mod:`~salesnb.leads.evaluate` (lift, capture, AUC, calibration,
+:func:`backtest`), :mod:`~salesnb.leads.assign` (territory, capacity, fair shares),
+:mod:`~salesnb.leads.whitespace` and :mod:`~salesnb.leads.export` (call lists).
+What the report shows (headline, tables in words, notes, Explore widgets) is in
+:mod:`~salesnb.leads.views`; the charts are in :mod:`salesnb.plots.leads`.
 """
 
 from salesnb.leads.assign import Assignment, active_reps, assign_leads, fairness, greedy_assign, territory_of
 from salesnb.leads.clean import REASONS, Dedup, deduplicate, name_similarity
 from salesnb.leads.evaluate import (
+    Backtest,
+    backtest,
     calibration_table,
     capture_at,
     cross_validated_scores,
@@ -37,11 +42,11 @@ from salesnb.leads.score import (
     MODES,
     LeadScorer,
     choose_mode,
+    fit_scorer,
+    score_leads,
 )
-from salesnb.leads.summary import (
-    Backtest,
+from salesnb.leads.views import (
     backlog_table,
-    backtest,
     check_notebook_params,
     customer_table,
     evidence_note,
@@ -53,16 +58,14 @@ from salesnb.leads.summary import (
     factor_table,
     fairness_note,
     fairness_table,
-    fit_scorer,
     headline,
     kinds,
     merge_table,
     mode_note,
     rep_table,
-    score_leads,
     translate,
-    whitespace,
 )
+from salesnb.leads.whitespace import whitespace
 
 __all__ = [
     "AUTO_BAYES_BELOW",

@@ -34,7 +34,7 @@ from scipy.optimize import linear_sum_assignment
 
 from salesnb.data import employed
 from salesnb.errors import ParameterError
-from salesnb.leads.features import _as_of
+from salesnb.params import check_choice, to_timestamp
 
 __all__ = ["Assignment", "active_reps", "assign_leads", "fairness", "greedy_assign", "territory_of"]
 
@@ -64,14 +64,14 @@ class Assignment:
     by_rep: pd.DataFrame
 
     def fairness(self) -> pd.DataFrame:
-        """Spread of expected wins across reps, per territory and overall; see :func:`fairness`."""
+        """Return the spread of expected wins across reps, per territory and overall; see :func:`fairness`."""
         return fairness(self.by_rep)
 
 
 
 def active_reps(reps: pd.DataFrame, *, as_of: object,
                 capacity: int | Mapping[str, int] | None = None) -> pd.DataFrame:
-    """Reps employed on ``as_of`` (hired on or before it, not yet left) with their capacity.
+    """Return the reps employed on ``as_of`` (hired on or before it, not yet left) with their capacity.
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def active_reps(reps: pd.DataFrame, *, as_of: object,
     DataFrame
         ``rep_id, name, region_id, capacity`` ordered by ``rep_id``.
     """
-    day = _as_of(as_of)
+    day = to_timestamp("as_of", as_of)
     out = reps.loc[employed(reps, start=day), ["rep_id", "name", "region_id", "weekly_capacity"]].copy()
     out["rep_id"] = out["rep_id"].astype(str)
     out["region_id"] = out["region_id"].astype(str)
@@ -108,11 +108,11 @@ def active_reps(reps: pd.DataFrame, *, as_of: object,
 
 def _check_capacity(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ParameterError(f"The '{name}' parameter must be a non-negative integer. Got {value!r} instead.")
+        raise ParameterError.from_catalog("leads.error_non_negative_int", name=name, value=repr(value))
 
 
 def territory_of(region_ids: pd.Series, regions: pd.DataFrame, territories: set[str]) -> pd.Series:
-    """Each region id's territory: itself or its nearest parent that is a rep territory.
+    """Return each region id's territory: itself or its nearest parent that is a rep territory.
 
     Regions under no territory map to their top-level region (no rep serves them).
     """
@@ -138,8 +138,11 @@ def territory_of(region_ids: pd.Series, regions: pd.DataFrame, territories: set[
 
 
 def _shares(n: int, capacities: np.ndarray) -> np.ndarray:
-    """How many of ``n`` leads each rep gets: all capacity when n fills it, else in proportion
-    (largest remainder, never above a capacity)."""
+    """Return how many of ``n`` leads each rep gets.
+
+    All the capacity when ``n`` fills it, else in proportion (largest remainder, never
+    above a capacity).
+    """
     total = int(capacities.sum())
     if n >= total:
         return capacities.copy()
@@ -152,7 +155,7 @@ def _shares(n: int, capacities: np.ndarray) -> np.ndarray:
 
 
 def _slots(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Rep index for each lead from an exact assignment of leads to capacity slots.
+    """Return the rep index of each lead from an exact assignment of leads to capacity slots.
 
     Rep r has ``counts[r]`` slots; its k-th slot aims at the lead found at quantile
     ``(k + 1/2) / counts[r]`` of the score order, so every rep's slots cover the whole
@@ -214,8 +217,11 @@ def _exchange(scores: np.ndarray, rep: np.ndarray, target: np.ndarray, *, max_ro
 
 
 def _balanced(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Rep index for each lead: rep r gets exactly counts[r] leads and expected wins as
-    close as possible to counts[r] times the average score (slots, then exchanges)."""
+    """Return the rep index of each lead, in fair shares.
+
+    Rep r gets exactly ``counts[r]`` leads and expected wins as close as possible to
+    ``counts[r]`` times the average score (slots, then exchanges).
+    """
     if len(counts) == 1 or len(scores) == 0:
         return np.zeros(len(scores), dtype=int)
     target = counts * scores.mean()
@@ -250,29 +256,18 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
     Assignment
         Assigned leads, the backlog and the per-rep summary.
     """
-    if method not in ("optimal", "greedy"):
-        raise ParameterError(f"The 'method' parameter must be one of 'optimal', 'greedy'. Got {method!r} instead.")
+    check_choice("method", method, ("optimal", "greedy"))
     missing = [c for c in ("lead_id", "region_id", score) if c not in leads]
     if missing:
-        raise ParameterError(f"The leads frame needs column(s) {', '.join(missing)}.")
+        raise ParameterError.from_catalog("leads.error_columns", columns=", ".join(missing))
     active = active_reps(reps, as_of=as_of, capacity=capacity)
-    work = pd.DataFrame({
-        "lead_id": leads["lead_id"].astype(str).to_numpy(),
-        "score": pd.to_numeric(leads[score], errors="coerce").fillna(0.0).to_numpy(dtype=float),
-        "owner": (leads["rep_id"].astype("string").fillna("").to_numpy() if "rep_id" in leads
-                  else np.full(len(leads), "")),
-    })
-    work["territory"] = territory_of(leads["region_id"].reset_index(drop=True), regions,
-                                     set(active["region_id"])).to_numpy()
-    work = work.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
-    is_active = set(active["rep_id"])
-    kept = work["owner"].isin(is_active).to_numpy()
+    work = _work_list(leads, regions, active, score)
+    kept = work["owner"].isin(set(active["rep_id"])).to_numpy()
     parts = [pd.DataFrame({"lead_id": work.loc[kept, "lead_id"], "rep_id": work.loc[kept, "owner"],
                            "basis": "owner", "score": work.loc[kept, "score"],
                            "territory": work.loc[kept, "territory"]})]
     backlog = []
-    pool = work.loc[~kept]
-    for terr, group in pool.groupby("territory", sort=True):
+    for terr, group in work.loc[~kept].groupby("territory", sort=True):
         team = active.loc[(active["region_id"] == terr) & (active["capacity"] > 0)]
         if team.empty:
             backlog.append(group.assign(reason="no_rep"))
@@ -282,16 +277,8 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
         chosen, waiting = group.iloc[:n_sel], group.iloc[n_sel:]
         if len(waiting):
             backlog.append(waiting.assign(reason="capacity"))
-        if method == "greedy":
-            room = caps.copy()
-            idx = []
-            for _ in range(n_sel):
-                j = int(np.flatnonzero(room > 0)[0])
-                room[j] -= 1
-                idx.append(j)
-            rep_idx = np.asarray(idx, dtype=int)
-        else:
-            rep_idx = _balanced(chosen["score"].to_numpy(), _shares(n_sel, caps))
+        rep_idx = _greedy(caps, n_sel) if method == "greedy" else _balanced(chosen["score"].to_numpy(),
+                                                                              _shares(n_sel, caps))
         parts.append(pd.DataFrame({
             "lead_id": chosen["lead_id"].to_numpy(), "rep_id": team["rep_id"].to_numpy()[rep_idx],
             "basis": np.where(chosen["owner"].to_numpy() != "", "reassigned", "new"),
@@ -300,19 +287,46 @@ def assign_leads(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame,
     assigned = assigned.sort_values(["rep_id", "score", "lead_id"], ascending=[True, False, True],
                                     kind="stable", ignore_index=True)
     assigned["rank"] = assigned.groupby("rep_id").cumcount() + 1
+    return Assignment(assignments=assigned, backlog=_backlog(backlog), by_rep=_by_rep(active, assigned))
+
+
+def _work_list(leads: pd.DataFrame, regions: pd.DataFrame, active: pd.DataFrame, score: str) -> pd.DataFrame:
+    """Return ``lead_id, score, owner, territory`` of the leads, best score first (ties by id)."""
+    work = pd.DataFrame({
+        "lead_id": leads["lead_id"].astype(str).to_numpy(),
+        "score": pd.to_numeric(leads[score], errors="coerce").fillna(0.0).to_numpy(dtype=float),
+        "owner": (leads["rep_id"].astype("string").fillna("").to_numpy() if "rep_id" in leads
+                  else np.full(len(leads), "")),
+    })
+    work["territory"] = territory_of(leads["region_id"].reset_index(drop=True), regions,
+                                     set(active["region_id"])).to_numpy()
+    return work.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
+
+
+def _greedy(capacities: np.ndarray, n: int) -> np.ndarray:
+    """Return the rep index of each of ``n`` leads, best first: the first rep with room takes it."""
+    room = capacities.copy()
+    idx = []
+    for _ in range(n):
+        j = int(np.flatnonzero(room > 0)[0])
+        room[j] -= 1
+        idx.append(j)
+    return np.asarray(idx, dtype=int)
+
+
+def _backlog(waiting: list[pd.DataFrame]) -> pd.DataFrame:
+    """Return the leads waiting as one list, best first: ``position, lead_id, territory, score, reason``."""
     cols = ["position", "lead_id", "territory", "score", "reason"]
-    if backlog:
-        waiting = pd.concat(backlog, ignore_index=True).sort_values(
-            ["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
-        waiting.insert(0, "position", np.arange(1, len(waiting) + 1))
-        waiting = waiting[cols]
-    else:
-        waiting = pd.DataFrame(columns=cols)
-    return Assignment(assignments=assigned, backlog=waiting, by_rep=_by_rep(active, assigned))
+    if not waiting:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(waiting, ignore_index=True).sort_values(
+        ["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)
+    out.insert(0, "position", np.arange(1, len(out) + 1))
+    return out[cols]
 
 
 def greedy_assign(leads: pd.DataFrame, reps: pd.DataFrame, regions: pd.DataFrame, **options: Any) -> Assignment:
-    """:func:`assign_leads` with ``method="greedy"`` (for comparison)."""
+    """Assign leads like :func:`assign_leads` with ``method="greedy"`` (for comparison)."""
     return assign_leads(leads, reps, regions, method="greedy", **options)
 
 
@@ -331,7 +345,7 @@ def _by_rep(active: pd.DataFrame, assigned: pd.DataFrame) -> pd.DataFrame:
 
 
 def fairness(by_rep: pd.DataFrame) -> pd.DataFrame:
-    """Spread of new-lead expected wins across the reps who received new leads.
+    """Return the spread of new-lead expected wins across the reps who received new leads.
 
     Territories differ (a rich province brings better leads), so the spread is shown
     per territory, where the assignment balances it, and over all reps.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,7 @@ def _sorted_words(key: str) -> str:
 
 
 def name_similarity(a: str, b: str) -> float:
-    """Similarity of two company names in [0, 1], after normalisation.
+    """Return the similarity of two company names in [0, 1], after normalisation.
 
     Names are normalised (:func:`salesnb.normalize.normalize_name`: accents, case,
     punctuation and legal forms removed), their words sorted, and compared with
@@ -81,8 +81,11 @@ def _word_ratio(a: str, b: str) -> float:
 
 
 def _similarity(sa: str, sb: str) -> float:
-    """Ratio of two sorted-word keys; 0 when numbers differ or a word was replaced
-    by a different word rather than mistyped (``hotel``/``hostal`` are two businesses)."""
+    """Return the similarity ratio of two sorted-word keys.
+
+    0 when numbers differ or a word was replaced by a different word rather than
+    mistyped (``hotel``/``hostal`` are two businesses).
+    """
     if not sa or not sb:
         return 0.0
     if sa == sb:
@@ -101,7 +104,7 @@ def _similarity(sa: str, sb: str) -> float:
 
 def _candidate_pairs(keys: list[str], blocks: list[str], *, window: int = 4,
                      max_block: int = 60) -> set[tuple[int, int]]:
-    """Pairs (i < j) worth comparing: same block and a shared rare word or close in sort order."""
+    """Return the pairs (i < j) worth comparing: same block and a shared rare word or close in sort order."""
     by_block: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(blocks):
         if keys[i]:
@@ -137,7 +140,7 @@ def _candidate_pairs(keys: list[str], blocks: list[str], *, window: int = 4,
 
 
 def _similar_names(keys: list[str], blocks: list[str], threshold: float) -> list[tuple[int, int, float]]:
-    """(i, j, similarity) for pairs in the same block with similarity >= threshold."""
+    """Return (i, j, similarity) for the pairs in the same block with similarity >= threshold."""
     sorted_keys = [_sorted_words(k) for k in keys]
     out = []
     exact: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -200,8 +203,11 @@ def _conflict(a: str, b: str) -> bool:
 
 
 def _email_link_ok(email: str, name_a: str, name_b: str) -> bool:
-    """A shared address links two records unless it is a personal web-mail address
-    used under clearly different company names (``jgarcia@gmail.com`` is many people)."""
+    """Return whether a shared address may link two records.
+
+    It may unless it is a personal web-mail address used under clearly different
+    company names (``jgarcia@gmail.com`` is many people).
+    """
     domain = email.rpartition("@")[2]
     if domain not in FREE_MAIL_DOMAINS:
         return True
@@ -242,23 +248,23 @@ class Dedup:
 
     @property
     def n_original(self) -> int:
-        """Number of lead records before de-duplication."""
+        """Return the number of lead records before de-duplication."""
         return len(self.mapping)
 
     @property
     def n_merged(self) -> int:
-        """Records folded into another one (originals minus masters)."""
+        """Return the number of records folded into another one (originals minus masters)."""
         return len(self.mapping) - len(self.leads)
 
     def open_leads(self) -> pd.DataFrame:
-        """Masters still open that are not customers already: the list to work."""
+        """Return the masters still open that are not customers already: the list to work."""
         lead = self.leads
         keep = (lead["status"] == "open").fillna(False) if "status" in lead else pd.Series(True, index=lead.index)
         keep &= lead["existing_customer_id"].isna()
         return lead.loc[keep].reset_index(drop=True)
 
     def customer_leads(self) -> pd.DataFrame:
-        """Open masters that match an existing customer (hand them to the account's rep)."""
+        """Return the open masters that match an existing customer (hand them to the account's rep)."""
         lead = self.leads
         keep = lead["existing_customer_id"].notna()
         if "status" in lead:
@@ -266,7 +272,7 @@ class Dedup:
         return lead.loc[keep].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
-        """Counts by reason: ``reason, records`` (``master`` is the number of distinct contacts)."""
+        """Return the counts by reason: ``reason, records`` (``master`` is the number of distinct contacts)."""
         counts = self.mapping["reason"].value_counts().reindex(list(REASONS), fill_value=0)
         return counts.rename("records").rename_axis("reason").reset_index()
 
@@ -344,26 +350,73 @@ def deduplicate(leads: pd.DataFrame, *, customers: pd.DataFrame | None = None,
     need = ["lead_id", "company", "region_id"]
     missing = [c for c in need if c not in leads]
     if missing:
-        raise ParameterError(f"The leads frame needs column(s) {', '.join(missing)}.")
+        raise ParameterError.from_catalog("leads.error_columns", columns=", ".join(missing))
     if not 0 < float(threshold) <= 1:
-        raise ParameterError(f"The 'threshold' parameter must be in (0, 1]. Got {threshold!r} instead.")
+        raise ParameterError.from_catalog("leads.error_unit_interval", name="threshold", value=repr(threshold))
     frame = leads.reset_index(drop=True)
-    n = len(frame)
     keys = _keys(frame, "company", country_code)
-    region = frame["region_id"].astype("string").fillna("").tolist()
-    name_key, phone_key, email_key = (keys[c].tolist() for c in ("name_key", "phone_key", "email_key"))
+    links = _link_leads(keys, frame["region_id"].astype("string").fillna("").tolist(), threshold)
+    groups = _group(frame, links.groups)
+    masters = _masters(frame, keys, groups, country_code)
+    possible = _possible_pairs(links, groups.ids)
+    masters["possible_duplicate_of"] = _possible_partner(possible, groups, masters.index)
+    matches = _customer_matches(frame, keys, customers, threshold=threshold, country_code=country_code)
+    customer_id, customer_reason = _customer_columns(matches, groups, masters.index)
+    masters["existing_customer_id"] = customer_id
+    masters["customer_reason"] = customer_reason
+    masters = masters.sort_values("lead_id", kind="stable").reset_index(drop=True)
+    return Dedup(leads=masters, mapping=_mapping(frame, groups, links.best), possible=possible, customers=matches)
 
-    # --- links between leads -------------------------------------------------------
+
+# --------------------------------------------------------------------------- links between leads
+
+
+@dataclass
+class _Links:
+    """How the records of a lead list are linked.
+
+    Attributes
+    ----------
+    groups : _UnionFind
+        The groups of records that are one contact.
+    best : dict of int to (str, float)
+        Each linked record's strongest reason and its similarity.
+    possible : list of (int, int, str, float)
+        Pairs left for a person to check: positions, reason, similarity.
+    """
+
+    groups: _UnionFind
+    best: dict[int, tuple[str, float]]
+    possible: list[tuple[int, int, str, float]]
+
+
+def _candidates(keys: pd.DataFrame, region: list[str], threshold: float) -> list[tuple[int, int, str, float]]:
+    """Return every pair of records worth linking, strongest reason first.
+
+    Same phone, same email, then names of the same province with a similarity of
+    at least ``threshold``; as ``(i, j, reason, similarity)``.
+    """
     candidates: list[tuple[int, int, str, float]] = []
-    for reason, values in (("same_phone", phone_key), ("same_email", email_key)):
-        candidates.extend((i, j, reason, 1.0) for i, j in _exact_pairs(values))
+    for reason, column in (("same_phone", "phone_key"), ("same_email", "email_key")):
+        candidates.extend((i, j, reason, 1.0) for i, j in _exact_pairs(keys[column].tolist()))
     candidates.extend((i, j, "same_name" if sim >= 1.0 else "similar_name", sim)
-                      for i, j, sim in _similar_names(name_key, region, threshold))
+                      for i, j, sim in _similar_names(keys["name_key"].tolist(), region, threshold))
     candidates.sort(key=lambda e: (_STRENGTH[e[2]], -e[3], e[0], e[1]))
-    uf = _UnionFind(n, phone_key)
+    return candidates
+
+
+def _link_leads(keys: pd.DataFrame, region: list[str], threshold: float) -> _Links:
+    """Join records into groups, strongest links first, never across different phones.
+
+    A web-mail address shared under different names links nothing; near-identical
+    names with different emails, and a shared email with different phones, become
+    possible duplicates instead.
+    """
+    name_key, phone_key, email_key = (keys[c].tolist() for c in ("name_key", "phone_key", "email_key"))
+    uf = _UnionFind(len(keys), phone_key)
     edges: list[tuple[int, int, str, float]] = []
     possible = []
-    for i, j, reason, sim in candidates:
+    for i, j, reason, sim in _candidates(keys, region, threshold):
         if reason == "same_email" and not _email_link_ok(email_key[i], name_key[i], name_key[j]):
             continue
         if reason == "similar_name" and _conflict(email_key[i], email_key[j]):
@@ -373,13 +426,52 @@ def deduplicate(leads: pd.DataFrame, *, customers: pd.DataFrame | None = None,
             edges.append((i, j, reason, sim))
         elif reason == "same_email":  # same name only, other phone: usually two businesses
             possible.append((i, j, "other_phone", sim))
+    return _Links(groups=uf, best=_strongest(edges), possible=possible)
+
+
+def _strongest(edges: list[tuple[int, int, str, float]]) -> dict[int, tuple[str, float]]:
+    """Return each linked record's strongest reason and its similarity."""
     best: dict[int, tuple[str, float]] = {}
     for i, j, reason, sim in edges:
         for k in (i, j):
             cur = best.get(k)
             if cur is None or _STRENGTH[reason] < _STRENGTH[cur[0]]:
                 best[k] = (reason, sim)
-    # --- masters ---------------------------------------------------------------------
+    return best
+
+
+# --------------------------------------------------------------------------- masters
+
+
+@dataclass
+class _Groups:
+    """The groups of a lead list and the master of each.
+
+    Attributes
+    ----------
+    ids : ndarray of str
+        Lead ids by position.
+    status, created : Series
+        Status (``""`` when missing) and creation date by position.
+    master_pos : Series
+        Group root -> position of its master.
+    members : Series
+        Group root -> positions of its records.
+    master_of : ndarray of int
+        Position -> position of its master.
+    """
+
+    ids: np.ndarray
+    status: pd.Series
+    created: pd.Series
+    master_pos: pd.Series
+    members: pd.Series
+    master_of: np.ndarray
+
+
+def _group(frame: pd.DataFrame, uf: _UnionFind) -> _Groups:
+    """Pick each group's master: an open lead if any, then the earliest created, then the lowest id."""
+    n = len(frame)
     status = frame["status"].astype("string").fillna("") if "status" in frame else pd.Series("", index=frame.index)
     created = pd.to_datetime(frame["created_date"]) if "created_date" in frame else pd.Series(pd.NaT, index=frame.index)
     order = pd.DataFrame({
@@ -391,10 +483,16 @@ def deduplicate(leads: pd.DataFrame, *, customers: pd.DataFrame | None = None,
     }).sort_values(["root", "closed", "created", "lead_id"], kind="stable", na_position="last")
     master_pos = order.groupby("root", sort=False)["pos"].first()
     root_of = order.set_index("pos")["root"].sort_index().to_numpy()
-    master_of = master_pos.reindex(root_of).to_numpy()
-    ids = frame["lead_id"].astype(str).to_numpy()
+    return _Groups(ids=frame["lead_id"].astype(str).to_numpy(), status=status, created=created,
+                   master_pos=master_pos, members=order.groupby("root", sort=False)["pos"].apply(list),
+                   master_of=master_pos.reindex(root_of).to_numpy())
 
-    mapping = pd.DataFrame({
+
+def _mapping(frame: pd.DataFrame, groups: _Groups, best: dict[int, tuple[str, float]]) -> pd.DataFrame:
+    """Return one row per original lead: ``lead_id, company, master_id, reason, similarity``."""
+    ids, master_of = groups.ids, groups.master_of
+    n = len(ids)
+    return pd.DataFrame({
         "lead_id": ids,
         "company": frame["company"].astype("string").to_numpy(),
         "master_id": ids[master_of],
@@ -402,140 +500,207 @@ def deduplicate(leads: pd.DataFrame, *, customers: pd.DataFrame | None = None,
         "similarity": [1.0 if master_of[i] == i else float(best.get(i, ("", 1.0))[1]) for i in range(n)],
     })
 
-    groups = order.groupby("root", sort=False)["pos"].apply(list)
-    masters = frame.join(keys).iloc[master_pos.to_numpy()].copy()
-    masters.index = master_pos.index
+
+@dataclass
+class _Merged:
+    """What the records of each group add to its master, in the order of the groups."""
+
+    fills: dict[str, dict[int, object]]
+    merged_from: list[list[str]] = field(default_factory=list)
+    other_phones: list[list[str]] = field(default_factory=list)
+    other_emails: list[list[str]] = field(default_factory=list)
+    prior: list[object] = field(default_factory=list)
+
+
+def _masters(frame: pd.DataFrame, keys: pd.DataFrame, groups: _Groups, country_code: str) -> pd.DataFrame:
+    """Return the master of each group with what its other records add (indexed by group root)."""
+    masters = frame.join(keys).iloc[groups.master_pos.to_numpy()].copy()
+    masters.index = groups.master_pos.index
     columns = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist()
                for c in (*_CONTACT, "rep_id") if c in frame}
-    status_l = status.tolist()
-    created_l = created.tolist()
-    merged_from, other_phones, other_emails, prior = [], [], [], []
-    fills: dict[str, dict[int, object]] = {c: {} for c in columns}
-    for root, members in groups.items():
-        m = int(master_pos[root])
-        ordered = [m] + [p for p in members if p != m]
-        merged_from.append([ids[p] for p in ordered])
-        if len(ordered) == 1:
-            other_phones.append([])
-            other_emails.append([])
-            prior.append(pd.NA)
-            continue
-        for col, values in columns.items():
-            if values[m] is None:
-                filler = next((values[p] for p in ordered if values[p] is not None), None)
-                if filler is not None:
-                    fills[col][root] = filler
-        phone_m = fills.get("phone", {}).get(root, columns["phone"][m]) if "phone" in columns else None
-        email_m = fills.get("email", {}).get(root, columns["email"][m]) if "email" in columns else None
-        other_phones.append(_distinct((columns["phone"][p] for p in ordered), phone_m)
-                            if "phone" in columns else [])
-        other_emails.append(_distinct((columns["email"][p] for p in ordered), email_m)
-                            if "email" in columns else [])
-        closed = [p for p in ordered[1:] if status_l[p] in ("won", "lost")]
-        if closed and status_l[m] == "open":
-            last = max(closed, key=lambda p: (pd.Timestamp(created_l[p]) if not pd.isna(created_l[p])
-                                              else pd.Timestamp.min, ids[p]))
-            prior.append(status_l[last])
-        else:
-            prior.append(pd.NA)
-    for col, values in fills.items():
+    merged = _merge_groups(groups, columns)
+    for col, values in merged.fills.items():
         if values:
             masters.loc[list(values), col] = list(values.values())
-    masters["merged_from"] = merged_from
-    masters["n_records"] = np.asarray([len(x) for x in merged_from], dtype=np.int64)
-    masters["other_phones"] = other_phones
-    masters["other_emails"] = other_emails
-    masters["prior_status"] = pd.array(prior, dtype="string")
+    masters["merged_from"] = merged.merged_from
+    masters["n_records"] = np.asarray([len(x) for x in merged.merged_from], dtype=np.int64)
+    masters["other_phones"] = merged.other_phones
+    masters["other_emails"] = merged.other_emails
+    masters["prior_status"] = pd.array(merged.prior, dtype="string")
     if "phone" in masters:
         masters["phone_key"] = normalize_phone(masters["phone"], country_code=country_code).fillna("")
     if "email" in masters:
         masters["email_key"] = normalize_email(masters["email"]).fillna("")
+    return masters
 
-    # --- possible duplicates (not merged) ---------------------------------------------
-    poss = pd.DataFrame([(ids[i], ids[j], reason, sim) for i, j, reason, sim in possible
+
+def _merge_groups(groups: _Groups, columns: dict[str, list[object]]) -> _Merged:
+    """Collect, group by group, the ids merged, the contact details to fill and keep, the prior outcome."""
+    status, created, ids = groups.status.tolist(), groups.created.tolist(), groups.ids
+    merged = _Merged(fills={c: {} for c in columns})
+    for root, members in groups.members.items():
+        m = int(groups.master_pos[root])
+        ordered = [m] + [p for p in members if p != m]
+        merged.merged_from.append([ids[p] for p in ordered])
+        if len(ordered) == 1:
+            merged.other_phones.append([])
+            merged.other_emails.append([])
+            merged.prior.append(pd.NA)
+            continue
+        _fill_master(columns, merged.fills, root, ordered)
+        merged.other_phones.append(_other_contacts(columns, merged.fills, "phone", root, ordered))
+        merged.other_emails.append(_other_contacts(columns, merged.fills, "email", root, ordered))
+        merged.prior.append(_prior_status(ordered, status, created, ids))
+    return merged
+
+
+def _fill_master(columns: dict[str, list[object]], fills: dict[str, dict[int, object]], root: int,
+                 ordered: list[int]) -> None:
+    """Note, for each empty contact field of the master (``ordered[0]``), the first value of its group."""
+    m = ordered[0]
+    for col, values in columns.items():
+        if values[m] is None:
+            filler = next((values[p] for p in ordered if values[p] is not None), None)
+            if filler is not None:
+                fills[col][root] = filler
+
+
+def _other_contacts(columns: dict[str, list[object]], fills: dict[str, dict[int, object]], col: str, root: int,
+                    ordered: list[int]) -> list[str]:
+    """Return the group's other values of ``col`` (``phone`` or ``email``), the master's left out."""
+    if col not in columns:
+        return []
+    kept = fills[col].get(root, columns[col][ordered[0]])
+    return _distinct((columns[col][p] for p in ordered), kept)
+
+
+def _prior_status(ordered: list[int], status: list[str], created: list[object], ids: np.ndarray) -> object:
+    """Return ``won``/``lost`` of the latest closed record when the master is open, else NA."""
+    closed = [p for p in ordered[1:] if status[p] in ("won", "lost")]
+    if not closed or status[ordered[0]] != "open":
+        return pd.NA
+    last = max(closed, key=lambda p: (pd.Timestamp(created[p]) if not pd.isna(created[p]) else pd.Timestamp.min,
+                                      ids[p]))
+    return status[last]
+
+
+# --------------------------------------------------------------------------- possible duplicates (not merged)
+
+
+def _possible_pairs(links: _Links, ids: np.ndarray) -> pd.DataFrame:
+    """Return the pairs left for a person that did not end in one group: ``lead_id, other_id, reason, similarity``."""
+    uf = links.groups
+    poss = pd.DataFrame([(ids[i], ids[j], reason, sim) for i, j, reason, sim in links.possible
                          if uf.find(i) != uf.find(j)],
                         columns=["lead_id", "other_id", "reason", "similarity"])
-    poss = poss.drop_duplicates(["lead_id", "other_id"]).reset_index(drop=True)
+    return poss.drop_duplicates(["lead_id", "other_id"]).reset_index(drop=True)
+
+
+def _possible_partner(possible: pd.DataFrame, groups: _Groups, roots: pd.Index) -> pd.api.extensions.ExtensionArray:
+    """Return, for each group root, the first possible duplicate of one of its records (or NA)."""
     partner: dict[str, str] = {}
-    for a, b in zip(poss["lead_id"], poss["other_id"], strict=True):
+    for a, b in zip(possible["lead_id"], possible["other_id"], strict=True):
         partner.setdefault(a, b)
         partner.setdefault(b, a)
-    masters["possible_duplicate_of"] = pd.array(
-        [next((partner[ids[p]] for p in groups[r] if ids[p] in partner), pd.NA) for r in masters.index],
-        dtype="string")
+    ids = groups.ids
+    return pd.array([next((partner[ids[p]] for p in groups.members[r] if ids[p] in partner), pd.NA) for r in roots],
+                    dtype="string")
 
-    # --- existing customers -----------------------------------------------------------
-    matches = _customer_matches(frame, keys, customers, threshold=threshold, country_code=country_code)
+
+# --------------------------------------------------------------------------- existing customers
+
+
+def _customer_columns(matches: pd.DataFrame, groups: _Groups,
+                      roots: pd.Index) -> tuple[pd.api.extensions.ExtensionArray, pd.api.extensions.ExtensionArray]:
+    """Return the customer id and reason of each group root: its first record that matches a customer."""
     by_lead = matches.drop_duplicates("lead_id").set_index("lead_id") if len(matches) else None
+    ids = groups.ids
     cust_id, cust_reason = [], []
-    for r in masters.index:
+    for r in roots:
         hit = None
         if by_lead is not None:
-            hits = [ids[p] for p in groups[r] if ids[p] in by_lead.index]
+            hits = [ids[p] for p in groups.members[r] if ids[p] in by_lead.index]
             hit = by_lead.loc[hits[0]] if hits else None
         cust_id.append(pd.NA if hit is None else hit["customer_id"])
         cust_reason.append(pd.NA if hit is None else hit["reason"])
-    masters["existing_customer_id"] = pd.array(cust_id, dtype="string")
-    masters["customer_reason"] = pd.array(cust_reason, dtype="string")
-    masters = masters.sort_values("lead_id", kind="stable").reset_index(drop=True)
-    return Dedup(leads=masters, mapping=mapping, possible=poss, customers=matches)
+    return pd.array(cust_id, dtype="string"), pd.array(cust_reason, dtype="string")
+
+
+class _CustomerHits:
+    """The best customer of each lead: strongest reason first, never across different phones."""
+
+    def __init__(self, lead_keys: pd.DataFrame, cust_keys: pd.DataFrame, cust_ids: list[str],
+                 cust_phones: bool) -> None:
+        self.lead_keys, self.cust_keys = lead_keys, cust_keys
+        self.lead_phone = lead_keys["phone_key"].tolist()
+        self.cust_phone = cust_keys["phone_key"].tolist() if cust_phones else [""] * len(cust_keys)
+        self.cust_pos = {cid: k for k, cid in enumerate(cust_ids)}
+        self.found: dict[int, tuple[str, str, float]] = {}
+
+    def add(self, i: int, cid: str, reason: str, sim: float) -> None:
+        """Match lead ``i`` to customer ``cid`` unless phones conflict or a stronger match is known."""
+        k = self.cust_pos[cid]
+        if reason != "same_phone" and _conflict(self.lead_phone[i], self.cust_phone[k]):
+            return
+        if reason == "same_email" and not _email_link_ok(self.lead_keys["email_key"].iat[i],
+                                                         self.lead_keys["name_key"].iat[i],
+                                                         self.cust_keys["name_key"].iat[k]):
+            return
+        cur = self.found.get(i)
+        if cur is None or _STRENGTH[reason] < _STRENGTH[cur[1]]:
+            self.found[i] = (cid, reason, sim)
 
 
 def _customer_matches(leads: pd.DataFrame, lead_keys: pd.DataFrame, customers: pd.DataFrame | None, *,
                       threshold: float, country_code: str) -> pd.DataFrame:
+    """Return the leads that match a customer: ``lead_id, customer_id, reason, similarity``."""
     cols = ["lead_id", "customer_id", "reason", "similarity"]
     if customers is None or customers.empty or "customer_id" not in customers:
         return pd.DataFrame(columns=cols)
     cust = customers.reset_index(drop=True)
     ckeys = _keys(cust, "name", country_code)
-    lead_ids = leads["lead_id"].astype(str).tolist()
     cust_ids = cust["customer_id"].astype(str).tolist()
-    found: dict[int, tuple[str, str, float]] = {}
+    hits = _CustomerHits(lead_keys, ckeys, cust_ids, "phone" in cust)
+    for key, reason, column in (("phone_key", "same_phone", "phone"), ("email_key", "same_email", "email")):
+        if column in cust:
+            _match_exact(hits, lead_keys[key], ckeys[key], cust_ids, reason)
+    _match_names(hits, leads, cust, ckeys, cust_ids, threshold)
+    lead_ids = leads["lead_id"].astype(str).tolist()
+    rows = [(lead_ids[i], cid, reason, sim) for i, (cid, reason, sim) in sorted(hits.found.items())]
+    return pd.DataFrame(rows, columns=cols)
 
-    c_phone = ckeys["phone_key"].tolist() if "phone" in cust else [""] * len(cust)
-    c_pos = {cid: k for k, cid in enumerate(cust_ids)}
-    l_phone = lead_keys["phone_key"].tolist()
 
-    def add(i: int, cid: str, reason: str, sim: float) -> None:
-        if reason != "same_phone" and _conflict(l_phone[i], c_phone[c_pos[cid]]):
-            return
-        if reason == "same_email" and not _email_link_ok(lead_keys["email_key"].iat[i],
-                                                         lead_keys["name_key"].iat[i],
-                                                         ckeys["name_key"].iat[c_pos[cid]]):
-            return
-        cur = found.get(i)
-        if cur is None or _STRENGTH[reason] < _STRENGTH[cur[1]]:
-            found[i] = (cid, reason, sim)
+def _match_exact(hits: _CustomerHits, lead_values: pd.Series, cust_values: pd.Series, cust_ids: list[str],
+                 reason: str) -> None:
+    """Match leads to the first customer with the same phone or email key."""
+    index: dict[str, str] = {}
+    for v, cid in zip(cust_values, cust_ids, strict=True):
+        if v and v not in index:
+            index[v] = cid
+    for i, v in enumerate(lead_values):
+        if v and v in index:
+            hits.add(i, index[v], reason, 1.0)
 
-    for key, reason in (("phone_key", "same_phone"), ("email_key", "same_email")):
-        if (key == "phone_key" and "phone" not in cust) or (key == "email_key" and "email" not in cust):
-            continue
-        index: dict[str, str] = {}
-        for v, cid in zip(ckeys[key], cust_ids, strict=True):
-            if v and v not in index:
-                index[v] = cid
-        for i, v in enumerate(lead_keys[key]):
-            if v and v in index:
-                add(i, index[v], reason, 1.0)
-    # names: identical keys by lookup, then near-identical ones blocked by province
+
+def _match_names(hits: _CustomerHits, leads: pd.DataFrame, cust: pd.DataFrame, ckeys: pd.DataFrame,
+                 cust_ids: list[str], threshold: float) -> None:
+    """Match leads to customers by name in the same province: identical keys, then near-identical ones."""
+    lead_keys = hits.lead_keys
     c_region = (cust["region_id"].astype("string").fillna("").tolist() if "region_id" in cust
                 else [""] * len(cust))
     exact = {}
     for k, b, cid in zip(ckeys["name_key"], c_region, cust_ids, strict=True):
         if k:
             exact.setdefault((b, _sorted_words(k)), cid)
-    for i, (k, b) in enumerate(zip(lead_keys["name_key"], leads["region_id"].astype("string").fillna(""),
-                                   strict=True)):
+    l_region = leads["region_id"].astype("string").fillna("")
+    for i, (k, b) in enumerate(zip(lead_keys["name_key"], l_region, strict=True)):
         hit = exact.get((b, _sorted_words(k))) if k else None
         if hit is not None:
-            add(i, hit, "same_name", 1.0)
+            hits.add(i, hit, "same_name", 1.0)
     n = len(leads)
     keys = lead_keys["name_key"].tolist() + ckeys["name_key"].tolist()
-    blocks = leads["region_id"].astype("string").fillna("").tolist() + c_region
-    for i, j, sim in _similar_names(keys, blocks, threshold):
+    for i, j, sim in _similar_names(keys, l_region.tolist() + c_region, threshold):
         if (i < n) == (j < n):
             continue
         li, cj = (i, j - n) if i < n else (j, i - n)
-        add(li, cust_ids[cj], "same_name" if sim >= 1.0 else "similar_name", sim)
-    rows = [(lead_ids[i], cid, reason, sim) for i, (cid, reason, sim) in sorted(found.items())]
-    return pd.DataFrame(rows, columns=cols)
+        hits.add(li, cust_ids[cj], "same_name" if sim >= 1.0 else "similar_name", sim)

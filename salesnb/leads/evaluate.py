@@ -13,22 +13,32 @@ model that saw its outcome.
   (0.5 = coin toss, 1 = perfect order).
 - **Calibration**: in each band of predicted win chance, the share actually won;
   the Brier score is the mean squared gap between prediction and outcome.
+
+:func:`backtest` runs all of them on a fitted scorer's history at once.
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from salesnb.errors import ParameterError
+from salesnb.params import check_positive_int
+
+if TYPE_CHECKING:
+    from salesnb.leads.score import LeadScorer
 
 __all__ = [
+    "Backtest",
+    "backtest",
     "calibration_table",
     "capture_at",
     "cross_validated_scores",
@@ -37,23 +47,23 @@ __all__ = [
 ]
 
 
-def _arrays(y: Any, score: Any) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(y: ArrayLike, score: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     yy = np.asarray(y).astype(bool).astype(int)
     ss = np.asarray(score, dtype=float)
     if yy.shape != ss.shape or yy.ndim != 1:
-        raise ParameterError(f"y and score must be 1-D and of equal length. Got {yy.shape} and {ss.shape}.")
+        raise ParameterError.from_catalog("leads.error_score_shapes", y_shape=yy.shape, score_shape=ss.shape)
     if len(yy) == 0:
-        raise ParameterError("There are no scored leads to evaluate.")
+        raise ParameterError.from_catalog("leads.error_nothing_to_evaluate")
     return yy, ss
 
 
 def _order(score: np.ndarray) -> np.ndarray:
-    """Positions from the highest score down; ties keep their input order."""
+    """Return the positions from the highest score down; ties keep their input order."""
     return np.argsort(-score, kind="stable")
 
 
-def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
-    """Win rate and lift per score group, best scores first.
+def lift_table(y: ArrayLike, score: ArrayLike, *, bins: int = 10) -> pd.DataFrame:
+    """Return the win rate and lift per score group, best scores first.
 
     Parameters
     ----------
@@ -70,8 +80,7 @@ def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
         ``decile`` (1 = highest scores), ``leads``, ``wins``, ``win_rate``, ``lift``,
         ``capture`` (share of all wins in the group) and ``cum_capture``.
     """
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ParameterError(f"The 'bins' parameter must be a positive integer. Got {bins!r} instead.")
+    check_positive_int("bins", bins)
     yy, ss = _arrays(y, score)
     ordered = yy[_order(ss)]
     groups = np.array_split(ordered, min(bins, len(ordered)))
@@ -89,13 +98,13 @@ def lift_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def capture_at(y: Any, score: Any, *, share: float = 0.2) -> float:
-    """Share of all wins among the top ``share`` of leads by score (0.2 = top 20%).
+def capture_at(y: ArrayLike, score: ArrayLike, *, share: float = 0.2) -> float:
+    """Return the share of all wins among the top ``share`` of leads by score (0.2 = top 20%).
 
     The top group is ``ceil(share * n)`` leads; ties keep their input order.
     """
     if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0 < share <= 1:
-        raise ParameterError(f"The 'share' parameter must be in (0, 1]. Got {share!r} instead.")
+        raise ParameterError.from_catalog("leads.error_unit_interval", name="share", value=repr(share))
     yy, ss = _arrays(y, score)
     if yy.sum() == 0:
         return float("nan")
@@ -103,8 +112,8 @@ def capture_at(y: Any, score: Any, *, share: float = 0.2) -> float:
     return float(yy[_order(ss)[:k]].sum() / yy.sum())
 
 
-def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
-    """Predicted against observed win rate, in equal-width bands of predicted chance.
+def calibration_table(y: ArrayLike, score: ArrayLike, *, bins: int = 10) -> pd.DataFrame:
+    """Return the predicted against the observed win rate, in equal-width bands of predicted chance.
 
     Returns
     -------
@@ -112,8 +121,7 @@ def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
         ``bin`` (e.g. ``"20–30%"``), ``low``, ``high``, ``leads``, ``mean_score``
         (average prediction) and ``observed`` (share won); empty bands are left out.
     """
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 1:
-        raise ParameterError(f"The 'bins' parameter must be a positive integer. Got {bins!r} instead.")
+    check_positive_int("bins", bins)
     yy, ss = _arrays(y, score)
     edges = np.linspace(0, 1, bins + 1)
     idx = np.clip(np.searchsorted(edges, ss, side="right") - 1, 0, bins - 1)
@@ -128,8 +136,8 @@ def calibration_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bin", "low", "high", "leads", "mean_score", "observed"])
 
 
-def evidence(y: Any, score: Any) -> dict[str, float]:
-    """The headline checks of a set of scores.
+def evidence(y: ArrayLike, score: ArrayLike) -> dict[str, float]:
+    """Return the headline checks of a set of scores.
 
     Returns
     -------
@@ -150,9 +158,9 @@ def evidence(y: Any, score: Any) -> dict[str, float]:
     }
 
 
-def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: int = 5,
+def cross_validated_scores(scorer: BaseEstimator, X: pd.DataFrame, y: ArrayLike, *, n_splits: int = 5,
                            random_state: int = 0) -> pd.Series:
-    """Out-of-fold probabilities: each lead scored by a scorer that never saw it.
+    """Return out-of-fold probabilities: each lead scored by a scorer that never saw it.
 
     Parameters
     ----------
@@ -182,8 +190,7 @@ def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: in
     n_won = int(yy.sum())
     k = min(n_splits, n_won, len(yy) - n_won)
     if k < 2:
-        raise ParameterError(f"Cross-validation needs at least 2 won and 2 lost leads; "
-                             f"got {n_won} won and {len(yy) - n_won} lost.")
+        raise ParameterError.from_catalog("leads.error_cv_classes", won=n_won, lost=len(yy) - n_won)
     template = clone(scorer)
     mode = getattr(scorer, "mode_", None)
     if mode is not None and "mode" in template.get_params():
@@ -194,3 +201,56 @@ def cross_validated_scores(scorer: Any, X: pd.DataFrame, y: Any, *, n_splits: in
         model = clone(template).fit(X.iloc[train], yy[train])
         out[test] = model.predict_proba(X.iloc[test])[:, 1]
     return pd.Series(out, index=X.index, name="score")
+
+
+# --------------------------------------------------------------------------- backtest of a scorer
+
+
+@dataclass
+class Backtest:
+    """Cross-validated evidence for a scorer (see :func:`backtest`).
+
+    ``ok`` is False when the history is too thin to test (fewer than 2 won or 2
+    lost leads, or fewer than 20 closed); then only ``n_closed`` and ``n_won`` are set.
+    """
+
+    ok: bool
+    n_closed: int
+    n_won: int
+    mode: str
+    scores: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    outcome: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
+    lift: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def backtest(scorer: LeadScorer, X: pd.DataFrame, y: pd.Series, *, n_splits: int = 5,
+             random_state: int = 0) -> Backtest:
+    """Score the history out of fold and measure lift, capture, AUC and calibration.
+
+    Parameters
+    ----------
+    scorer : LeadScorer
+        Fitted on ``X, y`` (its mode is kept on every fold).
+    X, y
+        From :func:`salesnb.leads.history`.
+    n_splits : int, default 5
+        Folds of :func:`cross_validated_scores`.
+    random_state : int, default 0
+        Seed of the folds.
+
+    Returns
+    -------
+    Backtest
+        With ``ok`` False (and no scores) when the history is too thin to test.
+    """
+    yy = np.asarray(y).astype(bool)
+    n, won = len(yy), int(yy.sum())
+    mode = getattr(scorer, "mode_", scorer.mode)
+    if n < 20 or min(won, n - won) < 2:
+        return Backtest(ok=False, n_closed=n, n_won=won, mode=mode)
+    oof = cross_validated_scores(scorer, X, yy, n_splits=n_splits, random_state=random_state)
+    return Backtest(ok=True, n_closed=n, n_won=won, mode=mode, scores=oof,
+                    outcome=pd.Series(yy, index=X.index), lift=lift_table(yy, oof),
+                    calibration=calibration_table(yy, oof), metrics=evidence(yy, oof))

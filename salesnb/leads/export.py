@@ -33,7 +33,7 @@ _CONTACT_EMAILS = ("email", "other_emails")
 
 def call_lists(assignment: Assignment, scored: pd.DataFrame, *, reps: pd.DataFrame,
                regions: pd.DataFrame | None = None, mask: bool = False) -> pd.DataFrame:
-    """One row per assigned lead, per rep, best first, with contact details and reasons.
+    """Return one row per assigned lead, per rep, best first, with contact details and reasons.
 
     Parameters
     ----------
@@ -76,13 +76,16 @@ def call_lists(assignment: Assignment, scored: pd.DataFrame, *, reps: pd.DataFra
 
 
 def header_labels(columns: list[str], *, lang: str | None = None) -> dict[str, str]:
-    """Column headers in the report language (``leads.col_<name>``), others unchanged."""
+    """Return the column headers in the report language (``leads.col_<name>``), others unchanged."""
     catalog = i18n.catalog()
     return {c: i18n.t(f"leads.col_{c}", lang=lang) if f"leads.col_{c}" in catalog else c for c in columns}
 
 
 def _for_people(calls: pd.DataFrame, lang: str | None) -> pd.DataFrame:
-    """Words instead of codes, percentages as numbers 0-100, lists as text; headers translated."""
+    """Return the call list for people to read.
+
+    Words instead of codes, percentages as numbers 0-100, lists as text; headers translated.
+    """
     out = calls.copy()
     catalog = i18n.catalog()
     for col, prefix in (("basis", "basis_"), ("prior_status", "status_"), ("channel", "val_channel_"),

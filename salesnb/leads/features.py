@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb import market
-from salesnb.errors import ParameterError
+from salesnb.params import to_timestamp
 
 __all__ = [
     "NOT_FEATURES",
@@ -38,18 +38,8 @@ NOT_FEATURES = frozenset({
 REGION_FEATURES = ("region_rank", "region_index", "region_gdp_per_capita", "region_households")
 
 
-def _as_of(value: object) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise ParameterError(f"The 'as_of' parameter must be a date like '2026-10-31'. Got {value!r} instead.")
-    return ts.normalize()
-
-
 def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
-    """The lead list as it stood on ``as_of``.
+    """Return the lead list as it stood on ``as_of``.
 
     Leads created after ``as_of`` are left out; a lead closed after ``as_of`` was
     still open then (its ``closed_date`` and ``lost_reason`` are cleared). So the
@@ -67,7 +57,7 @@ def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
     DataFrame
         A copy with the same columns.
     """
-    day = _as_of(as_of)
+    day = to_timestamp("as_of", as_of)
     out = leads.loc[pd.to_datetime(leads["created_date"]) <= day].copy()
     later = pd.to_datetime(out["closed_date"]) > day if "closed_date" in out else pd.Series(False, index=out.index)
     if later.any():
@@ -79,7 +69,7 @@ def snapshot(leads: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
 
 
 def region_features(regions: pd.DataFrame) -> pd.DataFrame:
-    """Regional figures of every region id, for joining onto leads.
+    """Return the regional figures of every region id, for joining onto leads.
 
     Provinces (the areas leads sit in) get their own figures; a higher-level region
     gets none, so a lead filed at region level scores with its regional figures missing.
@@ -102,7 +92,7 @@ def region_features(regions: pd.DataFrame) -> pd.DataFrame:
 
 
 def lead_features(leads: pd.DataFrame, regions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The features of each lead, in the same row order and index as ``leads``.
+    """Return the features of each lead, in the same row order and index as ``leads``.
 
     Parameters
     ----------
@@ -131,7 +121,7 @@ def lead_features(leads: pd.DataFrame, regions: pd.DataFrame | None = None) -> p
 
 
 def history(leads: pd.DataFrame, regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series]:
-    """Closed leads as training data: their features and whether each was won.
+    """Return the closed leads as training data: their features and whether each was won.
 
     Parameters
     ----------

@@ -25,6 +25,10 @@ Whatever the mode, :meth:`LeadScorer.contributions` says how much each field mov
 a lead's log-odds, and :meth:`LeadScorer.explain` turns the largest ones into
 phrases a rep understands ("investment of €100,000 or more", "source: referral"),
 in the report language.
+
+:func:`fit_scorer` fits the scorer on the history (or, with none, on the open leads
+in rules mode) and :func:`score_leads` puts each lead's win chance and reasons next
+to it, best first.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer
@@ -46,12 +51,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, SplineTransformer, StandardScaler
+from sklearn.utils import Tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
 from salesnb import i18n
 from salesnb.errors import ParameterError
+from salesnb.leads.features import lead_features
+from salesnb.params import (
+    check_choice,
+    check_fraction,
+    check_positive_int,
+    check_positive_number,
+    parameter_error,
+)
 
 __all__ = [
     "AUTO_BAYES_BELOW",
@@ -62,6 +76,8 @@ __all__ = [
     "MODES",
     "LeadScorer",
     "choose_mode",
+    "fit_scorer",
+    "score_leads",
 ]
 
 MODES = ("auto", "rules", "bayes", "model")
@@ -106,7 +122,7 @@ _EPS = 1e-6
 
 
 def choose_mode(n_won: int, n_lost: int) -> str:
-    """The mode ``auto`` picks for a history of ``n_won`` won and ``n_lost`` lost leads.
+    """Return the mode ``auto`` picks for a history of ``n_won`` won and ``n_lost`` lost leads.
 
     ``rules`` below :data:`AUTO_RULES_BELOW` closed leads or when one outcome never
     happened; ``bayes`` below :data:`AUTO_BAYES_BELOW` or with fewer than
@@ -128,12 +144,32 @@ def _is_categorical(series: pd.Series) -> bool:
 
 
 def _cat_values(series: pd.Series) -> pd.Series:
-    """Categories as object strings (``True``/``False`` for booleans), missing as NaN."""
+    """Return categories as object strings (``True``/``False`` for booleans), missing as NaN."""
     out = series.astype(object)
     mask = series.isna().to_numpy()
     values = np.array([str(v) for v in out.to_numpy()], dtype=object)
     values[mask] = np.nan
     return pd.Series(values, index=series.index, dtype=object)
+
+
+def _array_frame(X: Any) -> pd.DataFrame:
+    """Return a 2-D array-like as a frame with columns ``x0, x1 …``; columns that are all numbers become floats."""
+    if X is None or isinstance(X, str | bytes):
+        raise ValueError(f"Expected a 2D array or DataFrame, got {type(X).__name__} instead.")
+    if hasattr(X, "toarray"):
+        raise TypeError("LeadScorer does not accept sparse input; pass a DataFrame or dense array.")
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim != 2:
+        raise ValueError(f"Expected 2D array, got {arr.ndim}D array instead. Reshape your data "
+                         "either using array.reshape(-1, 1) if your data has a single feature or "
+                         "array.reshape(1, -1) if it contains a single sample.")
+    names = [f"x{i}" for i in range(arr.shape[1])]
+    frame = pd.DataFrame(arr, columns=names)
+    for c in names:  # numeric columns back to numbers
+        converted = pd.to_numeric(frame[c], errors="coerce")
+        if converted.notna().sum() == frame[c].notna().sum():
+            frame[c] = converted.astype(float)
+    return frame
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
@@ -295,7 +331,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ sklearn API
 
-    def __sklearn_tags__(self) -> Any:
+    def __sklearn_tags__(self) -> Tags:
+        """Return scikit-learn's tags: missing values, text and categories are accepted; binary only."""
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
@@ -304,69 +341,43 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return tags
 
     def _check_params(self) -> None:
-        if self.mode not in MODES:
-            raise ParameterError(f"The 'mode' parameter must be one of {', '.join(map(repr, MODES))}. "
-                                 f"Got {self.mode!r} instead.")
-        checks = (("prior", 0 < self.prior < 1, "a number between 0 and 1 (exclusive)"),
-                  ("prior_strength", self.prior_strength >= 0, "a non-negative number"),
-                  ("points_scale", self.points_scale > 0, "a positive number"),
-                  ("smoothing", self.smoothing > 0, "a positive number"))
-        for name, ok, what in checks:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not ok:
-                raise ParameterError(f"The '{name}' parameter must be {what}. Got {value!r} instead.")
+        check_choice("mode", self.mode, MODES)
+        check_fraction("prior", self.prior)
+        value = self.prior_strength
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+            raise ParameterError.from_catalog("leads.error_non_negative_number", name="prior_strength",
+                                              value=repr(value))
+        check_positive_number("points_scale", self.points_scale)
+        check_positive_number("smoothing", self.smoothing)
         grid = [self.C] if isinstance(self.C, numbers.Real) else list(self.C)
         if not grid or any(isinstance(c, bool) or not isinstance(c, numbers.Real) or not c > 0 for c in grid):
-            raise ParameterError(f"The 'C' parameter must be a positive number or a sequence of them. "
-                                 f"Got {self.C!r} instead.")
+            raise ParameterError.from_catalog("leads.error_c_grid", name="C", value=repr(self.C))
         for name, low in (("n_bins", 2), ("cv", 2)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ParameterError(f"The '{name}' parameter must be an integer >= {low}. Got {value!r} instead.")
+                raise ParameterError.from_catalog("leads.error_int_at_least", name=name, low=low, value=repr(value))
         for rule in self.rules or ():
             if len(rule) != 4 or rule[1] not in _OPS:
-                raise ParameterError(f"Each rule must be (column, test, value, points) with a test among "
-                                     f"{', '.join(_OPS)}. Got {rule!r} instead.")
+                raise ParameterError.from_catalog("leads.error_rule", tests=", ".join(_OPS), value=repr(rule))
 
     def _frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
+        """Return ``X`` as a frame of float and text columns, checked against what ``fit`` saw.
+
+        ``reset`` (in ``fit``) records the number and names of the columns; otherwise
+        they must match. Numbers are floats, categories object text (see :func:`_cat_values`).
+        """
         if isinstance(X, pd.DataFrame):
             frame = X
             names = [str(c) for c in X.columns]
             named = all(isinstance(c, str) for c in X.columns)
         else:
-            if X is None or isinstance(X, str | bytes):
-                raise ValueError(f"Expected a 2D array or DataFrame, got {type(X).__name__} instead.")
-            arr = np.asarray(X, dtype=object) if not hasattr(X, "toarray") else None
-            if arr is None:
-                raise TypeError("LeadScorer does not accept sparse input; pass a DataFrame or dense array.")
-            if arr.ndim != 2:
-                raise ValueError(f"Expected 2D array, got {arr.ndim}D array instead. Reshape your data "
-                                 "either using array.reshape(-1, 1) if your data has a single feature or "
-                                 "array.reshape(1, -1) if it contains a single sample.")
-            names = [f"x{i}" for i in range(arr.shape[1])]
-            named = False
-            frame = pd.DataFrame(arr, columns=names)
-            for c in names:  # numeric columns back to numbers
-                converted = pd.to_numeric(frame[c], errors="coerce")
-                if converted.notna().sum() == frame[c].notna().sum():
-                    frame[c] = converted.astype(float)
+            frame = _array_frame(X)
+            names, named = list(frame.columns), False
         if frame.shape[0] == 0:
             raise ValueError(f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required.")
         if frame.shape[1] == 0:
             raise ValueError(f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
-        if reset:
-            self.n_features_in_ = frame.shape[1]
-            if named:
-                self.feature_names_in_ = np.asarray(names, dtype=object)
-            elif hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        else:
-            if frame.shape[1] != self.n_features_in_:
-                raise ValueError(f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting "
-                                 f"{self.n_features_in_} features as input.")
-            fitted = getattr(self, "feature_names_in_", None)
-            if fitted is not None and named and list(fitted) != names:
-                raise ValueError("The feature names should match those that were passed during fit.")
+        self._check_features(frame, names, named, reset=reset)
         out = pd.DataFrame(index=frame.index)
         for name, col in zip(names, frame.columns, strict=True):
             series = frame[col]
@@ -379,6 +390,22 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             else:
                 out[name] = _cat_values(series)
         return out
+
+    def _check_features(self, frame: pd.DataFrame, names: list[str], named: bool, *, reset: bool) -> None:
+        """Record (``reset``) or check the number and names of the columns, as scikit-learn does."""
+        if reset:
+            self.n_features_in_ = frame.shape[1]
+            if named:
+                self.feature_names_in_ = np.asarray(names, dtype=object)
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            return
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is not None and named and list(fitted) != names:
+            raise ValueError("The feature names should match those that were passed during fit.")
 
     def _labels(self, y: Any, n: int) -> np.ndarray:
         if y is None:
@@ -402,7 +429,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         return (y == classes[1]).astype(int)
 
-    def fit(self, X: Any, y: Any = None) -> LeadScorer:
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> LeadScorer:
         """Learn from closed leads.
 
         Parameters
@@ -418,8 +445,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         if y is None and self.mode not in ("auto", "rules"):
-            raise ParameterError(f"LeadScorer in {self.mode!r} mode requires y to be passed, but the target y "
-                                 "is None (it learns from won and lost leads).")
+            raise ParameterError.from_catalog("leads.error_requires_y", mode=repr(self.mode))
         frame = self._frame(X, reset=True)
         target = self._labels(y, len(frame))
         if y is None:
@@ -428,9 +454,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         n_lost = int(len(target) - n_won)
         mode = choose_mode(n_won, n_lost) if self.mode == "auto" else self.mode
         if mode in ("bayes", "model") and min(n_won, n_lost) < 2:
-            raise ParameterError(f"The {mode!r} mode needs at least 2 leads of each class (won and lost); "
-                                 f"got {n_won} won and {n_lost} lost (n_samples={n_won + n_lost}). "
-                                 "Use mode='rules' or 'auto'.")
+            raise ParameterError.from_catalog("leads.error_mode_classes", mode=repr(mode), won=n_won, lost=n_lost,
+                                              n=n_won + n_lost)
         self.mode_ = mode
         self.n_won_, self.n_lost_ = n_won, n_lost
         self._describe_columns(frame)
@@ -438,20 +463,20 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             getattr(self, f"_fit_{mode}")(frame, target)
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of being won (positive: more likely won than lost)."""
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """Return the log-odds of being won (positive: more likely won than lost)."""
         check_is_fitted(self, "mode_")
         frame = self._frame(X, reset=False)
         with threadpool_limits(limits=self.n_threads) if self.n_threads else nullcontext():
             return self._logodds(frame)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities of lost and won, shape (n_leads, 2); columns follow ``classes_``."""
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Return the probabilities of lost and won, shape (n_leads, 2); columns follow ``classes_``."""
         p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
-    def predict(self, X: Any) -> np.ndarray:
-        """The more likely outcome of each lead (``classes_[1]`` when its probability is at least 0.5)."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Return the more likely outcome of each lead (``classes_[1]`` when its probability is at least 0.5)."""
         p = self.predict_proba(X)[:, 1]
         return self.classes_[(p >= 0.5).astype(int)]
 
@@ -481,7 +506,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.columns_ = info
 
     def _bands(self, name: str, series: pd.Series) -> pd.Series:
-        """Value bands of a column (category text, ``b0``..``bk`` for numbers, NaN for missing)."""
+        """Return the value bands of a column (category text, ``b0``..``bk`` for numbers, NaN for missing)."""
         info = self.columns_[name]
         if info["cat"]:
             return series
@@ -513,7 +538,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return np.nan_to_num(res, nan=0).astype(bool)
 
     def _points(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Points per column (sum of the rules met), shape (n_leads, n_columns)."""
+        """Return the points per column (sum of the rules met), shape (n_leads, n_columns)."""
         pts = pd.DataFrame(0.0, index=frame.index, columns=frame.columns)
         for rule in self._active_rules():
             pts[rule[0]] += self._rule_hits(rule, frame[rule[0]]) * float(rule[3])
@@ -541,7 +566,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ bayes
 
     def _nb_tables(self, frame: pd.DataFrame, target: np.ndarray) -> dict[str, pd.Series]:
-        """Per column: log P(value | won) - log P(value | lost), Laplace-smoothed."""
+        """Return per column log P(value | won) - log P(value | lost), Laplace-smoothed."""
         a = float(self.smoothing)
         n_won, n_lost = int(target.sum()), int(len(target) - target.sum())
         tables = {}
@@ -635,7 +660,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return self.platt_slope_ * z + self.platt_intercept_
 
     def _background(self) -> None:
-        """Typical values of each column, to measure what a lead's own value changes."""
+        """Record typical values of each column, to measure what a lead's own value changes."""
         bg: dict[str, tuple[list[Any], np.ndarray]] = {}
         for name, info in self.columns_.items():
             if info["cat"]:
@@ -678,8 +703,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             return self.nb_slope_ * raw + self.nb_intercept_
         return self._model_logodds(frame)
 
-    def contributions(self, X: Any) -> pd.DataFrame:
-        """How much each field moves each lead's log-odds of being won.
+    def contributions(self, X: ArrayLike) -> pd.DataFrame:
+        """Return how much each field moves each lead's log-odds of being won.
 
         ``rules``: the field's points times ``points_scale``; ``bayes``: the field's
         (calibrated) log-likelihood ratio; ``model``: the lead's log-odds minus its
@@ -698,7 +723,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return out
 
     def grouped(self, contributions: pd.DataFrame) -> pd.DataFrame:
-        """Contributions with the fields of each group (``groups``) summed into its first field."""
+        """Return the contributions with the fields of each group (``groups``) summed into its first field."""
         groups = DEFAULT_GROUPS if self.groups is None else self.groups
         out = contributions.copy()
         for lead, members in groups.items():
@@ -709,9 +734,9 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             out = out.drop(columns=[m for m in present if m != lead])
         return out
 
-    def explain(self, X: Any, *, top: int = 3, min_effect: float = 0.05,
+    def explain(self, X: ArrayLike, *, top: int = 3, min_effect: float = 0.05,
                 lang: str | None = None) -> pd.DataFrame:
-        """The reasons behind each lead's score, in words.
+        """Return the reasons behind each lead's score, in words.
 
         Parameters
         ----------
@@ -731,8 +756,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             ``negative`` (lists of phrases, strongest first), ``why`` and ``watch_out``
             (the same lists as one ``"; "``-separated text).
         """
-        if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
-            raise ParameterError(f"The 'top' parameter must be a positive integer. Got {top!r} instead.")
+        check_positive_int("top", top)
         frame = self._frame(X, reset=False)
         contrib = self.grouped(self.contributions(frame))
         score = expit(self.decision_function(frame))
@@ -754,8 +778,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             "watch_out": ["; ".join(n) for n in negative],
         }, index=frame.index)
 
-    def importance(self, X: Any) -> pd.DataFrame:
-        """Which fields matter most over a set of leads.
+    def importance(self, X: ArrayLike) -> pd.DataFrame:
+        """Return which fields matter most over a set of leads.
 
         Returns
         -------
@@ -773,8 +797,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ words
 
-    def phrase(self, name: str, value: Any, *, lang: str | None = None) -> str:
-        """One factor in words: the field and the lead's value (``"source: referral"``)."""
+    def phrase(self, name: str, value: object, *, lang: str | None = None) -> str:
+        """Return one factor in words: the field and the lead's value (``"source: referral"``)."""
         info = self.columns_[name]
         label = field_label(name, lang=lang)
         if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
@@ -819,7 +843,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
 
 
 def field_label(name: str, *, lang: str | None = None) -> str:
-    """A field's name in words (``est_investment`` -> "investment"); unknown fields as written."""
+    """Return a field's name in words (``est_investment`` -> "investment"); unknown fields as written."""
     key = f"leads.feat_{name}"
     if key in i18n.catalog():
         return i18n.t(key, lang=lang)
@@ -843,3 +867,78 @@ def _fmt(x: float, kind: str, lang: str | None) -> str:
         return i18n.fmt_number(x, lang=lang)
     decimals = 0 if abs(x) >= 100 or float(x).is_integer() else 2
     return i18n.fmt_number(x, decimals=decimals, lang=lang)
+
+
+# --------------------------------------------------------------------------- scoring the lead list
+
+
+def fit_scorer(X: pd.DataFrame, y: pd.Series, *, mode: str = "auto", fallback: pd.DataFrame | None = None,
+               **options: Any) -> LeadScorer:
+    """Fit a :class:`LeadScorer` on the history, or on the open leads when there is none.
+
+    With no closed lead at all the rules mode is the only one possible; it is then
+    fitted on ``fallback`` (the features of the leads to score) without outcomes, so
+    their average score is the ``prior`` win rate.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Features of the closed leads (:func:`salesnb.leads.history`); may be empty.
+    y : Series of bool
+        Their outcomes (True for won).
+    mode : {"auto", "rules", "bayes", "model"}, default "auto"
+        See :class:`LeadScorer`.
+    fallback : DataFrame, optional
+        Features of the leads to score, used when ``X`` is empty.
+    **options
+        Further :class:`LeadScorer` parameters (``prior``, ``cv`` …).
+
+    Returns
+    -------
+    LeadScorer
+        Fitted; ``mode_`` says which mode ran.
+
+    Raises
+    ------
+    ParameterError
+        When ``mode`` is ``bayes`` or ``model`` and there is no history.
+    """
+    if len(X):
+        return LeadScorer(mode=mode, **options).fit(X, y)
+    if mode in ("bayes", "model"):
+        raise parameter_error("leads_mode_needs_history", mode=repr(mode))
+    if fallback is None or not len(fallback):
+        raise parameter_error("leads_nothing_to_score")
+    return LeadScorer(mode="rules", **options).fit(fallback)
+
+
+def score_leads(scorer: LeadScorer, leads: pd.DataFrame, regions: pd.DataFrame | None = None, *,
+                top: int = 3, lang: str | None = None) -> pd.DataFrame:
+    """Return the leads with their win chance and reasons, best first.
+
+    Parameters
+    ----------
+    scorer : LeadScorer
+        Fitted.
+    leads : DataFrame
+        Leads to score (e.g. :meth:`Dedup.open_leads`).
+    regions : DataFrame, optional
+        The ``regions`` table (for the regional features the scorer was fitted with).
+    top : int, default 3
+        Reasons kept per lead, for and against.
+
+    Returns
+    -------
+    DataFrame
+        ``leads`` plus ``score``, ``positive``, ``negative``, ``why``, ``watch_out``,
+        sorted by score (highest first, ties by ``lead_id``).
+    """
+    if leads.empty:
+        return leads.assign(score=pd.Series(dtype=float), positive=[], negative=[], why="", watch_out="")
+    X = lead_features(leads, regions)
+    X = X[[c for c in scorer.feature_names_in_]] if hasattr(scorer, "feature_names_in_") else X
+    reasons = scorer.explain(X, top=top, lang=lang)
+    out = leads.copy()
+    for col in ("score", "positive", "negative", "why", "watch_out"):
+        out[col] = reasons[col].to_numpy()
+    return out.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable", ignore_index=True)

@@ -9,10 +9,9 @@ for matplotlib (``$`` is escaped so it is never read as math).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -29,7 +28,7 @@ __all__ = [
 ]
 
 
-def _t(key: str, **values: Any) -> str:
+def _t(key: str, **values: object) -> str:
     return i18n.t(f"leads.{key}", **values)
 
 
@@ -38,12 +37,12 @@ def _plain(value: object, width: int = 32) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _pct(ax: Any, axis: str = "y") -> None:
+def _pct(ax: Axes, axis: str = "y") -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(FuncFormatter(lambda v, _p: i18n.fmt_pct(v, decimals=0)))
 
 
-def _empty(fig: Figure, ax: Any, title: str) -> Figure:
+def _empty(fig: Figure, ax: Axes, title: str) -> Figure:
     ax.set_axis_off()
     ax.set_title(title)
     ax.text(0.5, 0.5, "–", ha="center", va="center", color=MUTED, fontsize=14, transform=ax.transAxes)
@@ -51,7 +50,7 @@ def _empty(fig: Figure, ax: Any, title: str) -> Figure:
 
 
 def score_histogram(scored: pd.DataFrame, *, title: str | None = None, bins: int = 20) -> Figure:
-    """How many open leads fall in each band of win chance."""
+    """Draw how many open leads fall in each band of win chance."""
     fig, ax = new_figure(height=3.4)
     title = _t("chart_scores_title") if title is None else title
     if scored.empty:
@@ -67,7 +66,7 @@ def score_histogram(scored: pd.DataFrame, *, title: str | None = None, bins: int
 
 
 def lift_chart(lift: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Lift per score decile (bars) and the cumulative share of wins captured (line)."""
+    """Draw the lift per score decile (bars) and the cumulative share of wins captured (line)."""
     fig, ax = new_figure(height=3.8)
     title = _t("chart_lift_title") if title is None else title
     if lift.empty:
@@ -94,7 +93,7 @@ def lift_chart(lift: pd.DataFrame, *, title: str | None = None) -> Figure:
 
 
 def calibration_chart(calibration: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Predicted win chance against the share actually won, per band (dot size: leads)."""
+    """Draw the predicted win chance against the share actually won, per band (dot size: leads)."""
     fig, ax = new_figure(width=5.5, height=4.2)
     title = _t("chart_calibration_title") if title is None else title
     if calibration.empty:
@@ -116,7 +115,7 @@ def calibration_chart(calibration: pd.DataFrame, *, title: str | None = None) ->
 
 
 def factors_chart(factors: pd.DataFrame, *, title: str | None = None, top: int = 10) -> Figure:
-    """Average weight of each field in the scores (mean absolute effect on the log-odds)."""
+    """Draw the average weight of each field in the scores (mean absolute effect on the log-odds)."""
     view = factors.head(top)
     fig, ax = new_figure(height=max(2.6, 0.4 * len(view) + 1.2))
     title = _t("chart_factors_title") if title is None else title
@@ -133,7 +132,7 @@ def factors_chart(factors: pd.DataFrame, *, title: str | None = None, top: int =
 
 
 def whitespace_chart(ws: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Share of market minus share of our customers, per territory (positive: under-served)."""
+    """Draw the share of market minus the share of our customers, per territory (positive: under-served)."""
     fig, ax = new_figure(height=max(3.0, 0.38 * len(ws) + 1.2))
     title = _t("chart_whitespace_title") if title is None else title
     if ws.empty:
@@ -151,7 +150,7 @@ def whitespace_chart(ws: pd.DataFrame, *, title: str | None = None) -> Figure:
 
 
 def capacity_chart(by_rep: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """New leads assigned to each rep next to the rep's weekly capacity."""
+    """Draw the new leads assigned to each rep next to the rep's weekly capacity."""
     fig, ax = new_figure(height=3.8)
     title = _t("chart_capacity_title") if title is None else title
     if by_rep.empty:
