@@ -76,19 +76,37 @@ def _offsets(result: dict, levels: Sequence[Any]) -> tuple[dict, dict]:
 
 def _ensemble(y: np.ndarray, h: int, m: int, levels: Sequence[Any],
               spec: dict[str, Any] | None = None) -> tuple[Fit | None, dict[str, Any]]:
-    """Median of AutoETS, AutoCES and DynamicOptimizedTheta; ranges from ETS and Theta.
+    """Fit the median of AutoETS, AutoCES and DynamicOptimizedTheta; ranges from ETS and Theta.
 
     ``spec`` fixes the ETS and CES structure chosen on a longer history (calibration
     refits re-estimate parameters only). Returns the fit (None when no member could be
     fitted) and the structures chosen.
     """
+    lv = list(levels)
+    means, ranged, chosen = _members(y, h, m, lv, spec or {})
+    means = [np.asarray(v, dtype=float) for v in means if np.all(np.isfinite(v))]
+    ranged = [r for r in ranged if all(np.all(np.isfinite(r[k])) for k in r)]
+    if not means:
+        return None, chosen
+    mean = np.median(np.vstack(means), axis=0)
+    if not ranged:
+        from statsforecast.models import Naive
+
+        ranged = [Naive().forecast(y, h, level=lv)]
+    parts = [_offsets(r, levels) for r in ranged]
+    dn = {L: np.mean([p[0][L] for p in parts], axis=0) for L in levels}
+    up = {L: np.mean([p[1][L] for p in parts], axis=0) for L in levels}
+    return Fit("", mean, dn, up), chosen
+
+
+def _members(y: np.ndarray, h: int, m: int, lv: list[Any],
+             spec: dict[str, Any]) -> tuple[list[np.ndarray], list[dict], dict[str, Any]]:
+    """Return the members' point forecasts, the results with ranges (ETS, Theta) and the structures chosen."""
     from statsforecast.models import AutoCES, AutoETS, DynamicOptimizedTheta
 
-    spec = spec or {}
     chosen: dict[str, Any] = {}
     means: list[np.ndarray] = []
     ranged: list[dict] = []
-    lv = list(levels)
     try:
         ets = (AutoETS(season_length=m, model=spec["ets"][0], damped=spec["ets"][1]) if "ets" in spec
                else AutoETS(season_length=m))
@@ -113,19 +131,7 @@ def _ensemble(y: np.ndarray, h: int, m: int, levels: Sequence[Any],
         ranged.append(res)
     except Exception:
         pass
-    means = [np.asarray(v, dtype=float) for v in means if np.all(np.isfinite(v))]
-    ranged = [r for r in ranged if all(np.all(np.isfinite(r[k])) for k in r)]
-    if not means:
-        return None, chosen
-    mean = np.median(np.vstack(means), axis=0)
-    if not ranged:
-        from statsforecast.models import Naive
-
-        ranged = [Naive().forecast(y, h, level=lv)]
-    parts = [_offsets(r, levels) for r in ranged]
-    dn = {L: np.mean([p[0][L] for p in parts], axis=0) for L in levels}
-    up = {L: np.mean([p[1][L] for p in parts], axis=0) for L in levels}
-    return Fit("", mean, dn, up), chosen
+    return means, ranged, chosen
 
 
 def _scores(fit: Fit, actual: np.ndarray, levels: Sequence[Any], floor: float) -> dict[Any, np.ndarray]:

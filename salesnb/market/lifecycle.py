@@ -64,15 +64,7 @@ def product_lifecycle(enriched: pd.DataFrame, products: pd.DataFrame, *, period_
     y = wide.to_numpy()
     adj = y
     if seasonal_adjust and "category" in enriched.columns:
-        history = enriched.loc[enriched[date] < end + DAY]
-        idx = seasonality(history, by="category", value=value, date=date) if len(history) else None
-        if idx is not None:
-            lookup = idx.set_index(["category", "month"])["index"]
-            cats = products["category"].astype(str).to_numpy()
-            months_ = wide.columns.month.to_numpy()
-            factor = np.array([[lookup.get((c, m), 1.0) for m in months_] for c in cats], dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                adj = np.where(factor > 0, y / np.where(factor > 0, factor, 1.0), y)
+        adj = _deseasonalised(wide, enriched.loc[enriched[date] < end + DAY], products, value=value, date=date)
     last6, prior6, ly6 = y[:, -6:].sum(1), y[:, -12:-6].sum(1), y[:, -18:-12].sum(1)
     out = pd.DataFrame({
         "product_id": products["product_id"].to_numpy(),
@@ -95,6 +87,21 @@ def product_lifecycle(enriched: pd.DataFrame, products: pd.DataFrame, *, period_
     out["is_new"] = ((launch >= start_new) & (launch < end + DAY)).to_numpy()
     out["is_declining"] = (~out["is_new"] & (out["yoy_6m"] <= threshold) & (out["change_6m"] < 0)).to_numpy()
     return out
+
+
+def _deseasonalised(wide: pd.DataFrame, history: pd.DataFrame, products: pd.DataFrame, *, value: str,
+                    date: str) -> np.ndarray:
+    """Return the product x month sales of ``wide`` divided by their category's seasonal index of that month."""
+    y = wide.to_numpy()
+    if not len(history):
+        return y
+    idx = seasonality(history, by="category", value=value, date=date)
+    lookup = idx.set_index(["category", "month"])["index"]
+    cats = products["category"].astype(str).to_numpy()
+    months_ = wide.columns.month.to_numpy()
+    factor = np.array([[lookup.get((c, m), 1.0) for m in months_] for c in cats], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(factor > 0, y / np.where(factor > 0, factor, 1.0), y)
 
 
 def new_products(enriched: pd.DataFrame, products: pd.DataFrame, *, period_end: object, months: int = 12,
