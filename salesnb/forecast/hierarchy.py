@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -138,7 +137,8 @@ def _bottom_series(df: pd.DataFrame, cols: list[str], freq: str | None) -> tuple
     return to_series(frame[["series_id", "ds", "y"]], freq), freq
 
 
-def _bottom_matrix(bottom: list[Series], freq: str, offset: Any) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+def _bottom_matrix(bottom: list[Series], freq: str,
+                   offset: pd.DateOffset) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
     """Return the common date grid, the bottom series on it (zeros before a start) and each one's start."""
     last = max(s.start + (len(s.y) - 1) * offset for s in bottom)
     first = min(s.start for s in bottom)

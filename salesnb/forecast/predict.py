@@ -61,7 +61,7 @@ def _calibration_windows(n_model: int, h: int) -> int:
 
 
 def _series_forecast(s: Series, fit: Fit, stretch: dict[Any, float], *, h: int, levels: tuple, freq: str,
-                     offset: Any) -> pd.DataFrame:
+                     offset: pd.DateOffset) -> pd.DataFrame:
     """Return one series' rows: the point forecast and its stretched, clipped and nested bounds."""
     dates = pd.date_range(s.start + (len(s.y) - 1) * offset + offset, periods=h, freq=freq)
     cols: dict[str, Any] = {"series_id": [s.sid] * h, "ds": dates, "yhat": fit.mean}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +12,10 @@ from salesnb.market.orders import filter_orders
 from salesnb.market.periods import COMPARISONS, compare_periods, fastest_growing
 from salesnb.market.texts import period_label, season_label, word
 from salesnb.params import check_choice, check_positive_int
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.figure import Figure
 
 __all__ = ["KINDS", "explore", "headline", "kinds", "translate"]
 
@@ -178,7 +182,7 @@ def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "yt
     top = check_positive_int("top", top)
     filter_orders(enriched, region=region, category=category)  # fail early on a bad default
 
-    def render(**selection: str) -> tuple[Any, Any]:
+    def render(**selection: str) -> tuple[Figure, HTML]:
         return _render(enriched, period_end=period_end, top=top, currency=currency, **selection)
 
     fig, table = render(region=region, category=category, comparison=comparison, by=by)
@@ -199,7 +203,7 @@ def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "yt
 
 
 def _render(enriched: pd.DataFrame, *, period_end: object, top: int, currency: str, region: str, category: str,
-            comparison: str, by: str) -> tuple[Any, Any]:
+            comparison: str, by: str) -> tuple[Figure, HTML]:
     """Return the Explore chart (a Figure) and table (HTML) of one selection."""
     from IPython.display import HTML
 
