@@ -244,23 +244,8 @@ def market_scatter(mapped: pd.DataFrame, *, metric: str = "sales_per_capita", n_
     ax.fill_between([x_cut, 105], 0, y_cut, color=ACCENT, alpha=0.08, linewidth=0, zorder=0)
     ax.axvline(x_cut, color=MUTED, linewidth=0.9, linestyle="--")
     ax.axhline(y_cut, color=MUTED, linewidth=0.9, linestyle="--")
-    pop = mapped["population"].astype(float)
-    sizes = 25 + 500 * np.sqrt(pop / pop.max()) if pop.max() > 0 else 40
-    for quadrant, colour in _QUADRANT_COLOURS.items():
-        part = mapped["quadrant"] == quadrant
-        if part.any():
-            ax.scatter(mapped.loc[part, "index"], mapped.loc[part, metric],
-                       s=np.asarray(sizes)[part.to_numpy()] if np.ndim(sizes) else sizes,
-                       color=colour, alpha=0.75, edgecolor="white", linewidth=0.8,
-                       label=str(word("quadrant", quadrant)), zorder=3)
-    ranked = mapped.sort_values("rank", kind="stable")
-    label = set(ranked.head(n_labels).index)
-    label |= set(ranked.head(2 * n_labels).loc[lambda f: f["quadrant"] == "whitespace"].index)
-    texts = []
-    for i in sorted(label, key=lambda k: -float(mapped.loc[k, metric])):
-        row = mapped.loc[i]
-        texts.append(ax.annotate(_plain(row["name"]), (row["index"], row[metric]), xytext=(5, 4),
-                                 textcoords="offset points", fontsize=8, color="#1e293b", zorder=4))
+    _quadrant_dots(ax, mapped, metric)
+    texts = _area_names(ax, mapped, metric, n_labels)
     ax.text(0.99, 0.02, i18n.t("market.quadrant_whitespace"), transform=ax.transAxes, ha="right", va="bottom",
             fontsize=9, color=ACCENT, fontweight="bold")
     ax.set_xlim(-3, 105)
@@ -274,6 +259,32 @@ def market_scatter(mapped: pd.DataFrame, *, metric: str = "sales_per_capita", n_
     _titles(fig, ax, title, subtitle)
     _separate(fig, texts)
     return fig
+
+
+def _quadrant_dots(ax: Any, mapped: pd.DataFrame, metric: str) -> None:
+    """Draw one dot per area, sized by population and coloured by quadrant."""
+    pop = mapped["population"].astype(float)
+    sizes = 25 + 500 * np.sqrt(pop / pop.max()) if pop.max() > 0 else 40
+    for quadrant, colour in _QUADRANT_COLOURS.items():
+        part = mapped["quadrant"] == quadrant
+        if part.any():
+            ax.scatter(mapped.loc[part, "index"], mapped.loc[part, metric],
+                       s=np.asarray(sizes)[part.to_numpy()] if np.ndim(sizes) else sizes,
+                       color=colour, alpha=0.75, edgecolor="white", linewidth=0.8,
+                       label=str(word("quadrant", quadrant)), zorder=3)
+
+
+def _area_names(ax: Any, mapped: pd.DataFrame, metric: str, n_labels: int) -> list[Any]:
+    """Name the ``n_labels`` most attractive areas and the whitespace among the top ``2 * n_labels``."""
+    ranked = mapped.sort_values("rank", kind="stable")
+    label = set(ranked.head(n_labels).index)
+    label |= set(ranked.head(2 * n_labels).loc[lambda f: f["quadrant"] == "whitespace"].index)
+    texts = []
+    for i in sorted(label, key=lambda k: -float(mapped.loc[k, metric])):
+        row = mapped.loc[i]
+        texts.append(ax.annotate(_plain(row["name"]), (row["index"], row[metric]), xytext=(5, 4),
+                                 textcoords="offset points", fontsize=8, color="#1e293b", zorder=4))
+    return texts
 
 
 def _separate(fig: Figure, texts: list[Any], *, rounds: int = 30) -> None:
