@@ -215,13 +215,13 @@ def test_top_down_parts_add_up_to_the_unchanged_total() -> None:
 
 
 def test_top_down_shares_the_gap_equally_when_proportions_mean_nothing() -> None:
-    from salesnb.forecast import _reconcile_total
+    from salesnb.forecast.reconcile import reconcile_total
 
     ds = pd.to_datetime(["2027-01-01", "2027-02-01"])
     fc = pd.DataFrame({"series_id": ["total"] * 2 + ["a"] * 2 + ["b"] * 2, "ds": list(ds) * 3,
                        "yhat": [10.0, 0.0, 8.0, -3.0, 4.0, 1.0], "yhat_lo_80": [9.0, -1.0, 7.0, -4.0, 3.0, 0.0],
                        "yhat_hi_80": [11.0, 1.0, 9.0, -2.0, 5.0, 2.0]})
-    out = _reconcile_total(fc, "total", "top_down", n_parts=2, levels=(80,))
+    out = reconcile_total(fc, "total", "top_down", n_parts=2, levels=(80,))
     a, b = out[out["series_id"] == "a"], out[out["series_id"] == "b"]
     # January: parts 8 + 4 = 12 scaled to 10; February: a part is negative, the gap (+2) shared
     np.testing.assert_allclose(a["yhat"], [8 * 10 / 12, -2.0])
@@ -262,14 +262,14 @@ def test_other_reconciliations_add_up_too(method: str) -> None:
 
 
 def test_periods_missing_a_part_are_left_as_they_are() -> None:
-    from salesnb.forecast import _reconcile_total
+    from salesnb.forecast.reconcile import reconcile_total
 
     ds = pd.to_datetime(["2027-01-01", "2027-02-01"])
     fc = pd.DataFrame({"series_id": ["total", "total", "a", "a", "b"], "ds": [*ds, *ds, ds[0]],
                        "yhat": [10.0, 10.0, 6.0, 6.0, 2.0], "yhat_lo_80": [9.0, 9.0, 5.0, 5.0, 1.0],
                        "yhat_hi_80": [11.0, 11.0, 7.0, 7.0, 3.0]})
     for method in ("top_down", "bottom_up", "ols"):
-        out = _reconcile_total(fc, "total", method, n_parts=2, levels=(80,))
+        out = reconcile_total(fc, "total", method, n_parts=2, levels=(80,))
         feb = out[out["ds"] == ds[1]]
         pd.testing.assert_frame_equal(feb, fc[fc["ds"] == ds[1]])  # b has no February: nothing to add up
         jan = out[out["ds"] == ds[0]].set_index("series_id")["yhat"]
@@ -277,11 +277,11 @@ def test_periods_missing_a_part_are_left_as_they_are() -> None:
 
 
 def test_ols_keeps_non_negative_bounds_non_negative() -> None:
-    from salesnb.forecast import _reconcile_total
+    from salesnb.forecast.reconcile import reconcile_total
 
     fc = pd.DataFrame({"series_id": ["total", "a", "b"], "ds": pd.to_datetime(["2027-01-01"] * 3),
                        "yhat": [2.0, 0.0, 5.0], "yhat_lo_80": [1.0, 0.0, 4.0], "yhat_hi_80": [3.0, 0.5, 6.0]})
-    out = _reconcile_total(fc, "total", "ols", n_parts=2, levels=(80,)).set_index("series_id")
+    out = reconcile_total(fc, "total", "ols", n_parts=2, levels=(80,)).set_index("series_id")
     assert (out[["yhat", "yhat_lo_80", "yhat_hi_80"]] >= 0).all().all()
     assert out.loc["a", "yhat"] + out.loc["b", "yhat"] == pytest.approx(out.loc["total", "yhat"])
 

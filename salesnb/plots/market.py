@@ -19,7 +19,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from salesnb import i18n, market
+from salesnb import i18n
+from salesnb.market.texts import accuracy_text, word
 from salesnb.plots import ACCENT, MUTED, PALETTE, money_axis, new_figure
 
 __all__ = [
@@ -44,13 +45,8 @@ def _titles(fig: Figure, ax: Any, title: str, subtitle: str = "") -> None:
     ax.set_title(textwrap.fill(subtitle, width), fontsize=9, fontweight="normal", color="#475569", loc="left")
 
 
-def _word(column: str, value: object) -> str:
-    key = f"market.{column}_{value}"
-    return i18n.t(key) if key in i18n.catalog() else str(value)
-
-
 def _plain(value: object) -> str:
-    """A data value as chart text: ``$`` escaped so matplotlib never reads it as math, one line."""
+    """Return a data value as chart text: ``$`` escaped so matplotlib never reads it as math, one line."""
     text = str(value).replace("$", r"\$").replace("\r", " ").replace("\n", " ").replace("\t", " ").strip()
     return text if len(text) <= 40 else text[:39] + "…"
 
@@ -120,7 +116,7 @@ def seasonality_heatmap(matrix: pd.DataFrame, *, title: str | None = None, subti
 
 def yoy_bars(compared: pd.DataFrame, *, by: str, title: str | None = None, subtitle: str = "",
              currency: str | None = None, top: int = 15) -> Figure:
-    """Current against prior-period sales per group, with the growth written beside each pair.
+    """Draw current against prior-period sales per group, with the growth written beside each pair.
 
     Parameters
     ----------
@@ -141,7 +137,7 @@ def yoy_bars(compared: pd.DataFrame, *, by: str, title: str | None = None, subti
     fig, ax = new_figure(height=max(2.6, 0.42 * len(compared) + 1.4))
     if compared.empty:
         return _empty(fig, ax, title)
-    labels = [_plain(_word(by, v)) for v in compared[by]]
+    labels = [_plain(word(by, v)) for v in compared[by]]
     y = np.arange(len(compared))
     h = 0.38
     ax.barh(y - h / 2, compared["current"], height=h, color=PALETTE[0], label=i18n.t("market.legend_current"))
@@ -248,23 +244,8 @@ def market_scatter(mapped: pd.DataFrame, *, metric: str = "sales_per_capita", n_
     ax.fill_between([x_cut, 105], 0, y_cut, color=ACCENT, alpha=0.08, linewidth=0, zorder=0)
     ax.axvline(x_cut, color=MUTED, linewidth=0.9, linestyle="--")
     ax.axhline(y_cut, color=MUTED, linewidth=0.9, linestyle="--")
-    pop = mapped["population"].astype(float)
-    sizes = 25 + 500 * np.sqrt(pop / pop.max()) if pop.max() > 0 else 40
-    for quadrant, colour in _QUADRANT_COLOURS.items():
-        part = mapped["quadrant"] == quadrant
-        if part.any():
-            ax.scatter(mapped.loc[part, "index"], mapped.loc[part, metric],
-                       s=np.asarray(sizes)[part.to_numpy()] if np.ndim(sizes) else sizes,
-                       color=colour, alpha=0.75, edgecolor="white", linewidth=0.8, label=_word("quadrant", quadrant),
-                       zorder=3)
-    ranked = mapped.sort_values("rank", kind="stable")
-    label = set(ranked.head(n_labels).index)
-    label |= set(ranked.head(2 * n_labels).loc[lambda f: f["quadrant"] == "whitespace"].index)
-    texts = []
-    for i in sorted(label, key=lambda k: -float(mapped.loc[k, metric])):
-        row = mapped.loc[i]
-        texts.append(ax.annotate(_plain(row["name"]), (row["index"], row[metric]), xytext=(5, 4),
-                                 textcoords="offset points", fontsize=8, color="#1e293b", zorder=4))
+    _quadrant_dots(ax, mapped, metric)
+    texts = _area_names(ax, mapped, metric, n_labels)
     ax.text(0.99, 0.02, i18n.t("market.quadrant_whitespace"), transform=ax.transAxes, ha="right", va="bottom",
             fontsize=9, color=ACCENT, fontweight="bold")
     ax.set_xlim(-3, 105)
@@ -278,6 +259,32 @@ def market_scatter(mapped: pd.DataFrame, *, metric: str = "sales_per_capita", n_
     _titles(fig, ax, title, subtitle)
     _separate(fig, texts)
     return fig
+
+
+def _quadrant_dots(ax: Any, mapped: pd.DataFrame, metric: str) -> None:
+    """Draw one dot per area, sized by population and coloured by quadrant."""
+    pop = mapped["population"].astype(float)
+    sizes = 25 + 500 * np.sqrt(pop / pop.max()) if pop.max() > 0 else 40
+    for quadrant, colour in _QUADRANT_COLOURS.items():
+        part = mapped["quadrant"] == quadrant
+        if part.any():
+            ax.scatter(mapped.loc[part, "index"], mapped.loc[part, metric],
+                       s=np.asarray(sizes)[part.to_numpy()] if np.ndim(sizes) else sizes,
+                       color=colour, alpha=0.75, edgecolor="white", linewidth=0.8,
+                       label=str(word("quadrant", quadrant)), zorder=3)
+
+
+def _area_names(ax: Any, mapped: pd.DataFrame, metric: str, n_labels: int) -> list[Any]:
+    """Name the ``n_labels`` most attractive areas and the whitespace among the top ``2 * n_labels``."""
+    ranked = mapped.sort_values("rank", kind="stable")
+    label = set(ranked.head(n_labels).index)
+    label |= set(ranked.head(2 * n_labels).loc[lambda f: f["quadrant"] == "whitespace"].index)
+    texts = []
+    for i in sorted(label, key=lambda k: -float(mapped.loc[k, metric])):
+        row = mapped.loc[i]
+        texts.append(ax.annotate(_plain(row["name"]), (row["index"], row[metric]), xytext=(5, 4),
+                                 textcoords="offset points", fontsize=8, color="#1e293b", zorder=4))
+    return texts
 
 
 def _separate(fig: Figure, texts: list[Any], *, rounds: int = 30) -> None:
@@ -357,7 +364,7 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, series_id: str =
     ax.set_ylabel(i18n.t("market.axis_sales", currency=currency) if currency else "")
     ax.legend(loc="upper left", ncols=4)
     if subtitle is None:
-        subtitle = market.accuracy_text(accuracy, windows=windows, h=steps or None)
+        subtitle = accuracy_text(accuracy, windows=windows, h=steps or None)
     _titles(fig, ax, title, subtitle)
     return fig
 
@@ -385,7 +392,7 @@ def channel_mix_area(mix: pd.DataFrame, *, by: str = "channel", title: str | Non
     order = wide.mean().sort_values(ascending=False, kind="stable").index
     wide = wide[order]
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(order))]
-    ax.stackplot(wide.index, wide.T.to_numpy(), labels=[_plain(_word(by, c)) for c in order], colors=colours, alpha=0.9)
+    ax.stackplot(wide.index, wide.T.to_numpy(), labels=[_plain(word(by, c)) for c in order], colors=colours, alpha=0.9)
     for i in range(len(order)):  # label each band at its right end
         y = wide.iloc[-1, :i].sum() + wide.iloc[-1, i] / 2
         if wide.iloc[-1, i] >= 0.04:
