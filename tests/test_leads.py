@@ -17,7 +17,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from salesnb import i18n, leads
+from salesnb import i18n, leads, params
 from salesnb.data import load
 from salesnb.errors import ParameterError
 from salesnb.leads.assign import _balanced
@@ -539,8 +539,9 @@ def test_call_lists_export_safe_and_masked(world, tmp_path: Path) -> None:
 def test_pipeline_on_the_tiny_dataset(tiny_dir: Path) -> None:
     """The notebook's steps run end to end on the tiny dataset."""
     ds = load(tiny_dir)
-    p = leads.check_notebook_params(data=str(tiny_dir), lang="es", as_of="2025-12-31", mode="auto",
-                                    capacity=None, top_n=10, export=False, export_dir="", mask_contacts=True)
+    values = {"data": str(tiny_dir), "lang": "es", "as_of": "2025-12-31", "mode": "auto", "capacity": None,
+              "top_n": 10, "export": False, "export_dir": "", "mask_contacts": True}
+    p = params.check_notebook(values, notebook="02_lead_prioritization")
     snap = leads.snapshot(ds.leads, as_of=p["as_of"])
     dedup = leads.deduplicate(snap, customers=ds.customers)
     X, y = leads.history(snap, ds.regions)
@@ -558,8 +559,7 @@ def test_pipeline_on_the_tiny_dataset(tiny_dir: Path) -> None:
     assert leads.explore(pool, channel="nothing").empty and len(leads.explore(pool)) == 1
     assert not leads.backtest(scorer, X, y).ok
     with pytest.raises(ParameterError, match="'export'"):
-        leads.check_notebook_params(data=str(tiny_dir), lang="en", as_of="2025-12-31", mode="auto",
-                                    capacity=None, top_n=10, export="yes", export_dir="", mask_contacts=True)
+        params.check_notebook(values | {"lang": "en", "export": "yes"}, notebook="02_lead_prioritization")
     i18n.set_language("en")
 
 

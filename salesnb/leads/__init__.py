@@ -47,7 +47,6 @@ from salesnb.leads.score import (
 )
 from salesnb.leads.views import (
     backlog_table,
-    check_notebook_params,
     customer_table,
     evidence_note,
     evidence_table,
@@ -86,7 +85,6 @@ __all__ = [
     "calibration_table",
     "call_lists",
     "capture_at",
-    "check_notebook_params",
     "choose_mode",
     "cross_validated_scores",
     "customer_table",

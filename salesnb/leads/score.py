@@ -66,6 +66,7 @@ from salesnb.params import (
     check_positive_number,
     parameter_error,
 )
+from salesnb.vocab import LEAD_MODES
 
 __all__ = [
     "AUTO_BAYES_BELOW",
@@ -80,7 +81,7 @@ __all__ = [
     "score_leads",
 ]
 
-MODES = ("auto", "rules", "bayes", "model")
+MODES = LEAD_MODES  # one list with notebook 02's parameter rules
 #: ``auto`` uses rules below this many closed (won + lost) leads …
 AUTO_RULES_BELOW = 30
 #: … frequency (naive Bayes) scoring below this many, and the model from there on.

@@ -19,15 +19,15 @@ from salesnb import i18n, params
 from salesnb.leads.assign import Assignment, territory_of
 from salesnb.leads.clean import Dedup
 from salesnb.leads.evaluate import Backtest
-from salesnb.leads.score import MODES, LeadScorer
+from salesnb.leads.score import LeadScorer
+from salesnb.params import to_timestamp
 
 if TYPE_CHECKING:
     import ipywidgets
 
 __all__ = [
     "backlog_table",
-    "check_notebook_params",
-    "customer_table",
+        "customer_table",
     "evidence_note",
     "evidence_table",
     "explore",
@@ -327,44 +327,12 @@ def explorer(pool: pd.DataFrame, *, labels: dict[str, str] | None = None, kinds:
     return widgets.VBox([widgets.HBox([territory, channel, score]), output])
 
 
-def check_notebook_params(*, data: object, lang: object, as_of: object, mode: object, capacity: object,
-                          top_n: object, export: object, export_dir: object,
-                          mask_contacts: object) -> dict[str, Any]:
-    """Check and normalise the parameters of ``02_lead_prioritization`` at once.
-
-    Returns
-    -------
-    dict
-        ``data`` (an existing path), ``lang``, ``as_of`` (``YYYY-MM-DD``), ``mode``
-        (one of :data:`~salesnb.leads.MODES`), ``capacity`` (None or an int >= 0),
-        ``top_n`` (int >= 1), ``export`` and ``mask_contacts`` (bool), ``export_dir`` (str).
-
-    Raises
-    ------
-    ParameterError
-        Naming the parameter, what was expected and what came, in the report language
-        (``lang`` is checked first and becomes the report language, see
-        :func:`salesnb.params.validate_notebook_params`).
-    """
-    out = params.validate_notebook_params(data=data, lang=lang)
-    out["as_of"] = params.check_date("as_of", as_of)
-    out["mode"] = params.check_choice("mode", mode, MODES)
-    out["capacity"] = None if capacity is None else params.check_int("capacity", capacity, min=0)
-    out["top_n"] = params.check_int("top_n", top_n, min=1)
-    for name, value in (("export", export), ("mask_contacts", mask_contacts)):
-        if not isinstance(value, bool):
-            raise params.parameter_error("bool", name=name, value=repr(value))
-        out[name] = value
-    if not isinstance(export_dir, str):
-        raise params.parameter_error("folder", name="export_dir", value=repr(export_dir))
-    out["export_dir"] = export_dir
-    return out
-
-
-def export_folder(export_dir: str, *, as_of: str) -> Path:
+def export_folder(export_dir: str, *, as_of: object) -> Path:
     """Return the folder call lists go to.
 
-    ``export_dir``, or ``call_lists_<as_of>`` in the current folder (next to the
-    executed notebook) when it is empty.
+    ``export_dir``, or ``call_lists_<YYYY-MM-DD>`` (the ``as_of`` day) in the current
+    folder (next to the executed notebook) when it is empty.
     """
-    return Path(export_dir).expanduser().resolve() if export_dir.strip() else Path.cwd() / f"call_lists_{as_of}"
+    if export_dir.strip():
+        return Path(export_dir).expanduser().resolve()
+    return Path.cwd() / f"call_lists_{to_timestamp('as_of', as_of).date().isoformat()}"

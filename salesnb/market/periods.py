@@ -16,6 +16,7 @@ import pandas as pd
 
 from salesnb.market.orders import as_list, check_columns
 from salesnb.params import check_choice, check_positive_int, to_timestamp
+from salesnb.vocab import COMPARISONS as VOCAB_COMPARISONS
 
 __all__ = [
     "COMPARISONS",
@@ -34,8 +35,8 @@ __all__ = [
 ]
 
 
-#: Comparison periods understood by :func:`period_bounds`.
-COMPARISONS = ("ytd", "month", "quarter", "year", "rolling12")
+#: Comparison periods understood by :func:`period_bounds` (one list with notebook 01's parameter rules).
+COMPARISONS = VOCAB_COMPARISONS
 
 
 #: One day: a period "to" a date includes that whole day.
