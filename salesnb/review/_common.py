@@ -11,7 +11,8 @@ import pandas as pd
 
 from salesnb.data import employed
 from salesnb.errors import ParameterError
-from salesnb.review.periods import to_ts, working_day_flags
+from salesnb.params import to_timestamp
+from salesnb.review.periods import working_day_flags
 
 #: Index label of the team total row in KPI series and the scorecard.
 TEAM = "_team"
@@ -19,9 +20,9 @@ TEAM = "_team"
 
 def span(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Check and normalise a ``start..end`` span (both included)."""
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     if e < s:
-        raise ParameterError(f"The period must start on or before its end. Got {s.date()} to {e.date()}.")
+        raise ParameterError.from_catalog("review.error_span", start=s.date(), end=e.date())
     return s, e
 
 

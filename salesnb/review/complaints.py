@@ -14,17 +14,15 @@ configuration list the customer signed.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError
-from salesnb.params import parameter_error
+from salesnb.params import check_choice, check_positive_number
 from salesnb.review._common import between, customer_owner, span
 
-__all__ = ["CONFIG_MISMATCH", "SLA", "complaint_times", "complaints_by", "complaints_summary"]
+__all__ = ["CONFIG_MISMATCH", "SLA", "check_sla", "complaint_times", "complaints_by", "complaints_summary"]
 
 #: Default service levels.
 SLA = {"response_sla_hours": 24.0, "resolution_sla_days": 7.0}
@@ -33,10 +31,16 @@ CONFIG_MISMATCH = "configuration_mismatch"
 _BY = ("category", "product_id", "rep_id", "severity", "customer_id")
 
 
-def _check_sla(response_sla_hours: float, resolution_sla_days: float) -> None:
-    for name, value in (("response_sla_hours", response_sla_hours), ("resolution_sla_days", resolution_sla_days)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-            raise parameter_error("positive_number", name=name, value=repr(value))
+def check_sla(response_sla_hours: object, resolution_sla_days: object) -> None:
+    """Check the two service levels: each a positive number (hours, days).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first bad one (:func:`salesnb.params.check_positive_number`).
+    """
+    check_positive_number("response_sla_hours", response_sla_hours)
+    check_positive_number("resolution_sla_days", resolution_sla_days)
 
 
 def complaint_times(dataset: Any, *, start: Any, end: Any,
@@ -53,7 +57,7 @@ def complaint_times(dataset: Any, *, start: Any, end: Any,
         long), resolution_days (NaN when not resolved by ``end``), response_ok /
         resolution_ok (True met, False breached, NA pending), open (not resolved by ``end``).
     """
-    _check_sla(response_sla_hours, resolution_sla_days)
+    check_sla(response_sla_hours, resolution_sla_days)
     s, e = span(start, end)
     cols = ["complaint_id", "customer_id", "product_id", "rep_id", "category", "severity", "opened_date",
             "answered", "response_hours", "resolution_days", "response_ok", "resolution_ok", "open"]
@@ -107,8 +111,7 @@ def complaints_by(dataset: Any, *, start: Any, end: Any, by: str = "category",
         median_response_hours, response_within_sla (share of decided ones),
         median_resolution_days, resolved_within_sla, open; sorted by complaints.
     """
-    if by not in _BY:
-        raise ParameterError(f"The 'by' parameter must be one of {', '.join(map(repr, _BY))}. Got {by!r} instead.")
+    check_choice("by", by, _BY)
     t = complaint_times(dataset, start=start, end=end, **sla) if times is None else times
     cols = [by, "complaints", "share", "median_response_hours", "response_within_sla",
             "median_resolution_days", "resolved_within_sla", "open"]

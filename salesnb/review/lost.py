@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from salesnb.errors import ParameterError
+from salesnb.params import check_positive_number, to_timestamp
 from salesnb.review._common import customer_owner, memo, positive_orders
-from salesnb.review.periods import to_ts
 
 __all__ = ["LOST_RULE", "ChurnResult", "churn_risk", "customer_rhythm", "lost_customers"]
 
@@ -44,9 +44,9 @@ LOST_RULE = {"min_days": 90, "factor": 2.5, "single_order_days": 180}
 
 
 def _check_rule(min_days: float, factor: float, single_order_days: float) -> None:
+    """Check the three numbers of the lost-customer rule: each a positive number."""
     for name, value in (("min_days", min_days), ("factor", factor), ("single_order_days", single_order_days)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or value <= 0:
-            raise ParameterError(f"The '{name}' parameter must be a positive number. Got {value!r} instead.")
+        check_positive_number(name, value)
 
 
 def customer_rhythm(dataset: Any, *, as_of: Any, min_days: float = LOST_RULE["min_days"],
@@ -76,7 +76,7 @@ def customer_rhythm(dataset: Any, *, as_of: Any, min_days: float = LOST_RULE["mi
         (``active`` or ``lost``), value_at_risk, last_order_value.
     """
     _check_rule(min_days, factor, single_order_days)
-    as_of = to_ts(as_of, name="as_of")
+    as_of = to_timestamp("as_of", as_of)
     key = ("customer_rhythm", as_of, float(min_days), float(factor), float(single_order_days),
            id(dataset.customers))
     return memo(dataset.orders, key, lambda: _rhythm(dataset, as_of, min_days, factor, single_order_days,
@@ -149,7 +149,7 @@ def lost_customers(dataset: Any, *, start: Any, end: Any, rep_id: str | None = N
     DataFrame
         The :func:`customer_rhythm` columns, sorted by value at risk (largest first).
     """
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     rhythm = customer_rhythm(dataset, as_of=e, **rule)
     sel = rhythm.loc[(rhythm["status"] == "lost") & (rhythm["lost_date"] >= s) & (rhythm["lost_date"] <= e)]
     if rep_id is not None:
@@ -249,10 +249,9 @@ def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: floa
     from sklearn.preprocessing import StandardScaler
 
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 30:
-        raise ParameterError(f"The 'horizon_days' parameter must be a whole number of at least 30. "
-                             f"Got {horizon_days!r} instead.")
+        raise ParameterError.from_catalog("review.error_horizon_days", value=repr(horizon_days))
     rule = {**LOST_RULE, **rule}
-    as_of = to_ts(as_of, name="as_of")
+    as_of = to_timestamp("as_of", as_of)
     po = positive_orders(dataset.orders)
     po = po.loc[po["order_date"] <= as_of]
     h = pd.Timedelta(days=horizon_days)

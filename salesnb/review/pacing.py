@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesnb.params import to_timestamp
 from salesnb.review._common import TEAM, active_reps, between, country, span
-from salesnb.review.periods import to_ts, working_day_flags
+from salesnb.review.periods import working_day_flags
 from salesnb.review.plan import DEFAULT_GROWTH, daily_targets
 
 __all__ = ["cumulative", "day_weights", "pacing", "status_of"]
@@ -45,7 +46,7 @@ def day_weights(dataset: Any, *, start: Any, end: Any, as_of: Any | None = None)
     s, e = span(start, end)
     flags = working_day_flags(s, e, country=country(dataset))
     orders = dataset.orders if as_of is None else dataset.orders.loc[dataset.orders["order_date"]
-                                                                        <= to_ts(as_of, name="as_of")]
+                                                                        <= to_timestamp("as_of", as_of)]
     month_idx, wd_idx = np.ones(12), np.ones(7)
     if len(orders) and orders["order_date"].dt.to_period("M").nunique() >= 12:
         from salesnb.market import seasonality, weekday_indices
@@ -94,7 +95,7 @@ def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = Non
         projected_attainment, gap, gap_per_day, status. Reps first, then the team.
     """
     s, e = span(start, end)
-    a = min(max(to_ts(as_of, name="as_of"), s - pd.Timedelta(days=1)), e)
+    a = min(max(to_timestamp("as_of", as_of), s - pd.Timedelta(days=1)), e)
     weights = day_weights(dataset, start=s, end=e, as_of=a)
     flags = weights > 0
     days = weights.index.to_numpy()
@@ -157,7 +158,7 @@ def cumulative(dataset: Any, *, start: Any, end: Any, as_of: Any, rep_id: str | 
         (from ``as_of`` on, following the day weights), for one rep or the team (None).
     """
     s, e = span(start, end)
-    a = min(max(to_ts(as_of, name="as_of"), s - pd.Timedelta(days=1)), e)
+    a = min(max(to_timestamp("as_of", as_of), s - pd.Timedelta(days=1)), e)
     if daily is None:
         daily = daily_targets(dataset, start=s, end=e, targets=targets, growth=growth)
     daily = daily.loc[(daily["date"] >= s) & (daily["date"] <= e)]

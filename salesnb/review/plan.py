@@ -38,17 +38,35 @@ from salesnb.params import parameter_error
 from salesnb.review._common import active_reps, country, customer_owner, span
 from salesnb.review.periods import working_day_flags
 
-__all__ = ["DEFAULT_GROWTH", "daily_targets", "day_weights"]
+__all__ = ["DEFAULT_GROWTH", "check_growth", "daily_targets", "day_weights"]
 
 #: Growth over last year used when no target plan or file is given.
 DEFAULT_GROWTH = 0.05
 
 
-def _check_growth(growth: float) -> float:
+def check_growth(growth: object) -> float:
+    """Return a growth over last year, as a fraction, when it is a finite number above -1.
+
+    The review's unit: ``0.05`` is +5 % (:func:`salesnb.targets.breakdown` takes a
+    percent, ``growth_pct``, with its own checker).
+
+    Parameters
+    ----------
+    growth : float
+        Growth over last year as a fraction (``-0.1`` = -10 %).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        ``The 'growth' parameter must be a number above -1 (0.05 = +5%). Got -1 instead.``
+    """
     if isinstance(growth, bool) or not isinstance(growth, int | float) or not math.isfinite(growth) \
             or growth <= -1:
-        raise ParameterError(f"The 'growth' parameter must be a number above -1 (0.05 = +5%). Got {growth!r} "
-                             "instead.")
+        raise ParameterError.from_catalog("review.error_growth", value=repr(growth))
     return float(growth)
 
 
@@ -147,8 +165,7 @@ def _read_targets(source: Any) -> pd.DataFrame:
         if not path.exists():
             raise parameter_error("targets_missing", value=repr(str(source)))
         return pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(path)
-    raise ParameterError("The 'targets' parameter must be a TargetPlan, a DataFrame or a file path. "
-                         f"Got {type(source).__name__} instead.")
+    raise ParameterError.from_catalog("review.error_targets_type", type=type(source).__name__)
 
 
 def _from_frame(dataset: Any, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -209,7 +226,7 @@ def daily_targets(dataset: Any, *, start: Any, end: Any, targets: Any = None,
         is ``"given"``, ``"plan"`` or ``"last_year_growth"``.
     """
     s, e = span(start, end)
-    growth = _check_growth(growth)
+    growth = check_growth(growth)
     if targets is not None:
         out, source = _from_frame(dataset, _read_targets(targets), s, e), "given"
     else:

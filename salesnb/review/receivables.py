@@ -27,9 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError
+from salesnb.params import check_choice, check_positive_int, to_timestamp
 from salesnb.review._common import TEAM, customer_owner
-from salesnb.review.periods import to_ts
 
 __all__ = ["BUCKETS", "aging", "collection_plan", "dso", "open_invoices"]
 
@@ -52,7 +51,7 @@ def open_invoices(dataset: Any, *, as_of: Any) -> pd.DataFrame:
         invoice_id, customer_id, rep_id (the customer's owner), issue_date, due_date,
         amount, outstanding, days_overdue (negative = not yet due), bucket.
     """
-    a = to_ts(as_of, name="as_of")
+    a = to_timestamp("as_of", as_of)
     cols = ["invoice_id", "customer_id", "rep_id", "issue_date", "due_date", "amount", "outstanding",
             "days_overdue", "bucket"]
     if not dataset.has("invoices"):
@@ -88,8 +87,7 @@ def aging(dataset: Any, *, as_of: Any, by: str | None = None, invoices: pd.DataF
         The ``by`` column (absent for the total), the :data:`BUCKETS`, ``total``,
         ``overdue`` and ``overdue_share``; by-frames sorted by overdue (largest first).
     """
-    if by not in (None, "customer_id", "rep_id"):
-        raise ParameterError(f"The 'by' parameter must be None, 'customer_id' or 'rep_id'. Got {by!r} instead.")
+    check_choice("by", by, (None, "customer_id", "rep_id"))
     inv = open_invoices(dataset, as_of=as_of) if invoices is None else invoices
     keys = [by] if by else []
     frame = inv.assign(_all="all")
@@ -118,11 +116,9 @@ def dso(dataset: Any, *, as_of: Any, days: int = 90, by: str | None = None) -> p
     by : {None, "rep_id"}
         Team value (a float) or a Series per rep (with the team under ``TEAM``).
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-        raise ParameterError(f"The 'days' parameter must be a positive whole number. Got {days!r} instead.")
-    if by not in (None, "rep_id"):
-        raise ParameterError(f"The 'by' parameter must be None or 'rep_id'. Got {by!r} instead.")
-    a = to_ts(as_of, name="as_of")
+    days = check_positive_int("days", days)
+    check_choice("by", by, (None, "rep_id"))
+    a = to_timestamp("as_of", as_of)
     inv = open_invoices(dataset, as_of=a)
     if not dataset.has("invoices"):
         return float("nan") if by is None else pd.Series(dtype=float, name="dso")
@@ -162,8 +158,8 @@ def collection_plan(dataset: Any, *, as_of: Any, rep_id: str | None = None, top:
         (overdue), overdue (amount to ask for), oldest_days, oldest_due, priority
         (sum of outstanding x days overdue), sorted by priority.
     """
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top <= 0):
-        raise ParameterError(f"The 'top' parameter must be a positive whole number. Got {top!r} instead.")
+    if top is not None:
+        top = check_positive_int("top", top)
     inv = open_invoices(dataset, as_of=as_of) if invoices is None else invoices
     over = inv.loc[inv["days_overdue"] > 0]
     if rep_id is not None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from salesnb import i18n
 from salesnb.errors import ParameterError
+from salesnb.params import check_choice, check_positive_int
 from salesnb.review._common import between, span
 
 __all__ = ["attribute_lift", "closed_leads", "lead_attributes", "winloss", "winloss_window"]
@@ -61,9 +62,7 @@ def winloss(dataset: Any, *, start: Any, end: Any, by: str = "source", rep_id: s
         The ``by`` column, won, lost, closed, win_rate; for ``lost_reason`` (lost leads
         only) lost and share of the lost. Sorted by closed (or lost) leads.
     """
-    if by not in _DIMENSIONS:
-        raise ParameterError(f"The 'by' parameter must be one of {', '.join(map(repr, _DIMENSIONS))}. "
-                             f"Got {by!r} instead.")
+    check_choice("by", by, _DIMENSIONS)
     leads = closed_leads(dataset, start=start, end=end, rep_id=rep_id)
     if by not in leads:
         return pd.DataFrame(columns=[by, "won", "lost", "closed", "win_rate"])
@@ -87,8 +86,7 @@ def lead_attributes(leads: pd.DataFrame, attributes: Sequence[str] | None = None
     if attributes is not None:
         missing = [a for a in attributes if a not in leads]
         if missing:
-            raise ParameterError(f"The 'attributes' parameter names column(s) the leads do not have: "
-                                 f"{', '.join(missing)}.")
+            raise ParameterError.from_catalog("review.error_attributes", missing=", ".join(missing))
         return list(attributes)
     return [c for c in leads.columns if c not in _NOT_ATTRIBUTES and c != "won"
             and not pd.api.types.is_datetime64_any_dtype(leads[c])]
@@ -131,9 +129,7 @@ def attribute_lift(dataset: Any, *, start: Any, end: Any, attributes: Sequence[s
         attribute, value, closed, won, win_rate, lift (win rate / overall), share_of_wins;
         sorted by lift (highest first). ``attrs["overall"]`` is the overall win rate.
     """
-    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise ParameterError(f"The 'min_count' parameter must be a positive whole number. Got {min_count!r} "
-                             "instead.")
+    min_count = check_positive_int("min_count", min_count)
     leads = closed_leads(dataset, start=start, end=end, rep_id=rep_id)
     cols = ["attribute", "value", "closed", "won", "win_rate", "lift", "share_of_wins"]
     if leads.empty:
