@@ -1,5 +1,6 @@
-"""Periodic review (*resumen de ventas periódico*): KPI scorecards, pacing, receivables,
-complaints, lost customers and win/loss.
+"""Periodic review (*resumen de ventas periódico*): scorecards, pacing, receivables, complaints.
+
+KPI scorecards, pacing, receivables, complaints, lost customers and win/loss.
 
 The analysis lives in submodules of pure functions, re-exported here:
 

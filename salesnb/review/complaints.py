@@ -14,13 +14,17 @@ configuration list the customer signed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from salesnb.params import check_choice, check_positive_number
 from salesnb.review._common import between, customer_owner, span
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 __all__ = ["CONFIG_MISMATCH", "SLA", "check_sla", "complaint_times", "complaints_by", "complaints_summary"]
 
@@ -43,7 +47,7 @@ def check_sla(response_sla_hours: object, resolution_sla_days: object) -> None:
     check_positive_number("resolution_sla_days", resolution_sla_days)
 
 
-def complaint_times(dataset: Any, *, start: Any, end: Any,
+def complaint_times(dataset: Dataset, *, start: DateLike, end: DateLike,
                     response_sla_hours: float = SLA["response_sla_hours"],
                     resolution_sla_days: float = SLA["resolution_sla_days"]) -> pd.DataFrame:
     """One row per complaint opened in the span, with times and SLA outcomes as of ``end``.
@@ -100,7 +104,7 @@ def _share_true(values: pd.Series) -> float:
     return float(known.astype(bool).mean()) if len(known) else float("nan")
 
 
-def complaints_by(dataset: Any, *, start: Any, end: Any, by: str = "category",
+def complaints_by(dataset: Dataset, *, start: DateLike, end: DateLike, by: str = "category",
                   times: pd.DataFrame | None = None, **sla: float) -> pd.DataFrame:
     """Complaint volume and service times grouped by ``category``, ``product_id``, ``rep_id`` ...
 
@@ -132,7 +136,7 @@ def complaints_by(dataset: Any, *, start: Any, end: Any, by: str = "category",
     return out[cols].reset_index(drop=True)
 
 
-def complaints_summary(dataset: Any, *, start: Any, end: Any, rep_id: str | None = None,
+def complaints_summary(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None,
                        times: pd.DataFrame | None = None, **sla: float) -> dict[str, float]:
     """Headline numbers: complaints, configuration mismatches, SLA rates, medians, open.
 

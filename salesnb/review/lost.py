@@ -28,7 +28,7 @@ chance, 1 is perfect ranking).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,10 @@ import pandas as pd
 from salesnb.errors import ParameterError
 from salesnb.params import check_positive_number, to_timestamp
 from salesnb.review._common import customer_owner, memo, positive_orders
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 __all__ = ["LOST_RULE", "ChurnResult", "churn_risk", "customer_rhythm", "lost_customers"]
 
@@ -49,7 +53,7 @@ def _check_rule(min_days: float, factor: float, single_order_days: float) -> Non
         check_positive_number(name, value)
 
 
-def customer_rhythm(dataset: Any, *, as_of: Any, min_days: float = LOST_RULE["min_days"],
+def customer_rhythm(dataset: Dataset, *, as_of: DateLike, min_days: float = LOST_RULE["min_days"],
                     factor: float = LOST_RULE["factor"],
                     single_order_days: float = LOST_RULE["single_order_days"],
                     orders: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -83,7 +87,7 @@ def customer_rhythm(dataset: Any, *, as_of: Any, min_days: float = LOST_RULE["mi
                                                      orders)).copy()
 
 
-def _rhythm(dataset: Any, as_of: pd.Timestamp, min_days: float, factor: float, single_order_days: float,
+def _rhythm(dataset: Dataset, as_of: pd.Timestamp, min_days: float, factor: float, single_order_days: float,
             orders: pd.DataFrame | None) -> pd.DataFrame:
     po = positive_orders(dataset.orders) if orders is None else orders
     po = po.loc[po["order_date"] <= as_of]
@@ -129,9 +133,9 @@ def _rhythm(dataset: Any, as_of: pd.Timestamp, min_days: float, factor: float, s
     return stats.reset_index()[cols]
 
 
-def lost_customers(dataset: Any, *, start: Any, end: Any, rep_id: str | None = None,
+def lost_customers(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None,
                    **rule: float) -> pd.DataFrame:
-    """Customers who became lost between ``start`` and ``end`` (their lost date in the span).
+    """Return the customers who became lost between ``start`` and ``end`` (lost date in the span).
 
     Parameters
     ----------
@@ -196,7 +200,7 @@ _FEATURES = ["days_since", "recency_ratio", "purchases_12m", "log_sales_12m", "l
              *(f"channel_{c}" for c in _CHANNELS)]
 
 
-def _snapshot(dataset: Any, po: pd.DataFrame, cutoff: pd.Timestamp, rhythm: pd.DataFrame) -> pd.DataFrame:
+def _snapshot(dataset: Dataset, po: pd.DataFrame, cutoff: pd.Timestamp, rhythm: pd.DataFrame) -> pd.DataFrame:
     """RFM features of the customers active at ``cutoff`` (``rhythm`` as of ``cutoff``)."""
     active = rhythm.loc[rhythm["status"] == "active"]
     if active.empty:
@@ -227,7 +231,7 @@ def _labels(customers: pd.Index, rhythm_later: pd.DataFrame) -> pd.Series:
     return (rhythm_later["status"].reindex(customers) == "lost").astype(int)
 
 
-def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: float) -> ChurnResult:
+def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **rule: float) -> ChurnResult:
     """Probability that each active customer is lost by the rule within ``horizon_days``.
 
     See the module docstring for the features, the training snapshots and the AUC.

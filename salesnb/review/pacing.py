@@ -21,7 +21,7 @@ rep with no working day behind them yet (hired after the as-of date): no pace to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,14 +31,19 @@ from salesnb.review._common import TEAM, active_reps, between, country, span
 from salesnb.review.periods import working_day_flags
 from salesnb.review.plan import DEFAULT_GROWTH, daily_targets
 
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+    from salesnb.review.plan import TargetSource
+
 __all__ = ["cumulative", "day_weights", "pacing", "status_of"]
 
 #: Projected attainment from which a rep counts as ``close`` to target.
 CLOSE = 0.9
 
 
-def day_weights(dataset: Any, *, start: Any, end: Any, as_of: Any | None = None) -> pd.Series:
-    """Expected share of sales of each calendar day (0 on non-working days).
+def day_weights(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike | None = None) -> pd.Series:
+    """Return the expected share of sales of each calendar day (0 on non-working days).
 
     Monthly seasonal index x weekday index, both learnt from orders up to ``as_of``
     (all orders when None). With no history every working day weighs 1.
@@ -70,7 +75,7 @@ def status_of(projected_attainment: float) -> str:
     return "close" if projected_attainment >= CLOSE else "behind"
 
 
-def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = None,
+def pacing(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike, targets: TargetSource | None = None,
            growth: float = DEFAULT_GROWTH, daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Projection to the period end, per rep employed in the period and for the team.
 
@@ -146,8 +151,8 @@ def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = Non
     return frame
 
 
-def cumulative(dataset: Any, *, start: Any, end: Any, as_of: Any, rep_id: str | None = None,
-               targets: Any = None, growth: float = DEFAULT_GROWTH,
+def cumulative(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike, rep_id: str | None = None,
+               targets: TargetSource | None = None, growth: float = DEFAULT_GROWTH,
                daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Day by day: cumulative target, cumulative actual (to ``as_of``) and the projected path.
 

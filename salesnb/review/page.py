@@ -40,6 +40,8 @@ from salesnb.review.winloss import winloss_window
 
 if TYPE_CHECKING:
     from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+    from salesnb.review.plan import TargetSource
 
 __all__ = ["ReviewPage", "check_rep", "open_review"]
 
@@ -105,9 +107,9 @@ def check_rep(dataset: Dataset, rep_id: object, *, period: Period | None = None)
     raise parameter_error("rep_unknown", where=where, known=known, value=repr(rep), shown=shown)
 
 
-def open_review(dataset: Dataset, *, period: str = "month", period_end: object, rep_id: object = None,
+def open_review(dataset: Dataset, *, period: str = "month", period_end: DateLike, rep_id: object = None,
                 weights: Mapping[str, float] | None = None, growth: float = DEFAULT_GROWTH,
-                targets: Any = None, top: int = 20, sla: Mapping[str, float] | None = None,
+                targets: TargetSource | None = None, top: int = 20, sla: Mapping[str, float] | None = None,
                 mask_contacts: bool = True) -> ReviewPage:
     """Check a review's parameters and return its page (nothing is computed yet).
 
@@ -193,7 +195,7 @@ class ReviewPage:
     rep_id: str | None
     weights: dict[str, float]
     growth: float
-    targets: Any
+    targets: TargetSource | None
     top: int
     sla: dict[str, float]
     mask_contacts: bool

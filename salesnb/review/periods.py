@@ -61,7 +61,7 @@ def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
 
 
 def same_period_last_year(start: DateLike, end: DateLike) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The same span one year earlier (see the module docstring for the rule).
+    """Return the same span one year earlier (see the module docstring for the rule).
 
     Examples
     --------
@@ -81,7 +81,7 @@ def same_period_last_year(start: DateLike, end: DateLike) -> tuple[pd.Timestamp,
 
 
 def prior_period(start: DateLike, end: DateLike) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The span of equal length just before ``start`` (whole months or weeks stay whole).
+    """Return the span of equal length just before ``start`` (whole months or weeks stay whole).
 
     Examples
     --------
@@ -149,12 +149,12 @@ class Period:
         return prior_period(self.start, self.as_of)
 
     def year(self) -> Period:
-        """The calendar year holding ``as_of``, read as of the same day."""
+        """Return the calendar year holding ``as_of``, read as of the same day."""
         return period_range("year", self.as_of)
 
 
 def period_range(period: str, period_end: DateLike, *, start: DateLike | None = None) -> Period:
-    """The review period of a kind holding ``period_end``.
+    """Return the review period of a kind holding ``period_end``.
 
     Parameters
     ----------
@@ -246,7 +246,7 @@ def working_day_flags(start: DateLike, end: DateLike, *, country: str = "ES") ->
 
 
 def working_days(start: DateLike, end: DateLike, *, country: str = "ES") -> int:
-    """Number of working days from start to end, both included (0 when end < start)."""
+    """Count the working days from start to end, both included (0 when end < start)."""
     s, e = to_timestamp("start", start), to_timestamp("end", end)
     if e < s:
         return 0

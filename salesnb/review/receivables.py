@@ -22,13 +22,17 @@ with what to ask for, the oldest invoice and the rep who owns the account.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from salesnb.params import check_choice, check_positive_int, to_timestamp
 from salesnb.review._common import TEAM, customer_owner
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 __all__ = ["BUCKETS", "aging", "collection_plan", "dso", "open_invoices"]
 
@@ -42,7 +46,7 @@ def _bucket(days_overdue: np.ndarray) -> np.ndarray:
     return np.array(BUCKETS, dtype=object)[idx]
 
 
-def open_invoices(dataset: Any, *, as_of: Any) -> pd.DataFrame:
+def open_invoices(dataset: Dataset, *, as_of: DateLike) -> pd.DataFrame:
     """Invoices open as of a day, with outstanding amount, days overdue and bucket.
 
     Returns
@@ -78,7 +82,8 @@ def open_invoices(dataset: Any, *, as_of: Any) -> pd.DataFrame:
     return out[cols]
 
 
-def aging(dataset: Any, *, as_of: Any, by: str | None = None, invoices: pd.DataFrame | None = None) -> pd.DataFrame:
+def aging(dataset: Dataset, *, as_of: DateLike, by: str | None = None,
+          invoices: pd.DataFrame | None = None) -> pd.DataFrame:
     """Outstanding amounts per aging bucket, in total or by ``customer_id`` / ``rep_id``.
 
     Returns
@@ -106,7 +111,7 @@ def aging(dataset: Any, *, as_of: Any, by: str | None = None, invoices: pd.DataF
         .reset_index(drop=True)
 
 
-def dso(dataset: Any, *, as_of: Any, days: int = 90, by: str | None = None) -> pd.Series | float:
+def dso(dataset: Dataset, *, as_of: DateLike, days: int = 90, by: str | None = None) -> pd.Series | float:
     """Days sales outstanding as of a day (see the module docstring for the formula).
 
     Parameters
@@ -140,7 +145,7 @@ def dso(dataset: Any, *, as_of: Any, days: int = 90, by: str | None = None) -> p
     return values.rename("dso")
 
 
-def collection_plan(dataset: Any, *, as_of: Any, rep_id: str | None = None, top: int | None = None,
+def collection_plan(dataset: Dataset, *, as_of: DateLike, rep_id: str | None = None, top: int | None = None,
                     invoices: pd.DataFrame | None = None) -> pd.DataFrame:
     """Whom to call about overdue invoices, biggest and oldest first.
 

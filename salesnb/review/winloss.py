@@ -11,7 +11,7 @@ yes/no. Values with fewer than ``min_count`` closed leads are left out (too few 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,10 @@ from salesnb.errors import ParameterError
 from salesnb.params import check_choice, check_positive_int
 from salesnb.review._common import between, span
 
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+
 __all__ = ["attribute_lift", "closed_leads", "lead_attributes", "winloss", "winloss_window"]
 
 _DIMENSIONS = ("lost_reason", "source", "channel", "rep_id", "region_id")
@@ -29,7 +33,7 @@ _NOT_ATTRIBUTES = {"lead_id", "company", "contact_name", "phone", "email", "crea
                    "closed_date", "lost_reason", "rep_id", "region_id"}
 
 
-def closed_leads(dataset: Any, *, start: Any, end: Any, rep_id: str | None = None) -> pd.DataFrame:
+def closed_leads(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None) -> pd.DataFrame:
     """Leads won or lost with ``closed_date`` in the span (all their columns, plus ``won``)."""
     s, e = span(start, end)
     if not dataset.has("leads"):
@@ -42,10 +46,17 @@ def closed_leads(dataset: Any, *, start: Any, end: Any, rep_id: str | None = Non
     return leads.assign(won=(leads["status"] == "won")).reset_index(drop=True)
 
 
-def winloss_window(dataset: Any, *, start: Any, end: Any, min_closed: int = 30) -> tuple[pd.Timestamp, pd.Timestamp,
-                                                                                          bool]:
-    """The span to study win/loss over: the period, or the 12 months to its end when it
-    closed fewer than ``min_closed`` leads. Returns ``(start, end, widened)``."""
+def winloss_window(dataset: Dataset, *, start: DateLike, end: DateLike,
+                   min_closed: int = 30) -> tuple[pd.Timestamp, pd.Timestamp, bool]:
+    """Return the span to study win/loss over: the period, or the 12 months to its end.
+
+    The 12 months are used when the period closed fewer than ``min_closed`` leads.
+
+    Returns
+    -------
+    tuple of (Timestamp, Timestamp, bool)
+        ``(start, end, widened)``.
+    """
     s, e = span(start, end)
     if len(closed_leads(dataset, start=s, end=e)) >= min_closed:
         return s, e, False
@@ -53,8 +64,9 @@ def winloss_window(dataset: Any, *, start: Any, end: Any, min_closed: int = 30) 
     return min(s, wide), e, min(s, wide) < s
 
 
-def winloss(dataset: Any, *, start: Any, end: Any, by: str = "source", rep_id: str | None = None) -> pd.DataFrame:
-    """Closed leads by ``lost_reason``, ``source``, ``channel``, ``rep_id`` or ``region_id``.
+def winloss(dataset: Dataset, *, start: DateLike, end: DateLike, by: str = "source",
+            rep_id: str | None = None) -> pd.DataFrame:
+    """Count closed leads by ``lost_reason``, ``source``, ``channel``, ``rep_id`` or ``region_id``.
 
     Returns
     -------
@@ -82,7 +94,7 @@ def winloss(dataset: Any, *, start: Any, end: Any, by: str = "source", rep_id: s
 
 
 def lead_attributes(leads: pd.DataFrame, attributes: Sequence[str] | None = None) -> list[str]:
-    """The attribute columns of a leads frame: channel, source and the extra columns."""
+    """Return the attribute columns of a leads frame: channel, source and the extra columns."""
     if attributes is not None:
         missing = [a for a in attributes if a not in leads]
         if missing:
@@ -111,7 +123,7 @@ def _values(column: pd.Series) -> pd.Series:
     return column.astype(object)
 
 
-def attribute_lift(dataset: Any, *, start: Any, end: Any, attributes: Sequence[str] | None = None,
+def attribute_lift(dataset: Dataset, *, start: DateLike, end: DateLike, attributes: Sequence[str] | None = None,
                    min_count: int = 5, rep_id: str | None = None) -> pd.DataFrame:
     """Win rate per attribute value against the overall win rate (lift).
 
