@@ -416,6 +416,29 @@ def scorecard(dataset: Dataset, *, period_start: DateLike, period_end: DateLike,
     """
     w = check_weights(weights)
     s, e = span(period_start, period_end)
+    frame, target_source = _kpi_frame(dataset, s, e, targets=targets, growth=growth)
+    weeks = weeks_worked(dataset, start=s, end=e, team=True)
+    reps = frame.drop(index=TEAM)
+    norm = normalise(reps, weeks=weeks.drop(index=TEAM))
+    score, used, missing = _weighted_score(norm, w)
+    rank = score.rank(ascending=False, method="min").astype("Int64")
+    names = active_reps(dataset, s, e).set_index("rep_id")["name"].astype(object)
+    frame.insert(0, "weeks_worked", weeks)
+    frame.insert(0, "is_team", frame.index == TEAM)
+    frame.insert(0, "name", names.reindex(frame.index))
+    frame["score"] = score.reindex(frame.index)
+    frame["rank"] = rank.reindex(frame.index).astype("Int64")
+    frame = frame.reset_index()
+    order = frame.loc[~frame["is_team"]].sort_values(["rank", "rep_id"], kind="stable", na_position="last")
+    out = pd.concat([order, frame.loc[frame["is_team"]]], ignore_index=True)
+    out.attrs.update({"weights": {k: w[k] for k in used}, "target_source": target_source,
+                      "missing": missing, "start": s, "end": e})
+    return out
+
+
+def _kpi_frame(dataset: Dataset, s: pd.Timestamp, e: pd.Timestamp, *, targets: TargetSource | None,
+               growth: float) -> tuple[pd.DataFrame, str | None]:
+    """Return the 13 KPI columns (index rep_id, team row last) and where the targets came from."""
     kw = {"start": s, "end": e, "team": True}
     target = kpi_target(dataset, targets=targets, growth=growth, **kw)
     actual = kpi_actual(dataset, **kw)
@@ -436,31 +459,20 @@ def scorecard(dataset: Dataset, *, period_start: DateLike, period_end: DateLike,
     }
     frame = pd.DataFrame(cols)
     frame.index.name = "rep_id"
-    weeks = weeks_worked(dataset, **kw)
-    reps = frame.drop(index=TEAM)
-    norm = normalise(reps, weeks=weeks.drop(index=TEAM))
+    return frame, target.attrs.get("source")
+
+
+def _weighted_score(norm: pd.DataFrame, w: dict[str, float]) -> tuple[pd.Series, dict[str, float], list[str]]:
+    """Return each rep's 0-100 score, the weights used and the KPIs left out (no data for anyone)."""
     missing = [k for k in KPIS if k in norm and norm[k].isna().all()]
     used = {k: v for k, v in w.items() if k not in missing and v > 0}
     wv = pd.Series(used, dtype=float)
     if wv.empty:
-        score = pd.Series(np.nan, index=reps.index)
+        score = pd.Series(np.nan, index=norm.index)
     else:
         sub = norm[list(wv.index)]
         avail = sub.notna().to_numpy() * wv.to_numpy()[None, :]
         num = (sub.fillna(0).to_numpy() * wv.to_numpy()[None, :]).sum(axis=1)
         den = avail.sum(axis=1)
-        score = pd.Series(np.where(den > 0, 100 * num / np.where(den > 0, den, 1), np.nan), index=reps.index)
-    score = score.round(9)  # ties stay ties despite float noise in sums
-    rank = score.rank(ascending=False, method="min").astype("Int64")
-    names = active_reps(dataset, s, e).set_index("rep_id")["name"].astype(object)
-    frame.insert(0, "weeks_worked", weeks)
-    frame.insert(0, "is_team", frame.index == TEAM)
-    frame.insert(0, "name", names.reindex(frame.index))
-    frame["score"] = score.reindex(frame.index)
-    frame["rank"] = rank.reindex(frame.index).astype("Int64")
-    frame = frame.reset_index()
-    order = frame.loc[~frame["is_team"]].sort_values(["rank", "rep_id"], kind="stable", na_position="last")
-    out = pd.concat([order, frame.loc[frame["is_team"]]], ignore_index=True)
-    out.attrs.update({"weights": {k: w[k] for k in used}, "target_source": target.attrs.get("source"),
-                      "missing": missing, "start": s, "end": e})
-    return out
+        score = pd.Series(np.where(den > 0, 100 * num / np.where(den > 0, den, 1), np.nan), index=norm.index)
+    return score.round(9), used, missing  # rounded: ties stay ties despite float noise in sums

@@ -112,16 +112,7 @@ def _rhythm(dataset: Dataset, as_of: pd.Timestamp, min_days: float, factor: floa
     stats["days_since"] = (as_of - stats["last_order"]).dt.days
     stats["lost_date"] = stats["last_order"] + pd.to_timedelta(np.floor(allowed).astype(int) + 1, unit="D")
     stats["status"] = np.where(stats["days_since"] > stats["allowed_days"], "lost", "active")
-    # value at risk: net sales (returns included) in the 12 months up to the last purchase
-    lines = dataset.orders.loc[dataset.orders["order_date"] <= as_of, ["customer_id", "order_date", "net_amount"]]
-    lines = lines.assign(customer_id=lines["customer_id"].astype(str))
-    last = lines["customer_id"].map(stats["last_order"])
-    window = (lines["order_date"] <= last) & (lines["order_date"] > last - pd.DateOffset(years=1))
-    stats["value_at_risk"] = lines.loc[window].groupby("customer_id")["net_amount"].sum() \
-        .reindex(stats.index).fillna(0.0)
-    on_last = lines["order_date"] == last
-    stats["last_order_value"] = lines.loc[on_last].groupby("customer_id")["net_amount"].sum() \
-        .reindex(stats.index).fillna(0.0)
+    stats["value_at_risk"], stats["last_order_value"] = _order_values(dataset, as_of, stats["last_order"])
     owner = customer_owner(dataset)
     last_rep = po.assign(customer_id=po["customer_id"].astype(str)).sort_values(
         "order_date", kind="stable").groupby("customer_id")["rep_id"].last().astype(object)
@@ -131,6 +122,24 @@ def _rhythm(dataset: Dataset, as_of: pd.Timestamp, min_days: float, factor: floa
         .set_index("customer_id")["name"].astype(object)
     stats["name"] = names.reindex(stats.index)
     return stats.reset_index()[cols]
+
+
+def _order_values(dataset: Dataset, as_of: pd.Timestamp, last_order: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return each customer's value at risk and the value of their last purchase day.
+
+    Value at risk is net sales (returns included) in the 12 months up to the last
+    purchase; ``last_order`` is indexed by customer id.
+    """
+    lines = dataset.orders.loc[dataset.orders["order_date"] <= as_of, ["customer_id", "order_date", "net_amount"]]
+    lines = lines.assign(customer_id=lines["customer_id"].astype(str))
+    last = lines["customer_id"].map(last_order)
+    window = (lines["order_date"] <= last) & (lines["order_date"] > last - pd.DateOffset(years=1))
+    value_at_risk = lines.loc[window].groupby("customer_id")["net_amount"].sum() \
+        .reindex(last_order.index).fillna(0.0)
+    on_last = lines["order_date"] == last
+    last_value = lines.loc[on_last].groupby("customer_id")["net_amount"].sum() \
+        .reindex(last_order.index).fillna(0.0)
+    return value_at_risk, last_value
 
 
 def lost_customers(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None,
@@ -247,11 +256,6 @@ def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **r
     **rule
         Parameters of the lost-customer rule.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 30:
         raise ParameterError.from_catalog("review.error_horizon_days", value=repr(horizon_days))
     rule = {**LOST_RULE, **rule}
@@ -260,7 +264,6 @@ def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **r
     po = po.loc[po["order_date"] <= as_of]
     h = pd.Timedelta(days=horizon_days)
     train_at, test_at = as_of - 2 * h, as_of - h
-    notes: list[str] = []
     rhythm = {at: customer_rhythm(dataset, as_of=at, orders=po, **rule).set_index("customer_id")
               for at in (train_at, test_at, as_of)}
     current = _snapshot(dataset, po, as_of, rhythm[as_of])
@@ -268,6 +271,25 @@ def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **r
     test = _snapshot(dataset, po, test_at, rhythm[test_at])
     y_train = _labels(train.index, rhythm[test_at])
     y_test = _labels(test.index, rhythm[as_of])
+    risk, auc, notes = _fit_risk(train, y_train, test, y_test, current)
+    scores = _risk_table(current, risk, rhythm[as_of])
+    return ChurnResult(scores, auc, "logistic_rfm", len(train), len(test), horizon_days, notes)
+
+
+def _fit_risk(train: pd.DataFrame, y_train: pd.Series, test: pd.DataFrame, y_test: pd.Series,
+              current: pd.DataFrame) -> tuple[np.ndarray, float, list[str]]:
+    """Return the current customers' risk, the held-out AUC and caveats.
+
+    The model learns on the older snapshot, is scored on the held-out one (AUC), then
+    refit on the held-out one when it can; with too little history the risk is the
+    recency ratio.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    notes: list[str] = []
     model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
     auc = float("nan")
     if len(train) >= 20 and y_train.nunique() == 2:
@@ -283,7 +305,11 @@ def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **r
     else:
         notes.append("too_little_history")
         risk = current["recency_ratio"].clip(0, 1).to_numpy() if len(current) else np.array([])
-    rhythm = rhythm[as_of]
+    return risk, auc, notes
+
+
+def _risk_table(current: pd.DataFrame, risk: np.ndarray, rhythm: pd.DataFrame) -> pd.DataFrame:
+    """Return the scores of the current customers with their rhythm, by expected loss (largest first)."""
     scores = current.assign(risk=risk)
     scores["name"] = rhythm["name"].reindex(scores.index)
     scores["rep_id"] = rhythm["rep_id"].reindex(scores.index)
@@ -295,5 +321,4 @@ def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **r
     scores = scores.sort_values(["expected_loss", "customer_id"], ascending=[False, True], kind="stable")
     keep = ["customer_id", "name", "rep_id", "risk", "days_since", "allowed_days", "last_order",
             "purchases_12m", "sales_12m", "value_at_risk", "expected_loss"]
-    return ChurnResult(scores[keep].reset_index(drop=True), auc, "logistic_rfm", len(train), len(test),
-                       horizon_days, notes)
+    return scores[keep].reset_index(drop=True)

@@ -102,19 +102,7 @@ def pacing(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike,
     s, e = span(start, end)
     a = min(max(to_timestamp("as_of", as_of), s - pd.Timedelta(days=1)), e)
     weights = day_weights(dataset, start=s, end=e, as_of=a)
-    flags = weights > 0
-    days = weights.index.to_numpy()
     reps = active_reps(dataset, s, e)
-    hire = reps["hire_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    leave = reps["leave_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    employed = (np.isnat(hire) | (days[None, :] >= hire)) & (np.isnat(leave) | (days[None, :] <= leave))
-    gone = days <= a.to_datetime64()
-    w = weights.to_numpy()[None, :] * employed
-    w_gone = (w * gone).sum(axis=1)
-    w_left = (w * ~gone).sum(axis=1)
-    wd = (flags.to_numpy()[None, :] & employed)
-    d_gone = (wd & gone).sum(axis=1)
-    d_left = (wd & ~gone).sum(axis=1)
     if daily is None:
         daily = daily_targets(dataset, start=s, end=e, targets=targets, growth=growth)
     daily = daily.loc[(daily["date"] >= s) & (daily["date"] <= e)]
@@ -125,14 +113,39 @@ def pacing(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike,
     frame = pd.DataFrame({"rep_id": ids, "is_team": False,
                           "target": tgt.reindex(ids).fillna(0.0).to_numpy(),
                           "actual": act.reindex(ids).fillna(0.0).to_numpy(),
-                          "days_elapsed": d_gone, "days_left": d_left,
-                          "_w_gone": w_gone, "_w_left": w_left})
-    team_w = weights.to_numpy()
+                          **_rep_days(reps, weights, a)})
     team = {"rep_id": TEAM, "is_team": True, "target": float(daily["target"].sum()),
-            "actual": float(orders["net_amount"].sum()),
-            "days_elapsed": int((flags.to_numpy() & gone).sum()), "days_left": int((flags.to_numpy() & ~gone).sum()),
+            "actual": float(orders["net_amount"].sum()), **_team_days(weights, a)}
+    frame = _project(pd.concat([frame, pd.DataFrame([team])], ignore_index=True))
+    frame.attrs.update({"start": s, "end": e, "as_of": a, "target_source": daily.attrs.get("source")})
+    return frame
+
+
+def _rep_days(reps: pd.DataFrame, weights: pd.Series, a: pd.Timestamp) -> dict[str, np.ndarray]:
+    """Per rep: working days and day weight gone (up to ``a``) and left, on the days employed."""
+    flags = weights > 0
+    days = weights.index.to_numpy()
+    hire = reps["hire_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    leave = reps["leave_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    employed = (np.isnat(hire) | (days[None, :] >= hire)) & (np.isnat(leave) | (days[None, :] <= leave))
+    gone = days <= a.to_datetime64()
+    w = weights.to_numpy()[None, :] * employed
+    wd = (flags.to_numpy()[None, :] & employed)
+    return {"days_elapsed": (wd & gone).sum(axis=1), "days_left": (wd & ~gone).sum(axis=1),
+            "_w_gone": (w * gone).sum(axis=1), "_w_left": (w * ~gone).sum(axis=1)}
+
+
+def _team_days(weights: pd.Series, a: pd.Timestamp) -> dict[str, float]:
+    """For the team: working days and day weight gone (up to ``a``) and left."""
+    flags = (weights > 0).to_numpy()
+    gone = weights.index.to_numpy() <= a.to_datetime64()
+    team_w = weights.to_numpy()
+    return {"days_elapsed": int((flags & gone).sum()), "days_left": int((flags & ~gone).sum()),
             "_w_gone": float((team_w * gone).sum()), "_w_left": float((team_w * ~gone).sum())}
-    frame = pd.concat([frame, pd.DataFrame([team])], ignore_index=True)
+
+
+def _project(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add run rate, projection, projected attainment, gap, gap per day and status; drop the weights."""
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["run_rate"] = np.where(frame["days_elapsed"] > 0, frame["actual"] / frame["days_elapsed"], np.nan)
         scale = np.where(frame["_w_gone"] > 0, frame["_w_left"] / frame["_w_gone"],
@@ -146,9 +159,7 @@ def pacing(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike,
     frame.loc[(frame["_w_gone"] <= 0) & (frame["_w_left"] > 0), "status"] = "not_started"
     frame["days_elapsed"] = frame["days_elapsed"].astype(int)
     frame["days_left"] = frame["days_left"].astype(int)
-    frame = frame.drop(columns=["_w_gone", "_w_left"])
-    frame.attrs.update({"start": s, "end": e, "as_of": a, "target_source": daily.attrs.get("source")})
-    return frame
+    return frame.drop(columns=["_w_gone", "_w_left"])
 
 
 def cumulative(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike, rep_id: str | None = None,
