@@ -29,8 +29,7 @@ from salesnb.export import mask_phone
 from salesnb.plots import review as charts
 from salesnb.review import complaints as C
 from salesnb.review import receivables as RC
-from salesnb.review._common import TEAM
-from salesnb.review.kpis import KPIS, LOWER_IS_BETTER, PER_WEEK_IN_SCORE
+from salesnb.review.kpis import KPIS, LOWER_IS_BETTER, PER_WEEK_IN_SCORE, TEAM
 from salesnb.review.pacing import cumulative
 from salesnb.review.page import ReviewPage, check_rep
 from salesnb.review.periods import Period
