@@ -731,3 +731,23 @@ def test_team_figures_are_shared_between_pages_but_never_mutated() -> None:
     pd.testing.assert_frame_equal(again, expected)
     other = open_review(ds, period="month", period_end="2026-10-31", weights={"attainment": 0.9}).card
     assert not other["score"].equals(expected["score"])  # other weights, other figures
+
+
+def test_review_errors_come_from_the_catalog(ds) -> None:
+    from salesnb.review import check_growth
+
+    with i18n_language("en"):
+        growth_text = r"^The 'growth' parameter must be a number above -1 \(0\.05 = \+5%\)\. Got -1 instead\.$"
+        with pytest.raises(ParameterError, match=growth_text):
+            check_growth(-1)
+        with pytest.raises(ParameterError, match=r"^The period must start on or before its end\. "
+                                                 r"Got 2025-05-31 to 2025-05-01\.$"):
+            scorecard(ds, period_start="2025-05-31", period_end="2025-05-01")
+        with pytest.raises(ParameterError, match=r"'period_end'.*YYYY-MM-DD"):
+            open_review(ds, period_end="31/05/2025")
+    with i18n_language("es"):
+        with pytest.raises(ParameterError, match="'growth' debe ser un número mayor que -1"):
+            open_review(ds, period_end="2025-05-31", growth=-1)
+        with pytest.raises(ParameterError, match="'resolution_sla_days' debe ser un número positivo"):
+            open_review(ds, period_end="2025-05-31", sla={"resolution_sla_days": 0})
+    assert check_growth(0) == 0.0 and isinstance(check_growth(0), float)
