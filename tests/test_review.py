@@ -33,7 +33,6 @@ from salesnb.data import load
 from salesnb.errors import ParameterError
 from salesnb.review import (
     TEAM,
-    Review,
     aging,
     attribute_lift,
     check_rep,
@@ -63,11 +62,13 @@ from salesnb.review import (
     lost_customers,
     normalise,
     open_invoices,
+    open_review,
     pacing,
     period_range,
     prior_period,
     same_period_last_year,
     scorecard,
+    views,
     winloss,
     winloss_window,
     working_days,
@@ -674,9 +675,9 @@ def test_review_renders_team_and_rep_pages(ds, lang: str, rep: str | None) -> No
     import matplotlib.pyplot as plt
 
     with i18n_language(lang):
-        rv = Review(ds, period="month", period_end="2025-05-31", rep_id=rep, targets=MONTHLY_TARGETS)
-        outputs = rv.render()
-    assert len(outputs) == len(rv.sections())
+        page = open_review(ds, period="month", period_end="2025-05-31", rep_id=rep, targets=MONTHLY_TARGETS)
+        outputs = views.render(page)
+    assert len(outputs) == len(views.sections(page))
     html = "".join(getattr(o, "data", "") or "" for o in outputs if isinstance(getattr(o, "data", None), str))
     assert ("Nuevo Mayo" in html) and ("<script>alert" not in html)
     if rep is None:
@@ -688,11 +689,11 @@ def test_review_renders_team_and_rep_pages(ds, lang: str, rep: str | None) -> No
 
 def test_review_rejects_bad_parameters(ds) -> None:
     with pytest.raises(ParameterError, match="rep_id"):
-        Review(ds, period_end="2025-05-31", rep_id="NOPE")
+        open_review(ds, period_end="2025-05-31", rep_id="NOPE")
     with pytest.raises(ParameterError, match="unknown KPI"):
-        Review(ds, period_end="2025-05-31", weights={"speed": 1})
+        open_review(ds, period_end="2025-05-31", weights={"speed": 1})
     with pytest.raises(ParameterError, match="'period'"):
-        Review(ds, period="decade", period_end="2025-05-31")
+        open_review(ds, period="decade", period_end="2025-05-31")
 
 
 def test_review_escapes_hostile_names(tmp_path: Path) -> None:
@@ -701,34 +702,52 @@ def test_review_escapes_hostile_names(tmp_path: Path) -> None:
     t["customers"].loc[t["customers"]["customer_id"] == "C2", "name"] = "<img src=x onerror=alert(1)>"
     data = load(write_tables(t, tmp_path / "hostile"))
     with i18n_language("en"):
-        rv = Review(data, period_end="2025-05-31", targets=MONTHLY_TARGETS)
-        html = rv.scorecard_table().data + rv.collection_table().data + rv.title().data
+        page = open_review(data, period_end="2025-05-31", targets=MONTHLY_TARGETS)
+        html = views.scorecard_table(page).data + views.collection_table(page).data + views.title(page).data
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
 
 
 def test_collection_list_masks_phones_unless_asked() -> None:
-    from salesnb.review import Review, receivables
+    from salesnb.review import receivables
 
     ds = load("sample")
     plan = receivables.collection_plan(ds, as_of=pd.Timestamp("2026-10-31"), top=20)
     phones = [p for p in plan["phone"] if p]
     assert phones
-    masked = Review(ds, period="month", period_end="2026-10-31").collection_table().data
-    shown = Review(ds, period="month", period_end="2026-10-31", mask_contacts=False).collection_table().data
+    masked = views.collection_table(open_review(ds, period="month", period_end="2026-10-31")).data
+    shown = views.collection_table(open_review(ds, period="month", period_end="2026-10-31", mask_contacts=False)).data
     assert not any(html.escape(p) in masked for p in phones)
     assert any(html.escape(p) in shown for p in phones)
 
 
 def test_team_figures_are_shared_between_pages_but_never_mutated() -> None:
-    from salesnb.review import Review
-
     ds = load("sample")
-    first = Review(ds, period="month", period_end="2026-10-31")
+    first = open_review(ds, period="month", period_end="2026-10-31")
     card = first.card
     expected = card.copy()
     card.drop(card.index, inplace=True)  # a page that scribbles on its copy
-    again = Review(ds, period="month", period_end="2026-10-31", rep_id="R001").card
+    again = open_review(ds, period="month", period_end="2026-10-31", rep_id="R001").card
     pd.testing.assert_frame_equal(again, expected)
-    other = Review(ds, period="month", period_end="2026-10-31", weights={"attainment": 0.9}).card
+    other = open_review(ds, period="month", period_end="2026-10-31", weights={"attainment": 0.9}).card
     assert not other["score"].equals(expected["score"])  # other weights, other figures
+
+
+def test_review_errors_come_from_the_catalog(ds) -> None:
+    from salesnb.review import check_growth
+
+    with i18n_language("en"):
+        growth_text = r"^The 'growth' parameter must be a number above -1 \(0\.05 = \+5%\)\. Got -1 instead\.$"
+        with pytest.raises(ParameterError, match=growth_text):
+            check_growth(-1)
+        with pytest.raises(ParameterError, match=r"^The period must start on or before its end\. "
+                                                 r"Got 2025-05-31 to 2025-05-01\.$"):
+            scorecard(ds, period_start="2025-05-31", period_end="2025-05-01")
+        with pytest.raises(ParameterError, match=r"'period_end'.*YYYY-MM-DD"):
+            open_review(ds, period_end="31/05/2025")
+    with i18n_language("es"):
+        with pytest.raises(ParameterError, match="'growth' debe ser un número mayor que -1"):
+            open_review(ds, period_end="2025-05-31", growth=-1)
+        with pytest.raises(ParameterError, match="'resolution_sla_days' debe ser un número positivo"):
+            open_review(ds, period_end="2025-05-31", sla={"resolution_sla_days": 0})
+    assert check_growth(0) == 0.0 and isinstance(check_growth(0), float)

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -23,7 +24,7 @@ _STATUS_COLOURS = {"on_track": PALETTE[2], "close": PALETTE[1], "behind": ACCENT
                    "not_started": "#cbd5e1"}
 
 
-def _empty(fig: Figure, ax, text: str) -> Figure:
+def _empty(fig: Figure, ax: Axes, text: str) -> Figure:
     ax.set_axis_off()
     ax.text(0.5, 0.5, text, ha="center", va="center", color="#64748b", transform=ax.transAxes)
     return fig
@@ -158,7 +159,7 @@ def cumulative_pacing(frame: pd.DataFrame, *, title: str = "", ylabel: str = "",
     return fig
 
 
-def date_axis(ax, dates: pd.Series) -> None:
+def date_axis(ax: Axes, dates: pd.Series) -> None:
     """Date ticks in the report language: days for spans up to two months, else months."""
     import matplotlib.dates as mdates
 

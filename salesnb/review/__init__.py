@@ -1,7 +1,8 @@
-"""Periodic review (*resumen de ventas periódico*): KPI scorecards, pacing, receivables,
-complaints, lost customers and win/loss.
+"""Periodic review (*resumen de ventas periódico*): scorecards, pacing, receivables, complaints.
 
-The computing functions live in submodules and are re-exported here:
+KPI scorecards, pacing, receivables, complaints, lost customers and win/loss.
+
+The analysis lives in submodules of pure functions, re-exported here:
 
 * :mod:`.periods` — :func:`period_range`, same period last year, prior period, working days;
 * :mod:`.plan` — daily targets (target plan, a targets file, or last year + growth);
@@ -12,8 +13,12 @@ The computing functions live in submodules and are re-exported here:
 * :mod:`.receivables` — aging buckets, DSO, collection plan;
 * :mod:`.complaints` — complaint volume and SLA times;
 * :mod:`.winloss` — lead outcomes and attribute lift;
-* :mod:`.views` — :class:`Review`, which a notebook cell calls to show the team page or
-  one rep's page.
+* :mod:`.page` — :func:`open_review`, which checks a review's parameters and returns a
+  :class:`ReviewPage`: the figures of the team page or of one rep's page, computed on
+  first use.
+
+What a notebook shows of a page is in :mod:`salesnb.review.views` (``views.headline(page)``,
+``views.scorecard_table(page)`` ...), its charts in :mod:`salesnb.plots.review`.
 
 Every KPI is defined in ``docs/KPIS.md``. The functions :func:`pacing` and :func:`winloss`
 share their module's name, so ``salesnb.review.pacing`` is the function; reach the rest of
@@ -21,7 +26,14 @@ those modules with ``from salesnb.review.pacing import day_weights``.
 """
 
 from salesnb.review._common import TEAM
-from salesnb.review.complaints import CONFIG_MISMATCH, SLA, complaint_times, complaints_by, complaints_summary
+from salesnb.review.complaints import (
+    CONFIG_MISMATCH,
+    SLA,
+    check_sla,
+    complaint_times,
+    complaints_by,
+    complaints_summary,
+)
 from salesnb.review.kpis import (
     DEFAULT_WEIGHTS,
     KPIS,
@@ -46,6 +58,7 @@ from salesnb.review.kpis import (
 )
 from salesnb.review.lost import LOST_RULE, ChurnResult, churn_risk, customer_rhythm, lost_customers
 from salesnb.review.pacing import cumulative, pacing
+from salesnb.review.page import ReviewPage, check_rep, open_review
 from salesnb.review.periods import (
     PERIOD_KINDS,
     Period,
@@ -55,9 +68,8 @@ from salesnb.review.periods import (
     same_period_last_year,
     working_days,
 )
-from salesnb.review.plan import DEFAULT_GROWTH, daily_targets
+from salesnb.review.plan import DEFAULT_GROWTH, check_growth, daily_targets
 from salesnb.review.receivables import BUCKETS, aging, collection_plan, dso, open_invoices
-from salesnb.review.views import Review, check_rep
 from salesnb.review.winloss import attribute_lift, closed_leads, winloss, winloss_window
 
 __all__ = [
@@ -73,10 +85,12 @@ __all__ = [
     "TEAM",
     "ChurnResult",
     "Period",
-    "Review",
+    "ReviewPage",
     "aging",
     "attribute_lift",
+    "check_growth",
     "check_rep",
+    "check_sla",
     "check_weights",
     "churn_risk",
     "closed_leads",
@@ -105,6 +119,7 @@ __all__ = [
     "lost_customers",
     "normalise",
     "open_invoices",
+    "open_review",
     "pacing",
     "period_range",
     "prior_period",

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from salesnb.data import employed
 from salesnb.errors import ParameterError
-from salesnb.review.periods import to_ts, working_day_flags
+from salesnb.params import to_timestamp
+from salesnb.review.periods import working_day_flags
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 #: Index label of the team total row in KPI series and the scorecard.
 TEAM = "_team"
 
 
-def span(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+def span(start: DateLike, end: DateLike) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Check and normalise a ``start..end`` span (both included)."""
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     if e < s:
-        raise ParameterError(f"The period must start on or before its end. Got {s.date()} to {e.date()}.")
+        raise ParameterError.from_catalog("review.error_span", start=s.date(), end=e.date())
     return s, e
 
 
@@ -31,11 +36,11 @@ def between(frame: pd.DataFrame, column: str, start: pd.Timestamp, end: pd.Times
     return frame.loc[(values >= start) & (values <= end)]
 
 
-def country(dataset: Any) -> str:
+def country(dataset: Dataset) -> str:
     return str(getattr(dataset, "country", "ES") or "ES")
 
 
-def active_reps(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def active_reps(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Reps employed on at least one day of ``start..end``, sorted by rep_id."""
     reps = dataset.reps
     out = reps.loc[employed(reps, start=start, end=end)].copy()
@@ -43,11 +48,11 @@ def active_reps(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Data
     return out.sort_values("rep_id", kind="stable").reset_index(drop=True)
 
 
-def rep_index(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Index:
+def rep_index(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.Index:
     return pd.Index(active_reps(dataset, start, end)["rep_id"], name="rep_id")
 
 
-def employed_working_days(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+def employed_working_days(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """Working days each active rep was employed in ``start..end`` (hire and leave days included)."""
     reps = active_reps(dataset, start, end)
     flags = working_day_flags(start, end, country=country(dataset)).to_numpy()
@@ -60,7 +65,7 @@ def employed_working_days(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) 
     return pd.Series(days.astype(float), index=pd.Index(reps["rep_id"], name="rep_id"), name="working_days")
 
 
-def customer_owner(dataset: Any) -> pd.Series:
+def customer_owner(dataset: Dataset) -> pd.Series:
     """Rep owning each customer (``customers.rep_id``; missing when unassigned)."""
     cust = dataset.customers
     return pd.Series(cust["rep_id"].astype(object).where(cust["rep_id"].notna(), None).to_numpy(),

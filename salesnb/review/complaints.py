@@ -14,17 +14,19 @@ configuration list the customer signed.
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError
-from salesnb.params import parameter_error
+from salesnb.params import check_choice, check_positive_number
 from salesnb.review._common import between, customer_owner, span
 
-__all__ = ["CONFIG_MISMATCH", "SLA", "complaint_times", "complaints_by", "complaints_summary"]
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+
+__all__ = ["CONFIG_MISMATCH", "SLA", "check_sla", "complaint_times", "complaints_by", "complaints_summary"]
 
 #: Default service levels.
 SLA = {"response_sla_hours": 24.0, "resolution_sla_days": 7.0}
@@ -33,13 +35,19 @@ CONFIG_MISMATCH = "configuration_mismatch"
 _BY = ("category", "product_id", "rep_id", "severity", "customer_id")
 
 
-def _check_sla(response_sla_hours: float, resolution_sla_days: float) -> None:
-    for name, value in (("response_sla_hours", response_sla_hours), ("resolution_sla_days", resolution_sla_days)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-            raise parameter_error("positive_number", name=name, value=repr(value))
+def check_sla(response_sla_hours: object, resolution_sla_days: object) -> None:
+    """Check the two service levels: each a positive number (hours, days).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first bad one (:func:`salesnb.params.check_positive_number`).
+    """
+    check_positive_number("response_sla_hours", response_sla_hours)
+    check_positive_number("resolution_sla_days", resolution_sla_days)
 
 
-def complaint_times(dataset: Any, *, start: Any, end: Any,
+def complaint_times(dataset: Dataset, *, start: DateLike, end: DateLike,
                     response_sla_hours: float = SLA["response_sla_hours"],
                     resolution_sla_days: float = SLA["resolution_sla_days"]) -> pd.DataFrame:
     """One row per complaint opened in the span, with times and SLA outcomes as of ``end``.
@@ -53,7 +61,7 @@ def complaint_times(dataset: Any, *, start: Any, end: Any,
         long), resolution_days (NaN when not resolved by ``end``), response_ok /
         resolution_ok (True met, False breached, NA pending), open (not resolved by ``end``).
     """
-    _check_sla(response_sla_hours, resolution_sla_days)
+    check_sla(response_sla_hours, resolution_sla_days)
     s, e = span(start, end)
     cols = ["complaint_id", "customer_id", "product_id", "rep_id", "category", "severity", "opened_date",
             "answered", "response_hours", "resolution_days", "response_ok", "resolution_ok", "open"]
@@ -96,7 +104,7 @@ def _share_true(values: pd.Series) -> float:
     return float(known.astype(bool).mean()) if len(known) else float("nan")
 
 
-def complaints_by(dataset: Any, *, start: Any, end: Any, by: str = "category",
+def complaints_by(dataset: Dataset, *, start: DateLike, end: DateLike, by: str = "category",
                   times: pd.DataFrame | None = None, **sla: float) -> pd.DataFrame:
     """Complaint volume and service times grouped by ``category``, ``product_id``, ``rep_id`` ...
 
@@ -107,8 +115,7 @@ def complaints_by(dataset: Any, *, start: Any, end: Any, by: str = "category",
         median_response_hours, response_within_sla (share of decided ones),
         median_resolution_days, resolved_within_sla, open; sorted by complaints.
     """
-    if by not in _BY:
-        raise ParameterError(f"The 'by' parameter must be one of {', '.join(map(repr, _BY))}. Got {by!r} instead.")
+    check_choice("by", by, _BY)
     t = complaint_times(dataset, start=start, end=end, **sla) if times is None else times
     cols = [by, "complaints", "share", "median_response_hours", "response_within_sla",
             "median_resolution_days", "resolved_within_sla", "open"]
@@ -129,7 +136,7 @@ def complaints_by(dataset: Any, *, start: Any, end: Any, by: str = "category",
     return out[cols].reset_index(drop=True)
 
 
-def complaints_summary(dataset: Any, *, start: Any, end: Any, rep_id: str | None = None,
+def complaints_summary(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None,
                        times: pd.DataFrame | None = None, **sla: float) -> dict[str, float]:
     """Headline numbers: complaints, configuration mismatches, SLA rates, medians, open.
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,11 @@ from salesnb.review.complaints import complaint_times
 from salesnb.review.lost import LOST_RULE, customer_rhythm
 from salesnb.review.periods import prior_period, same_period_last_year
 from salesnb.review.plan import DEFAULT_GROWTH, daily_targets
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+    from salesnb.review.plan import TargetSource
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -113,12 +118,12 @@ VISIT_KINDS = ("visit", "meeting")
 # ----------------------------------------------------------------------------- KPIs
 
 
-def _rep_orders(dataset: Any, s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
+def _rep_orders(dataset: Dataset, s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
     orders = between(dataset.orders, "order_date", s, e)
     return orders.assign(rep_id=orders["rep_id"].astype(str))
 
 
-def kpi_actual(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_actual(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Net sales (returns included) of each rep's orders in the span (*ventas reales*)."""
     s, e = span(start, end)
     orders = _rep_orders(dataset, s, e)
@@ -127,8 +132,8 @@ def kpi_actual(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.
                   team=float(orders["net_amount"].sum()) if team else None)
 
 
-def kpi_target(dataset: Any, *, start: Any, end: Any, targets: Any = None, growth: float = DEFAULT_GROWTH,
-               team: bool = False) -> pd.Series:
+def kpi_target(dataset: Dataset, *, start: DateLike, end: DateLike, targets: TargetSource | None = None,
+               growth: float = DEFAULT_GROWTH, team: bool = False) -> pd.Series:
     """Sum of each rep's daily targets in the span (*objetivo*).
 
     The team target is the sum of every daily target in the span, including targets of
@@ -148,7 +153,7 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
         return num.where(den > 0) / den.where(den > 0)
 
 
-def kpi_attainment(dataset: Any, *, start: Any, end: Any, targets: Any = None,
+def kpi_attainment(dataset: Dataset, *, start: DateLike, end: DateLike, targets: TargetSource | None = None,
                    growth: float = DEFAULT_GROWTH, team: bool = False) -> pd.Series:
     """Actual / target (*cumplimiento*); NaN where the target is 0."""
     actual = kpi_actual(dataset, start=start, end=end, team=team)
@@ -156,7 +161,7 @@ def kpi_attainment(dataset: Any, *, start: Any, end: Any, targets: Any = None,
     return _ratio(actual, target).rename("attainment")
 
 
-def _first_purchases(dataset: Any) -> pd.DataFrame:
+def _first_purchases(dataset: Dataset) -> pd.DataFrame:
     po = positive_orders(dataset.orders).sort_values(["order_date", "order_id"], kind="stable")
     first = po.drop_duplicates("customer_id", keep="first")
     return first.assign(rep_id=first["rep_id"].astype(str))
@@ -167,15 +172,15 @@ def _count_new(first: pd.DataFrame, s: pd.Timestamp, e: pd.Timestamp) -> tuple[p
     return sel.groupby("rep_id").size().astype(float), float(len(sel))
 
 
-def kpi_new_customers(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
-    """Customers whose first purchase ever falls in the span, credited to the rep of that order."""
+def kpi_new_customers(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
+    """Count customers whose first purchase ever falls in the span, credited to the rep of that order."""
     s, e = span(start, end)
     values, total = _count_new(_first_purchases(dataset), s, e)
     return finish(values, rep_index(dataset, s, e), name="new_customers", team=total if team else None)
 
 
-def kpi_new_development(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
-    """New customers in the span minus new customers in the prior span of equal length."""
+def kpi_new_development(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
+    """Count new customers in the span minus new customers in the prior span of equal length."""
     s, e = span(start, end)
     ps, pe = prior_period(s, e)
     first = _first_purchases(dataset)
@@ -186,14 +191,14 @@ def kpi_new_development(dataset: Any, *, start: Any, end: Any, team: bool = Fals
     return finish(diff, index, name="new_development", team=now_total - before_total if team else None)
 
 
-def _activities(dataset: Any, s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
+def _activities(dataset: Dataset, s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
     if not dataset.has("activities"):
         return pd.DataFrame(columns=["activity_date", "rep_id", "customer_id", "lead_id", "kind"])
     acts = between(dataset.activities, "activity_date", s, e)
     return acts.assign(rep_id=acts["rep_id"].astype(str))
 
 
-def kpi_visits(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_visits(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Visits and meetings (kinds in :data:`VISIT_KINDS`) with existing customers (a customer_id)."""
     s, e = span(start, end)
     acts = _activities(dataset, s, e)
@@ -205,7 +210,7 @@ def kpi_visits(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.
     return out
 
 
-def kpi_calls(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_calls(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Phone calls (kind ``call``) to customers and leads."""
     s, e = span(start, end)
     acts = _activities(dataset, s, e)
@@ -217,7 +222,7 @@ def kpi_calls(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.S
     return out
 
 
-def weeks_worked(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def weeks_worked(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Working days employed in the span / 5, per rep (team: the sum)."""
     s, e = span(start, end)
     weeks = employed_working_days(dataset, s, e) / 5.0
@@ -225,7 +230,7 @@ def weeks_worked(dataset: Any, *, start: Any, end: Any, team: bool = False) -> p
                   team=float(weeks.sum()) if team else None)
 
 
-def kpi_weekly_orders(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_weekly_orders(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Orders with a positive net total per week worked (*pedidos semanales*).
 
     Weeks worked = the rep's working days in the span (weekdays minus public holidays,
@@ -241,7 +246,7 @@ def kpi_weekly_orders(dataset: Any, *, start: Any, end: Any, team: bool = False)
     return _ratio(orders, weeks).rename("weekly_orders")
 
 
-def kpi_growth_rate(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_growth_rate(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Actual / actual of the same period last year - 1 (*mismo período*); NaN without last year's sales."""
     s, e = span(start, end)
     ls, le = same_period_last_year(s, e)
@@ -252,9 +257,9 @@ def kpi_growth_rate(dataset: Any, *, start: Any, end: Any, team: bool = False) -
     return (_ratio(now, before) - 1).rename("growth_rate")
 
 
-def kpi_lost_customers(dataset: Any, *, start: Any, end: Any, team: bool = False,
+def kpi_lost_customers(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False,
                        **rule: float) -> pd.Series:
-    """The rep's customers whose lost date (see :mod:`.lost`) falls in the span."""
+    """Count the rep's customers whose lost date (see :mod:`.lost`) falls in the span."""
     s, e = span(start, end)
     rhythm = customer_rhythm(dataset, as_of=e, **{**LOST_RULE, **rule})
     lost = rhythm.loc[(rhythm["status"] == "lost") & (rhythm["lost_date"] >= s) & (rhythm["lost_date"] <= e)]
@@ -263,8 +268,8 @@ def kpi_lost_customers(dataset: Any, *, start: Any, end: Any, team: bool = False
                   team=float(len(lost)) if team else None)
 
 
-def kpi_discipline(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
-    """Manager's discipline score (0-100) from ``evaluations``; NaN when there are none.
+def kpi_discipline(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
+    """Return the manager's discipline score (0-100) from ``evaluations``; NaN when there are none.
 
     The mean of the evaluations starting in the span; when none starts in it, the latest
     evaluation that started in the 366 days before it (an evaluation covers a quarter or
@@ -289,7 +294,7 @@ def kpi_discipline(dataset: Any, *, start: Any, end: Any, team: bool = False) ->
     return out
 
 
-def kpi_report_completion(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_report_completion(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Plans and reports submitted on time / those due in the span; NaN when none was due.
 
     On time: ``submitted_date <= due_date``. Due in the span: ``due_date`` in it.
@@ -309,7 +314,7 @@ def kpi_report_completion(dataset: Any, *, start: Any, end: Any, team: bool = Fa
     return _ratio(ok_s, due_s).rename("report_completion")
 
 
-def kpi_response_hours(dataset: Any, *, start: Any, end: Any, team: bool = False) -> pd.Series:
+def kpi_response_hours(dataset: Dataset, *, start: DateLike, end: DateLike, team: bool = False) -> pd.Series:
     """Median hours from opening to first response on complaints of the rep's customers.
 
     Complaints opened in the span count; the rep is the customer's owner; dates are whole
@@ -329,7 +334,7 @@ def kpi_response_hours(dataset: Any, *, start: Any, end: Any, team: bool = False
 
 
 def check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
-    """The default weights updated with ``weights``, checked and scaled to sum 1.
+    """Return the default weights updated with ``weights``, checked and scaled to sum 1.
 
     Raises
     ------
@@ -378,9 +383,9 @@ def normalise(kpis: pd.DataFrame, *, weeks: pd.Series | None = None) -> pd.DataF
     return out
 
 
-def scorecard(dataset: Any, *, period_start: Any, period_end: Any, targets: Any = None,
+def scorecard(dataset: Dataset, *, period_start: DateLike, period_end: DateLike, targets: TargetSource | None = None,
               weights: Mapping[str, float] | None = None, growth: float = DEFAULT_GROWTH) -> pd.DataFrame:
-    """The 12-item evaluation for every rep employed in the span, plus a team row.
+    """Score the 12-item evaluation for every rep employed in the span, plus a team row.
 
     Parameters
     ----------
@@ -411,6 +416,29 @@ def scorecard(dataset: Any, *, period_start: Any, period_end: Any, targets: Any 
     """
     w = check_weights(weights)
     s, e = span(period_start, period_end)
+    frame, target_source = _kpi_frame(dataset, s, e, targets=targets, growth=growth)
+    weeks = weeks_worked(dataset, start=s, end=e, team=True)
+    reps = frame.drop(index=TEAM)
+    norm = normalise(reps, weeks=weeks.drop(index=TEAM))
+    score, used, missing = _weighted_score(norm, w)
+    rank = score.rank(ascending=False, method="min").astype("Int64")
+    names = active_reps(dataset, s, e).set_index("rep_id")["name"].astype(object)
+    frame.insert(0, "weeks_worked", weeks)
+    frame.insert(0, "is_team", frame.index == TEAM)
+    frame.insert(0, "name", names.reindex(frame.index))
+    frame["score"] = score.reindex(frame.index)
+    frame["rank"] = rank.reindex(frame.index).astype("Int64")
+    frame = frame.reset_index()
+    order = frame.loc[~frame["is_team"]].sort_values(["rank", "rep_id"], kind="stable", na_position="last")
+    out = pd.concat([order, frame.loc[frame["is_team"]]], ignore_index=True)
+    out.attrs.update({"weights": {k: w[k] for k in used}, "target_source": target_source,
+                      "missing": missing, "start": s, "end": e})
+    return out
+
+
+def _kpi_frame(dataset: Dataset, s: pd.Timestamp, e: pd.Timestamp, *, targets: TargetSource | None,
+               growth: float) -> tuple[pd.DataFrame, str | None]:
+    """Return the 13 KPI columns (index rep_id, team row last) and where the targets came from."""
     kw = {"start": s, "end": e, "team": True}
     target = kpi_target(dataset, targets=targets, growth=growth, **kw)
     actual = kpi_actual(dataset, **kw)
@@ -431,31 +459,20 @@ def scorecard(dataset: Any, *, period_start: Any, period_end: Any, targets: Any 
     }
     frame = pd.DataFrame(cols)
     frame.index.name = "rep_id"
-    weeks = weeks_worked(dataset, **kw)
-    reps = frame.drop(index=TEAM)
-    norm = normalise(reps, weeks=weeks.drop(index=TEAM))
+    return frame, target.attrs.get("source")
+
+
+def _weighted_score(norm: pd.DataFrame, w: dict[str, float]) -> tuple[pd.Series, dict[str, float], list[str]]:
+    """Return each rep's 0-100 score, the weights used and the KPIs left out (no data for anyone)."""
     missing = [k for k in KPIS if k in norm and norm[k].isna().all()]
     used = {k: v for k, v in w.items() if k not in missing and v > 0}
     wv = pd.Series(used, dtype=float)
     if wv.empty:
-        score = pd.Series(np.nan, index=reps.index)
+        score = pd.Series(np.nan, index=norm.index)
     else:
         sub = norm[list(wv.index)]
         avail = sub.notna().to_numpy() * wv.to_numpy()[None, :]
         num = (sub.fillna(0).to_numpy() * wv.to_numpy()[None, :]).sum(axis=1)
         den = avail.sum(axis=1)
-        score = pd.Series(np.where(den > 0, 100 * num / np.where(den > 0, den, 1), np.nan), index=reps.index)
-    score = score.round(9)  # ties stay ties despite float noise in sums
-    rank = score.rank(ascending=False, method="min").astype("Int64")
-    names = active_reps(dataset, s, e).set_index("rep_id")["name"].astype(object)
-    frame.insert(0, "weeks_worked", weeks)
-    frame.insert(0, "is_team", frame.index == TEAM)
-    frame.insert(0, "name", names.reindex(frame.index))
-    frame["score"] = score.reindex(frame.index)
-    frame["rank"] = rank.reindex(frame.index).astype("Int64")
-    frame = frame.reset_index()
-    order = frame.loc[~frame["is_team"]].sort_values(["rank", "rep_id"], kind="stable", na_position="last")
-    out = pd.concat([order, frame.loc[frame["is_team"]]], ignore_index=True)
-    out.attrs.update({"weights": {k: w[k] for k in used}, "target_source": target.attrs.get("source"),
-                      "missing": missing, "start": s, "end": e})
-    return out
+        score = pd.Series(np.where(den > 0, 100 * num / np.where(den > 0, den, 1), np.nan), index=norm.index)
+    return score.round(9), used, missing  # rounded: ties stay ties despite float noise in sums

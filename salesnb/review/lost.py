@@ -28,14 +28,18 @@ chance, 1 is perfect ranking).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from salesnb.errors import ParameterError
+from salesnb.params import check_positive_number, to_timestamp
 from salesnb.review._common import customer_owner, memo, positive_orders
-from salesnb.review.periods import to_ts
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 __all__ = ["LOST_RULE", "ChurnResult", "churn_risk", "customer_rhythm", "lost_customers"]
 
@@ -44,12 +48,12 @@ LOST_RULE = {"min_days": 90, "factor": 2.5, "single_order_days": 180}
 
 
 def _check_rule(min_days: float, factor: float, single_order_days: float) -> None:
+    """Check the three numbers of the lost-customer rule: each a positive number."""
     for name, value in (("min_days", min_days), ("factor", factor), ("single_order_days", single_order_days)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or value <= 0:
-            raise ParameterError(f"The '{name}' parameter must be a positive number. Got {value!r} instead.")
+        check_positive_number(name, value)
 
 
-def customer_rhythm(dataset: Any, *, as_of: Any, min_days: float = LOST_RULE["min_days"],
+def customer_rhythm(dataset: Dataset, *, as_of: DateLike, min_days: float = LOST_RULE["min_days"],
                     factor: float = LOST_RULE["factor"],
                     single_order_days: float = LOST_RULE["single_order_days"],
                     orders: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -76,14 +80,14 @@ def customer_rhythm(dataset: Any, *, as_of: Any, min_days: float = LOST_RULE["mi
         (``active`` or ``lost``), value_at_risk, last_order_value.
     """
     _check_rule(min_days, factor, single_order_days)
-    as_of = to_ts(as_of, name="as_of")
+    as_of = to_timestamp("as_of", as_of)
     key = ("customer_rhythm", as_of, float(min_days), float(factor), float(single_order_days),
            id(dataset.customers))
     return memo(dataset.orders, key, lambda: _rhythm(dataset, as_of, min_days, factor, single_order_days,
                                                      orders)).copy()
 
 
-def _rhythm(dataset: Any, as_of: pd.Timestamp, min_days: float, factor: float, single_order_days: float,
+def _rhythm(dataset: Dataset, as_of: pd.Timestamp, min_days: float, factor: float, single_order_days: float,
             orders: pd.DataFrame | None) -> pd.DataFrame:
     po = positive_orders(dataset.orders) if orders is None else orders
     po = po.loc[po["order_date"] <= as_of]
@@ -108,16 +112,7 @@ def _rhythm(dataset: Any, as_of: pd.Timestamp, min_days: float, factor: float, s
     stats["days_since"] = (as_of - stats["last_order"]).dt.days
     stats["lost_date"] = stats["last_order"] + pd.to_timedelta(np.floor(allowed).astype(int) + 1, unit="D")
     stats["status"] = np.where(stats["days_since"] > stats["allowed_days"], "lost", "active")
-    # value at risk: net sales (returns included) in the 12 months up to the last purchase
-    lines = dataset.orders.loc[dataset.orders["order_date"] <= as_of, ["customer_id", "order_date", "net_amount"]]
-    lines = lines.assign(customer_id=lines["customer_id"].astype(str))
-    last = lines["customer_id"].map(stats["last_order"])
-    window = (lines["order_date"] <= last) & (lines["order_date"] > last - pd.DateOffset(years=1))
-    stats["value_at_risk"] = lines.loc[window].groupby("customer_id")["net_amount"].sum() \
-        .reindex(stats.index).fillna(0.0)
-    on_last = lines["order_date"] == last
-    stats["last_order_value"] = lines.loc[on_last].groupby("customer_id")["net_amount"].sum() \
-        .reindex(stats.index).fillna(0.0)
+    stats["value_at_risk"], stats["last_order_value"] = _order_values(dataset, as_of, stats["last_order"])
     owner = customer_owner(dataset)
     last_rep = po.assign(customer_id=po["customer_id"].astype(str)).sort_values(
         "order_date", kind="stable").groupby("customer_id")["rep_id"].last().astype(object)
@@ -129,9 +124,27 @@ def _rhythm(dataset: Any, as_of: pd.Timestamp, min_days: float, factor: float, s
     return stats.reset_index()[cols]
 
 
-def lost_customers(dataset: Any, *, start: Any, end: Any, rep_id: str | None = None,
+def _order_values(dataset: Dataset, as_of: pd.Timestamp, last_order: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return each customer's value at risk and the value of their last purchase day.
+
+    Value at risk is net sales (returns included) in the 12 months up to the last
+    purchase; ``last_order`` is indexed by customer id.
+    """
+    lines = dataset.orders.loc[dataset.orders["order_date"] <= as_of, ["customer_id", "order_date", "net_amount"]]
+    lines = lines.assign(customer_id=lines["customer_id"].astype(str))
+    last = lines["customer_id"].map(last_order)
+    window = (lines["order_date"] <= last) & (lines["order_date"] > last - pd.DateOffset(years=1))
+    value_at_risk = lines.loc[window].groupby("customer_id")["net_amount"].sum() \
+        .reindex(last_order.index).fillna(0.0)
+    on_last = lines["order_date"] == last
+    last_value = lines.loc[on_last].groupby("customer_id")["net_amount"].sum() \
+        .reindex(last_order.index).fillna(0.0)
+    return value_at_risk, last_value
+
+
+def lost_customers(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None,
                    **rule: float) -> pd.DataFrame:
-    """Customers who became lost between ``start`` and ``end`` (their lost date in the span).
+    """Return the customers who became lost between ``start`` and ``end`` (lost date in the span).
 
     Parameters
     ----------
@@ -149,7 +162,7 @@ def lost_customers(dataset: Any, *, start: Any, end: Any, rep_id: str | None = N
     DataFrame
         The :func:`customer_rhythm` columns, sorted by value at risk (largest first).
     """
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     rhythm = customer_rhythm(dataset, as_of=e, **rule)
     sel = rhythm.loc[(rhythm["status"] == "lost") & (rhythm["lost_date"] >= s) & (rhythm["lost_date"] <= e)]
     if rep_id is not None:
@@ -196,7 +209,7 @@ _FEATURES = ["days_since", "recency_ratio", "purchases_12m", "log_sales_12m", "l
              *(f"channel_{c}" for c in _CHANNELS)]
 
 
-def _snapshot(dataset: Any, po: pd.DataFrame, cutoff: pd.Timestamp, rhythm: pd.DataFrame) -> pd.DataFrame:
+def _snapshot(dataset: Dataset, po: pd.DataFrame, cutoff: pd.Timestamp, rhythm: pd.DataFrame) -> pd.DataFrame:
     """RFM features of the customers active at ``cutoff`` (``rhythm`` as of ``cutoff``)."""
     active = rhythm.loc[rhythm["status"] == "active"]
     if active.empty:
@@ -227,7 +240,7 @@ def _labels(customers: pd.Index, rhythm_later: pd.DataFrame) -> pd.Series:
     return (rhythm_later["status"].reindex(customers) == "lost").astype(int)
 
 
-def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: float) -> ChurnResult:
+def churn_risk(dataset: Dataset, *, as_of: DateLike, horizon_days: int = 90, **rule: float) -> ChurnResult:
     """Probability that each active customer is lost by the rule within ``horizon_days``.
 
     See the module docstring for the features, the training snapshots and the AUC.
@@ -243,21 +256,14 @@ def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: floa
     **rule
         Parameters of the lost-customer rule.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 30:
-        raise ParameterError(f"The 'horizon_days' parameter must be a whole number of at least 30. "
-                             f"Got {horizon_days!r} instead.")
+        raise ParameterError.from_catalog("review.error_horizon_days", value=repr(horizon_days))
     rule = {**LOST_RULE, **rule}
-    as_of = to_ts(as_of, name="as_of")
+    as_of = to_timestamp("as_of", as_of)
     po = positive_orders(dataset.orders)
     po = po.loc[po["order_date"] <= as_of]
     h = pd.Timedelta(days=horizon_days)
     train_at, test_at = as_of - 2 * h, as_of - h
-    notes: list[str] = []
     rhythm = {at: customer_rhythm(dataset, as_of=at, orders=po, **rule).set_index("customer_id")
               for at in (train_at, test_at, as_of)}
     current = _snapshot(dataset, po, as_of, rhythm[as_of])
@@ -265,6 +271,25 @@ def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: floa
     test = _snapshot(dataset, po, test_at, rhythm[test_at])
     y_train = _labels(train.index, rhythm[test_at])
     y_test = _labels(test.index, rhythm[as_of])
+    risk, auc, notes = _fit_risk(train, y_train, test, y_test, current)
+    scores = _risk_table(current, risk, rhythm[as_of])
+    return ChurnResult(scores, auc, "logistic_rfm", len(train), len(test), horizon_days, notes)
+
+
+def _fit_risk(train: pd.DataFrame, y_train: pd.Series, test: pd.DataFrame, y_test: pd.Series,
+              current: pd.DataFrame) -> tuple[np.ndarray, float, list[str]]:
+    """Return the current customers' risk, the held-out AUC and caveats.
+
+    The model learns on the older snapshot, is scored on the held-out one (AUC), then
+    refit on the held-out one when it can; with too little history the risk is the
+    recency ratio.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    notes: list[str] = []
     model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
     auc = float("nan")
     if len(train) >= 20 and y_train.nunique() == 2:
@@ -280,7 +305,11 @@ def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: floa
     else:
         notes.append("too_little_history")
         risk = current["recency_ratio"].clip(0, 1).to_numpy() if len(current) else np.array([])
-    rhythm = rhythm[as_of]
+    return risk, auc, notes
+
+
+def _risk_table(current: pd.DataFrame, risk: np.ndarray, rhythm: pd.DataFrame) -> pd.DataFrame:
+    """Return the scores of the current customers with their rhythm, by expected loss (largest first)."""
     scores = current.assign(risk=risk)
     scores["name"] = rhythm["name"].reindex(scores.index)
     scores["rep_id"] = rhythm["rep_id"].reindex(scores.index)
@@ -292,5 +321,4 @@ def churn_risk(dataset: Any, *, as_of: Any, horizon_days: int = 90, **rule: floa
     scores = scores.sort_values(["expected_loss", "customer_id"], ascending=[False, True], kind="stable")
     keep = ["customer_id", "name", "rep_id", "risk", "days_since", "allowed_days", "last_order",
             "purchases_12m", "sales_12m", "value_at_risk", "expected_loss"]
-    return ChurnResult(scores[keep].reset_index(drop=True), auc, "logistic_rfm", len(train), len(test),
-                       horizon_days, notes)
+    return scores[keep].reset_index(drop=True)

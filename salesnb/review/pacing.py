@@ -21,14 +21,20 @@ rep with no working day behind them yet (hired after the as-of date): no pace to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from salesnb.params import to_timestamp
 from salesnb.review._common import TEAM, active_reps, between, country, span
-from salesnb.review.periods import to_ts, working_day_flags
+from salesnb.review.periods import working_day_flags
 from salesnb.review.plan import DEFAULT_GROWTH, daily_targets
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+    from salesnb.review.plan import TargetSource
 
 __all__ = ["cumulative", "day_weights", "pacing", "status_of"]
 
@@ -36,8 +42,8 @@ __all__ = ["cumulative", "day_weights", "pacing", "status_of"]
 CLOSE = 0.9
 
 
-def day_weights(dataset: Any, *, start: Any, end: Any, as_of: Any | None = None) -> pd.Series:
-    """Expected share of sales of each calendar day (0 on non-working days).
+def day_weights(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike | None = None) -> pd.Series:
+    """Return the expected share of sales of each calendar day (0 on non-working days).
 
     Monthly seasonal index x weekday index, both learnt from orders up to ``as_of``
     (all orders when None). With no history every working day weighs 1.
@@ -45,7 +51,7 @@ def day_weights(dataset: Any, *, start: Any, end: Any, as_of: Any | None = None)
     s, e = span(start, end)
     flags = working_day_flags(s, e, country=country(dataset))
     orders = dataset.orders if as_of is None else dataset.orders.loc[dataset.orders["order_date"]
-                                                                        <= to_ts(as_of, name="as_of")]
+                                                                        <= to_timestamp("as_of", as_of)]
     month_idx, wd_idx = np.ones(12), np.ones(7)
     if len(orders) and orders["order_date"].dt.to_period("M").nunique() >= 12:
         from salesnb.market import seasonality, weekday_indices
@@ -69,7 +75,7 @@ def status_of(projected_attainment: float) -> str:
     return "close" if projected_attainment >= CLOSE else "behind"
 
 
-def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = None,
+def pacing(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike, targets: TargetSource | None = None,
            growth: float = DEFAULT_GROWTH, daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Projection to the period end, per rep employed in the period and for the team.
 
@@ -94,21 +100,9 @@ def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = Non
         projected_attainment, gap, gap_per_day, status. Reps first, then the team.
     """
     s, e = span(start, end)
-    a = min(max(to_ts(as_of, name="as_of"), s - pd.Timedelta(days=1)), e)
+    a = min(max(to_timestamp("as_of", as_of), s - pd.Timedelta(days=1)), e)
     weights = day_weights(dataset, start=s, end=e, as_of=a)
-    flags = weights > 0
-    days = weights.index.to_numpy()
     reps = active_reps(dataset, s, e)
-    hire = reps["hire_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    leave = reps["leave_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    employed = (np.isnat(hire) | (days[None, :] >= hire)) & (np.isnat(leave) | (days[None, :] <= leave))
-    gone = days <= a.to_datetime64()
-    w = weights.to_numpy()[None, :] * employed
-    w_gone = (w * gone).sum(axis=1)
-    w_left = (w * ~gone).sum(axis=1)
-    wd = (flags.to_numpy()[None, :] & employed)
-    d_gone = (wd & gone).sum(axis=1)
-    d_left = (wd & ~gone).sum(axis=1)
     if daily is None:
         daily = daily_targets(dataset, start=s, end=e, targets=targets, growth=growth)
     daily = daily.loc[(daily["date"] >= s) & (daily["date"] <= e)]
@@ -119,14 +113,39 @@ def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = Non
     frame = pd.DataFrame({"rep_id": ids, "is_team": False,
                           "target": tgt.reindex(ids).fillna(0.0).to_numpy(),
                           "actual": act.reindex(ids).fillna(0.0).to_numpy(),
-                          "days_elapsed": d_gone, "days_left": d_left,
-                          "_w_gone": w_gone, "_w_left": w_left})
-    team_w = weights.to_numpy()
+                          **_rep_days(reps, weights, a)})
     team = {"rep_id": TEAM, "is_team": True, "target": float(daily["target"].sum()),
-            "actual": float(orders["net_amount"].sum()),
-            "days_elapsed": int((flags.to_numpy() & gone).sum()), "days_left": int((flags.to_numpy() & ~gone).sum()),
+            "actual": float(orders["net_amount"].sum()), **_team_days(weights, a)}
+    frame = _project(pd.concat([frame, pd.DataFrame([team])], ignore_index=True))
+    frame.attrs.update({"start": s, "end": e, "as_of": a, "target_source": daily.attrs.get("source")})
+    return frame
+
+
+def _rep_days(reps: pd.DataFrame, weights: pd.Series, a: pd.Timestamp) -> dict[str, np.ndarray]:
+    """Per rep: working days and day weight gone (up to ``a``) and left, on the days employed."""
+    flags = weights > 0
+    days = weights.index.to_numpy()
+    hire = reps["hire_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    leave = reps["leave_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    employed = (np.isnat(hire) | (days[None, :] >= hire)) & (np.isnat(leave) | (days[None, :] <= leave))
+    gone = days <= a.to_datetime64()
+    w = weights.to_numpy()[None, :] * employed
+    wd = (flags.to_numpy()[None, :] & employed)
+    return {"days_elapsed": (wd & gone).sum(axis=1), "days_left": (wd & ~gone).sum(axis=1),
+            "_w_gone": (w * gone).sum(axis=1), "_w_left": (w * ~gone).sum(axis=1)}
+
+
+def _team_days(weights: pd.Series, a: pd.Timestamp) -> dict[str, float]:
+    """For the team: working days and day weight gone (up to ``a``) and left."""
+    flags = (weights > 0).to_numpy()
+    gone = weights.index.to_numpy() <= a.to_datetime64()
+    team_w = weights.to_numpy()
+    return {"days_elapsed": int((flags & gone).sum()), "days_left": int((flags & ~gone).sum()),
             "_w_gone": float((team_w * gone).sum()), "_w_left": float((team_w * ~gone).sum())}
-    frame = pd.concat([frame, pd.DataFrame([team])], ignore_index=True)
+
+
+def _project(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add run rate, projection, projected attainment, gap, gap per day and status; drop the weights."""
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["run_rate"] = np.where(frame["days_elapsed"] > 0, frame["actual"] / frame["days_elapsed"], np.nan)
         scale = np.where(frame["_w_gone"] > 0, frame["_w_left"] / frame["_w_gone"],
@@ -140,13 +159,11 @@ def pacing(dataset: Any, *, start: Any, end: Any, as_of: Any, targets: Any = Non
     frame.loc[(frame["_w_gone"] <= 0) & (frame["_w_left"] > 0), "status"] = "not_started"
     frame["days_elapsed"] = frame["days_elapsed"].astype(int)
     frame["days_left"] = frame["days_left"].astype(int)
-    frame = frame.drop(columns=["_w_gone", "_w_left"])
-    frame.attrs.update({"start": s, "end": e, "as_of": a, "target_source": daily.attrs.get("source")})
-    return frame
+    return frame.drop(columns=["_w_gone", "_w_left"])
 
 
-def cumulative(dataset: Any, *, start: Any, end: Any, as_of: Any, rep_id: str | None = None,
-               targets: Any = None, growth: float = DEFAULT_GROWTH,
+def cumulative(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike, rep_id: str | None = None,
+               targets: TargetSource | None = None, growth: float = DEFAULT_GROWTH,
                daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Day by day: cumulative target, cumulative actual (to ``as_of``) and the projected path.
 
@@ -157,7 +174,7 @@ def cumulative(dataset: Any, *, start: Any, end: Any, as_of: Any, rep_id: str | 
         (from ``as_of`` on, following the day weights), for one rep or the team (None).
     """
     s, e = span(start, end)
-    a = min(max(to_ts(as_of, name="as_of"), s - pd.Timedelta(days=1)), e)
+    a = min(max(to_timestamp("as_of", as_of), s - pd.Timedelta(days=1)), e)
     if daily is None:
         daily = daily_targets(dataset, start=s, end=e, targets=targets, growth=growth)
     daily = daily.loc[(daily["date"] >= s) & (daily["date"] <= e)]

@@ -21,17 +21,15 @@ Working days are Monday to Friday minus the public holidays of the dataset's cou
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from salesnb import workdays
 from salesnb.errors import ParameterError
-from salesnb.params import parameter_error
+from salesnb.params import parameter_error, to_timestamp
 
 __all__ = [
     "PERIOD_KINDS",
@@ -50,29 +48,6 @@ PERIOD_KINDS = ("week", "month", "quarter", "year", "custom")
 DateLike = str | dt.date | pd.Timestamp | np.datetime64
 
 
-def to_ts(value: Any, *, name: str = "date") -> pd.Timestamp:
-    """A day-precision Timestamp from a date, Timestamp or ``YYYY-MM-DD`` text.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``name`` (``period_end``, ``period`` ...), in the report language.
-    """
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            raise parameter_error("date_any", name=name, value="NaT")
-        return value.normalize()
-    if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?\s*", value):
-        raise parameter_error("date_iso", name=name, value=repr(value))
-    try:
-        ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
-    except (ValueError, TypeError):
-        raise parameter_error("date_iso", name=name, value=repr(value)) from None
-    if pd.isna(ts):
-        raise parameter_error("date_any", name=name, value=repr(value))
-    return ts.normalize()
-
-
 def _month_aligned(start: pd.Timestamp, end: pd.Timestamp) -> bool:
     return start.day == 1 and (end + pd.Timedelta(days=1)).day == 1
 
@@ -86,7 +61,7 @@ def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
 
 
 def same_period_last_year(start: DateLike, end: DateLike) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The same span one year earlier (see the module docstring for the rule).
+    """Return the same span one year earlier (see the module docstring for the rule).
 
     Examples
     --------
@@ -95,7 +70,7 @@ def same_period_last_year(start: DateLike, end: DateLike) -> tuple[pd.Timestamp,
     >>> same_period_last_year("2024-02-29", "2024-03-10")
     (Timestamp('2023-02-28 00:00:00'), Timestamp('2023-03-10 00:00:00'))
     """
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     if _month_aligned(s, e):
         ly_start = s - pd.DateOffset(years=1)
         ly_end = (e + pd.Timedelta(days=1) - pd.DateOffset(years=1)) - pd.Timedelta(days=1)
@@ -106,7 +81,7 @@ def same_period_last_year(start: DateLike, end: DateLike) -> tuple[pd.Timestamp,
 
 
 def prior_period(start: DateLike, end: DateLike) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The span of equal length just before ``start`` (whole months or weeks stay whole).
+    """Return the span of equal length just before ``start`` (whole months or weeks stay whole).
 
     Examples
     --------
@@ -115,7 +90,7 @@ def prior_period(start: DateLike, end: DateLike) -> tuple[pd.Timestamp, pd.Times
     >>> prior_period("2026-10-01", "2026-10-15")
     (Timestamp('2026-09-16 00:00:00'), Timestamp('2026-09-30 00:00:00'))
     """
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     if _month_aligned(s, e):
         n = _months_between(s, e)
         return s - pd.DateOffset(months=n), s - pd.Timedelta(days=1)
@@ -174,12 +149,12 @@ class Period:
         return prior_period(self.start, self.as_of)
 
     def year(self) -> Period:
-        """The calendar year holding ``as_of``, read as of the same day."""
+        """Return the calendar year holding ``as_of``, read as of the same day."""
         return period_range("year", self.as_of)
 
 
 def period_range(period: str, period_end: DateLike, *, start: DateLike | None = None) -> Period:
-    """The review period of a kind holding ``period_end``.
+    """Return the review period of a kind holding ``period_end``.
 
     Parameters
     ----------
@@ -209,7 +184,7 @@ def period_range(period: str, period_end: DateLike, *, start: DateLike | None = 
     >>> p.start.date(), p.end.date(), p.as_of.date()
     (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31), datetime.date(2026, 10, 31))
     """
-    as_of = to_ts(period_end, name="period_end")
+    as_of = to_timestamp("period_end", period_end)
     kind = period.strip().lower() if isinstance(period, str) else period
     if isinstance(kind, str) and kind not in PERIOD_KINDS and kind[:1].isdigit():
         start, kind = kind, "custom"
@@ -219,7 +194,7 @@ def period_range(period: str, period_end: DateLike, *, start: DateLike | None = 
     if kind == "custom":
         if start is None:
             raise parameter_error("period_custom")
-        first = to_ts(start, name="period")
+        first = to_timestamp("period", start)
         if first > as_of:
             raise parameter_error("period_order", end=as_of.date(), start=first.date())
         return Period("custom", first, as_of, as_of)
@@ -244,7 +219,7 @@ def period_range(period: str, period_end: DateLike, *, start: DateLike | None = 
 @lru_cache(maxsize=32)
 def holiday_dates(start: DateLike, end: DateLike, *, country: str = "ES") -> list[pd.Timestamp]:
     """Public holidays of ``country`` between two dates (both included); [] if unknown."""
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     try:
         table = workdays.holiday_table(s, e, country=str(country).upper())
     except ParameterError:  # a country the holidays library does not know
@@ -259,7 +234,7 @@ def working_day_flags(start: DateLike, end: DateLike, *, country: str = "ES") ->
     (from :func:`salesnb.workdays.day_calendar`). A country the ``holidays`` library
     does not know has no holidays: Monday-Friday only.
     """
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     days = pd.date_range(s, e, freq="D")
     if len(days) == 0:
         return pd.Series([], index=days, dtype=bool, name="working")
@@ -271,8 +246,8 @@ def working_day_flags(start: DateLike, end: DateLike, *, country: str = "ES") ->
 
 
 def working_days(start: DateLike, end: DateLike, *, country: str = "ES") -> int:
-    """Number of working days from start to end, both included (0 when end < start)."""
-    s, e = to_ts(start, name="start"), to_ts(end, name="end")
+    """Count the working days from start to end, both included (0 when end < start)."""
+    s, e = to_timestamp("start", start), to_timestamp("end", end)
     if e < s:
         return 0
     return int(working_day_flags(s, e, country=country).sum())

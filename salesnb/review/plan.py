@@ -28,7 +28,7 @@ from __future__ import annotations
 import importlib.util
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,21 +38,47 @@ from salesnb.params import parameter_error
 from salesnb.review._common import active_reps, country, customer_owner, span
 from salesnb.review.periods import working_day_flags
 
-__all__ = ["DEFAULT_GROWTH", "daily_targets", "day_weights"]
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
+    from salesnb.targets import TargetPlan
+
+    #: What a ``targets`` argument may be (see :func:`daily_targets`).
+    TargetSource = TargetPlan | pd.DataFrame | str | Path
+
+__all__ = ["DEFAULT_GROWTH", "check_growth", "daily_targets", "day_weights"]
 
 #: Growth over last year used when no target plan or file is given.
 DEFAULT_GROWTH = 0.05
 
 
-def _check_growth(growth: float) -> float:
+def check_growth(growth: object) -> float:
+    """Return a growth over last year, as a fraction, when it is a finite number above -1.
+
+    The review's unit: ``0.05`` is +5 % (:func:`salesnb.targets.breakdown` takes a
+    percent, ``growth_pct``, with its own checker).
+
+    Parameters
+    ----------
+    growth : float
+        Growth over last year as a fraction (``-0.1`` = -10 %).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        ``The 'growth' parameter must be a number above -1 (0.05 = +5%). Got -1 instead.``
+    """
     if isinstance(growth, bool) or not isinstance(growth, int | float) or not math.isfinite(growth) \
             or growth <= -1:
-        raise ParameterError(f"The 'growth' parameter must be a number above -1 (0.05 = +5%). Got {growth!r} "
-                             "instead.")
+        raise ParameterError.from_catalog("review.error_growth", value=repr(growth))
     return float(growth)
 
 
-def day_weights(dataset: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+def day_weights(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """Relative selling weight of each calendar day: the weekday index on working days, 0 otherwise.
 
     The weekday index (Monday = 0) comes from :func:`salesnb.market.weekday_indices`
@@ -85,7 +111,7 @@ def _employment_mask(reps: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
     return after & before
 
 
-def _spread_monthly(dataset: Any, monthly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+def _spread_monthly(dataset: Dataset, monthly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                     *, prorate: bool) -> pd.DataFrame:
     """Spread ``rep_id, month (Period), target`` over working days; keep ``start..end``."""
     if monthly.empty:
@@ -117,7 +143,7 @@ def _spread_monthly(dataset: Any, monthly: pd.DataFrame, start: pd.Timestamp, en
     return frame
 
 
-def _last_year_growth(dataset: Any, start: pd.Timestamp, end: pd.Timestamp, growth: float) -> pd.DataFrame:
+def _last_year_growth(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, growth: float) -> pd.DataFrame:
     months = pd.period_range(start.to_period("M"), end.to_period("M"), freq="M")
     reps = active_reps(dataset, months[0].to_timestamp(), months[-1].to_timestamp(how="end").normalize())
     orders = dataset.orders
@@ -137,7 +163,7 @@ def _last_year_growth(dataset: Any, start: pd.Timestamp, end: pd.Timestamp, grow
     return _spread_monthly(dataset, base[["rep_id", "month", "target"]], start, end, prorate=True)
 
 
-def _read_targets(source: Any) -> pd.DataFrame:
+def _read_targets(source: TargetSource) -> pd.DataFrame:
     if hasattr(source, "daily") and isinstance(source.daily, pd.DataFrame):
         return source.daily
     if isinstance(source, pd.DataFrame):
@@ -147,11 +173,10 @@ def _read_targets(source: Any) -> pd.DataFrame:
         if not path.exists():
             raise parameter_error("targets_missing", value=repr(str(source)))
         return pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(path)
-    raise ParameterError("The 'targets' parameter must be a TargetPlan, a DataFrame or a file path. "
-                         f"Got {type(source).__name__} instead.")
+    raise ParameterError.from_catalog("review.error_targets_type", type=type(source).__name__)
 
 
-def _from_frame(dataset: Any, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def _from_frame(dataset: Dataset, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     cols = set(frame.columns)
     if not {"rep_id", "target"} <= cols or not ({"date"} & cols or {"month"} & cols):
         raise parameter_error("targets_columns", columns=", ".join(map(str, frame.columns)))
@@ -177,7 +202,7 @@ def _targets_module() -> Any:
     return module if hasattr(module, "breakdown") else None
 
 
-def _from_target_plan(module: Any, dataset: Any, start: pd.Timestamp, end: pd.Timestamp,
+def _from_target_plan(module: Any, dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
                       growth: float) -> pd.DataFrame:
     """Daily targets of the target cascade, one plan per calendar year of the span."""
     parts = []
@@ -187,7 +212,7 @@ def _from_target_plan(module: Any, dataset: Any, start: pd.Timestamp, end: pd.Ti
     return _from_frame(dataset, pd.concat(parts, ignore_index=True), start, end)
 
 
-def daily_targets(dataset: Any, *, start: Any, end: Any, targets: Any = None,
+def daily_targets(dataset: Dataset, *, start: DateLike, end: DateLike, targets: TargetSource | None = None,
                   growth: float = DEFAULT_GROWTH) -> pd.DataFrame:
     """Daily targets per rep from ``start`` to ``end`` (see the module docstring for sources).
 
@@ -209,7 +234,7 @@ def daily_targets(dataset: Any, *, start: Any, end: Any, targets: Any = None,
         is ``"given"``, ``"plan"`` or ``"last_year_growth"``.
     """
     s, e = span(start, end)
-    growth = _check_growth(growth)
+    growth = check_growth(growth)
     if targets is not None:
         out, source = _from_frame(dataset, _read_targets(targets), s, e), "given"
     else:

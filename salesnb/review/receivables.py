@@ -22,14 +22,17 @@ with what to ask for, the oldest invoice and the rep who owns the account.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from salesnb.errors import ParameterError
+from salesnb.params import check_choice, check_positive_int, to_timestamp
 from salesnb.review._common import TEAM, customer_owner
-from salesnb.review.periods import to_ts
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 __all__ = ["BUCKETS", "aging", "collection_plan", "dso", "open_invoices"]
 
@@ -43,7 +46,7 @@ def _bucket(days_overdue: np.ndarray) -> np.ndarray:
     return np.array(BUCKETS, dtype=object)[idx]
 
 
-def open_invoices(dataset: Any, *, as_of: Any) -> pd.DataFrame:
+def open_invoices(dataset: Dataset, *, as_of: DateLike) -> pd.DataFrame:
     """Invoices open as of a day, with outstanding amount, days overdue and bucket.
 
     Returns
@@ -52,7 +55,7 @@ def open_invoices(dataset: Any, *, as_of: Any) -> pd.DataFrame:
         invoice_id, customer_id, rep_id (the customer's owner), issue_date, due_date,
         amount, outstanding, days_overdue (negative = not yet due), bucket.
     """
-    a = to_ts(as_of, name="as_of")
+    a = to_timestamp("as_of", as_of)
     cols = ["invoice_id", "customer_id", "rep_id", "issue_date", "due_date", "amount", "outstanding",
             "days_overdue", "bucket"]
     if not dataset.has("invoices"):
@@ -79,7 +82,8 @@ def open_invoices(dataset: Any, *, as_of: Any) -> pd.DataFrame:
     return out[cols]
 
 
-def aging(dataset: Any, *, as_of: Any, by: str | None = None, invoices: pd.DataFrame | None = None) -> pd.DataFrame:
+def aging(dataset: Dataset, *, as_of: DateLike, by: str | None = None,
+          invoices: pd.DataFrame | None = None) -> pd.DataFrame:
     """Outstanding amounts per aging bucket, in total or by ``customer_id`` / ``rep_id``.
 
     Returns
@@ -88,8 +92,7 @@ def aging(dataset: Any, *, as_of: Any, by: str | None = None, invoices: pd.DataF
         The ``by`` column (absent for the total), the :data:`BUCKETS`, ``total``,
         ``overdue`` and ``overdue_share``; by-frames sorted by overdue (largest first).
     """
-    if by not in (None, "customer_id", "rep_id"):
-        raise ParameterError(f"The 'by' parameter must be None, 'customer_id' or 'rep_id'. Got {by!r} instead.")
+    check_choice("by", by, (None, "customer_id", "rep_id"))
     inv = open_invoices(dataset, as_of=as_of) if invoices is None else invoices
     keys = [by] if by else []
     frame = inv.assign(_all="all")
@@ -108,7 +111,7 @@ def aging(dataset: Any, *, as_of: Any, by: str | None = None, invoices: pd.DataF
         .reset_index(drop=True)
 
 
-def dso(dataset: Any, *, as_of: Any, days: int = 90, by: str | None = None) -> pd.Series | float:
+def dso(dataset: Dataset, *, as_of: DateLike, days: int = 90, by: str | None = None) -> pd.Series | float:
     """Days sales outstanding as of a day (see the module docstring for the formula).
 
     Parameters
@@ -118,11 +121,9 @@ def dso(dataset: Any, *, as_of: Any, days: int = 90, by: str | None = None) -> p
     by : {None, "rep_id"}
         Team value (a float) or a Series per rep (with the team under ``TEAM``).
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-        raise ParameterError(f"The 'days' parameter must be a positive whole number. Got {days!r} instead.")
-    if by not in (None, "rep_id"):
-        raise ParameterError(f"The 'by' parameter must be None or 'rep_id'. Got {by!r} instead.")
-    a = to_ts(as_of, name="as_of")
+    days = check_positive_int("days", days)
+    check_choice("by", by, (None, "rep_id"))
+    a = to_timestamp("as_of", as_of)
     inv = open_invoices(dataset, as_of=a)
     if not dataset.has("invoices"):
         return float("nan") if by is None else pd.Series(dtype=float, name="dso")
@@ -144,7 +145,7 @@ def dso(dataset: Any, *, as_of: Any, days: int = 90, by: str | None = None) -> p
     return values.rename("dso")
 
 
-def collection_plan(dataset: Any, *, as_of: Any, rep_id: str | None = None, top: int | None = None,
+def collection_plan(dataset: Dataset, *, as_of: DateLike, rep_id: str | None = None, top: int | None = None,
                     invoices: pd.DataFrame | None = None) -> pd.DataFrame:
     """Whom to call about overdue invoices, biggest and oldest first.
 
@@ -162,8 +163,8 @@ def collection_plan(dataset: Any, *, as_of: Any, rep_id: str | None = None, top:
         (overdue), overdue (amount to ask for), oldest_days, oldest_due, priority
         (sum of outstanding x days overdue), sorted by priority.
     """
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top <= 0):
-        raise ParameterError(f"The 'top' parameter must be a positive whole number. Got {top!r} instead.")
+    if top is not None:
+        top = check_positive_int("top", top)
     inv = open_invoices(dataset, as_of=as_of) if invoices is None else invoices
     over = inv.loc[inv["days_overdue"] > 0]
     if rep_id is not None:

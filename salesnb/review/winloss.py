@@ -11,14 +11,19 @@ yes/no. Values with fewer than ``min_count`` closed leads are left out (too few 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from salesnb import i18n
 from salesnb.errors import ParameterError
+from salesnb.params import check_choice, check_positive_int
 from salesnb.review._common import between, span
+
+if TYPE_CHECKING:
+    from salesnb.data import Dataset
+    from salesnb.review.periods import DateLike
 
 __all__ = ["attribute_lift", "closed_leads", "lead_attributes", "winloss", "winloss_window"]
 
@@ -28,7 +33,7 @@ _NOT_ATTRIBUTES = {"lead_id", "company", "contact_name", "phone", "email", "crea
                    "closed_date", "lost_reason", "rep_id", "region_id"}
 
 
-def closed_leads(dataset: Any, *, start: Any, end: Any, rep_id: str | None = None) -> pd.DataFrame:
+def closed_leads(dataset: Dataset, *, start: DateLike, end: DateLike, rep_id: str | None = None) -> pd.DataFrame:
     """Leads won or lost with ``closed_date`` in the span (all their columns, plus ``won``)."""
     s, e = span(start, end)
     if not dataset.has("leads"):
@@ -41,10 +46,17 @@ def closed_leads(dataset: Any, *, start: Any, end: Any, rep_id: str | None = Non
     return leads.assign(won=(leads["status"] == "won")).reset_index(drop=True)
 
 
-def winloss_window(dataset: Any, *, start: Any, end: Any, min_closed: int = 30) -> tuple[pd.Timestamp, pd.Timestamp,
-                                                                                          bool]:
-    """The span to study win/loss over: the period, or the 12 months to its end when it
-    closed fewer than ``min_closed`` leads. Returns ``(start, end, widened)``."""
+def winloss_window(dataset: Dataset, *, start: DateLike, end: DateLike,
+                   min_closed: int = 30) -> tuple[pd.Timestamp, pd.Timestamp, bool]:
+    """Return the span to study win/loss over: the period, or the 12 months to its end.
+
+    The 12 months are used when the period closed fewer than ``min_closed`` leads.
+
+    Returns
+    -------
+    tuple of (Timestamp, Timestamp, bool)
+        ``(start, end, widened)``.
+    """
     s, e = span(start, end)
     if len(closed_leads(dataset, start=s, end=e)) >= min_closed:
         return s, e, False
@@ -52,8 +64,9 @@ def winloss_window(dataset: Any, *, start: Any, end: Any, min_closed: int = 30) 
     return min(s, wide), e, min(s, wide) < s
 
 
-def winloss(dataset: Any, *, start: Any, end: Any, by: str = "source", rep_id: str | None = None) -> pd.DataFrame:
-    """Closed leads by ``lost_reason``, ``source``, ``channel``, ``rep_id`` or ``region_id``.
+def winloss(dataset: Dataset, *, start: DateLike, end: DateLike, by: str = "source",
+            rep_id: str | None = None) -> pd.DataFrame:
+    """Count closed leads by ``lost_reason``, ``source``, ``channel``, ``rep_id`` or ``region_id``.
 
     Returns
     -------
@@ -61,9 +74,7 @@ def winloss(dataset: Any, *, start: Any, end: Any, by: str = "source", rep_id: s
         The ``by`` column, won, lost, closed, win_rate; for ``lost_reason`` (lost leads
         only) lost and share of the lost. Sorted by closed (or lost) leads.
     """
-    if by not in _DIMENSIONS:
-        raise ParameterError(f"The 'by' parameter must be one of {', '.join(map(repr, _DIMENSIONS))}. "
-                             f"Got {by!r} instead.")
+    check_choice("by", by, _DIMENSIONS)
     leads = closed_leads(dataset, start=start, end=end, rep_id=rep_id)
     if by not in leads:
         return pd.DataFrame(columns=[by, "won", "lost", "closed", "win_rate"])
@@ -83,12 +94,11 @@ def winloss(dataset: Any, *, start: Any, end: Any, by: str = "source", rep_id: s
 
 
 def lead_attributes(leads: pd.DataFrame, attributes: Sequence[str] | None = None) -> list[str]:
-    """The attribute columns of a leads frame: channel, source and the extra columns."""
+    """Return the attribute columns of a leads frame: channel, source and the extra columns."""
     if attributes is not None:
         missing = [a for a in attributes if a not in leads]
         if missing:
-            raise ParameterError(f"The 'attributes' parameter names column(s) the leads do not have: "
-                                 f"{', '.join(missing)}.")
+            raise ParameterError.from_catalog("review.error_attributes", missing=", ".join(missing))
         return list(attributes)
     return [c for c in leads.columns if c not in _NOT_ATTRIBUTES and c != "won"
             and not pd.api.types.is_datetime64_any_dtype(leads[c])]
@@ -113,7 +123,7 @@ def _values(column: pd.Series) -> pd.Series:
     return column.astype(object)
 
 
-def attribute_lift(dataset: Any, *, start: Any, end: Any, attributes: Sequence[str] | None = None,
+def attribute_lift(dataset: Dataset, *, start: DateLike, end: DateLike, attributes: Sequence[str] | None = None,
                    min_count: int = 5, rep_id: str | None = None) -> pd.DataFrame:
     """Win rate per attribute value against the overall win rate (lift).
 
@@ -131,9 +141,7 @@ def attribute_lift(dataset: Any, *, start: Any, end: Any, attributes: Sequence[s
         attribute, value, closed, won, win_rate, lift (win rate / overall), share_of_wins;
         sorted by lift (highest first). ``attrs["overall"]`` is the overall win rate.
     """
-    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise ParameterError(f"The 'min_count' parameter must be a positive whole number. Got {min_count!r} "
-                             "instead.")
+    min_count = check_positive_int("min_count", min_count)
     leads = closed_leads(dataset, start=start, end=end, rep_id=rep_id)
     cols = ["attribute", "value", "closed", "won", "win_rate", "lift", "share_of_wins"]
     if leads.empty:
