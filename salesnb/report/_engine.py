@@ -42,6 +42,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from traitlets import Unicode
 from traitlets.config import Config
 
@@ -311,7 +312,7 @@ class ReportPreprocessor(Preprocessor):
     one line ``Name: message``.
     """
 
-    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         nb.metadata.pop("widgets", None)
         lang = (resources.get("salesnb") or {}).get("lang")
         if lang:
@@ -369,7 +370,7 @@ def build_exporter(templates_dir: str) -> HTMLExporter:
 # ------------------------------------------------------------------------ one notebook
 
 
-def inject_parameters(nb: Any, source: str) -> int:
+def inject_parameters(nb: NotebookNode, source: str) -> int:
     """Insert (or replace) the ``injected-parameters`` cell after the ``parameters`` cell.
 
     Parameters
@@ -473,7 +474,7 @@ async def _acquire(task: dict[str, Any], pool: KernelPool) -> tuple[Kernel | Non
         return None, False, Failure("KernelStartError", message)
 
 
-def _record_run(nb: Any, task: dict[str, Any], summary: str | None) -> None:
+def _record_run(nb: NotebookNode, task: dict[str, Any], summary: str | None) -> None:
     """Write the run's parameters and outcome into the notebook's metadata."""
     status = "ok" if summary is None else "failed"
     nb.metadata["salesnb"] = {
@@ -490,7 +491,7 @@ def _record_run(nb: Any, task: dict[str, Any], summary: str | None) -> None:
     }
 
 
-def _save(nb: Any, task: dict[str, Any], result: dict[str, Any]) -> None:
+def _save(nb: NotebookNode, task: dict[str, Any], result: dict[str, Any]) -> None:
     """Save the executed notebook into the pack; a failure to write fails the report."""
     name = f"{task['name']}.ipynb"
     try:
@@ -500,7 +501,7 @@ def _save(nb: Any, task: dict[str, Any], result: dict[str, Any]) -> None:
         result.update(status="failed", error=result["error"] or f"WriteError: {exc}")
 
 
-def _export(nb: Any, task: dict[str, Any], exporter: HTMLExporter, result: dict[str, Any]) -> None:
+def _export(nb: NotebookNode, task: dict[str, Any], exporter: HTMLExporter, result: dict[str, Any]) -> None:
     """Write the report page; a failure to export fails the report."""
     name = f"{task['name']}.html"
     try:
@@ -549,7 +550,7 @@ class _Watchdog:
 
 
 async def _execute(
-    nb: Any, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int,
+    nb: NotebookNode, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int,
     *, reused: bool = False,
 ) -> Failure | None:
     """Execute every cell; return None on success, else the :class:`Failure`.
@@ -581,7 +582,7 @@ async def _execute(
             pool.release(kernel)
 
 
-def _client(nb: Any, task: dict[str, Any], kernel: Kernel, deadline: float) -> NotebookClient:
+def _client(nb: NotebookNode, task: dict[str, Any], kernel: Kernel, deadline: float) -> NotebookClient:
     """Return a notebook client on ``kernel`` whose cell timeouts add up to the deadline."""
     client = NotebookClient(
         nb,
