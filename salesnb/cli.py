@@ -43,7 +43,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p_sample.add_argument("--scale", type=float, default=1.0, help="size multiplier (default 1)")
     p_sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
-    p_run = sub.add_parser("run", help="run notebooks into an HTML report pack")
+    _add_run_parser(sub.add_parser("run", help="run notebooks into an HTML report pack"))
+    return parser
+
+
+def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
+    """Declare the options of ``salesnb run``."""
     p_run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     p_run.add_argument("--data", default="sample", help="dataset path, or 'sample' (default)")
     p_run.add_argument("--out", default=None, help="folder for packs (default: reports/)")
@@ -67,7 +72,6 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     p_run.add_argument("--timeout", type=int, default=None, help="seconds per notebook")
     p_run.add_argument("--no-progress", action="store_true", help="do not print progress")
-    return parser
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

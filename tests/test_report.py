@@ -24,7 +24,7 @@ import pytest
 
 from salesnb import __version__, cli
 from salesnb.errors import DataSourceError, ParameterError, ReportError
-from salesnb.report import _pack, _pool, _zygote, run_pack
+from salesnb.report import _pack, _plan, _pool, _publish, _zygote, run_pack
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 EVIL_TITLE = "<script>alert('x')</script> & co"
@@ -244,17 +244,17 @@ def test_per_rep_pages_for_active_reps_only(pack):
 
 def test_active_reps_at_a_period_end(tmp_path):
     data = make_data(tmp_path / "d")
-    assert _pack._active_reps(data, period_end="2026-04-30") == ["R01", "R03", "R/9 x"]
-    assert _pack._active_reps(data, period_end="2027-06-30") == ["R01", "R10"]
-    assert _pack._active_reps(data, period_end=None) == ["R01", "R10"]  # no leave date
+    assert _plan.active_reps(data, period_end="2026-04-30") == ["R01", "R03", "R/9 x"]
+    assert _plan.active_reps(data, period_end="2027-06-30") == ["R01", "R10"]
+    assert _plan.active_reps(data, period_end=None) == ["R01", "R10"]  # no leave date
 
 
 def test_rep_ids_become_safe_unique_file_names():
     used: set[str] = set()
-    assert _pack._safe_suffix("R07", used) == "R07"
-    assert _pack._safe_suffix("../etc/passwd", used) == "etc_passwd"
-    assert _pack._safe_suffix("r07", used) == "r07-2"  # case-insensitive file systems
-    assert _pack._safe_suffix("ñ", used) == "rep"
+    assert _plan.safe_suffix("R07", used) == "R07"
+    assert _plan.safe_suffix("../etc/passwd", used) == "etc_passwd"
+    assert _plan.safe_suffix("r07", used) == "r07-2"  # case-insensitive file systems
+    assert _plan.safe_suffix("ñ", used) == "rep"
 
 
 # --------------------------------------------------------------------------------- HTML
@@ -325,10 +325,10 @@ def test_data_hash_covers_names_and_bytes_in_a_stable_order(tmp_path):
     for name in ("orders.csv", "reps.csv"):  # written in the other order
         shutil.copy(a / name, b / name)
     (b / ".DS_Store").write_bytes(b"junk")  # hidden files do not count
-    assert _pack._data_hash(a) == _pack._data_hash(b)
+    assert _publish.data_hash(a) == _publish.data_hash(b)
     (b / "reps.csv").write_text(REPS_CSV.replace("Ana", "Eva"), encoding="utf-8")
-    assert _pack._data_hash(a) != _pack._data_hash(b)
-    assert re.fullmatch(r"[0-9a-f]{64}", _pack._data_hash(a / "reps.csv"))
+    assert _publish.data_hash(a) != _publish.data_hash(b)
+    assert re.fullmatch(r"[0-9a-f]{64}", _publish.data_hash(a / "reps.csv"))
 
 
 def test_no_partial_dir_and_latest_points_to_the_pack(pack):
@@ -502,10 +502,11 @@ def _gone(pid: int, *, within: float) -> bool:
 
 def test_period_reaches_as_of_too(tmp_path) -> None:
     from salesnb.config import notebooks_dir
-    from salesnb.report._pack import _load_notebook, _plan
+    from salesnb.report._notebooks import load_notebook
+    from salesnb.report._plan import plan_reports
 
-    nb = _load_notebook(notebooks_dir() / "02_lead_prioritization.ipynb")
-    [plan] = _plan([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
+    nb = load_notebook(notebooks_dir() / "02_lead_prioritization.ipynb")
+    [plan] = plan_reports([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
                                   "as_of": "2026-09-30"}, user={}, per_rep=False, data_path=tmp_path)
     assert plan.params["as_of"] == "2026-09-30"
 
@@ -536,11 +537,11 @@ def test_period_end_note_names_the_notebooks_it_does_not_reach(pack, tmp_path):
     note = "Note: the period end 2026-10-31 does not apply to notebooks that declare no period_end: "
     assert pack["stderr"].count(note) == 1
     assert note + "raises.ipynb, dies.ipynb, sleeps.ipynb." in pack["stderr"]
-    plan = _pack._plan_pack([nb_path("ok"), nb_path("raises")], data=str(make_data(tmp_path / "d")),
+    plan = _plan.plan_pack([nb_path("ok"), nb_path("raises")], data=str(make_data(tmp_path / "d")),
                             period_end=("period_end", "2026-10"), lang="es")
     assert plan.period_end_note() == ("Nota: la fecha de cierre 2026-10-31 no se aplica a los cuadernos que no "
                                       "declaran period_end: raises.ipynb.")
-    assert _pack._plan_pack([nb_path("raises")], data=str(tmp_path)).period_end_note() is None
+    assert _plan.plan_pack([nb_path("raises")], data=str(tmp_path)).period_end_note() is None
 
 
 def test_cli_period_is_a_deprecated_alias_of_period_end(tmp_path, monkeypatch, capsys):

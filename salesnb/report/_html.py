@@ -114,27 +114,31 @@ def index_page(
         f'<th class="num">{_e(words["duration"])}</th><th>{_e(words["error"])}</th></tr></thead>',
         "<tbody>",
     ]
-    for row in rows:
-        label = row["title"]
-        if row.get("rep_id") is not None:
-            label = f"{label} · {row['rep_id']}"
-        elif row.get("per_rep"):
-            label = f"{label} · {words['team']}"
-        link = f'<a href="{_href(row["html"])}">{_e(label)}</a>' if row.get("html") else _e(label)
-        if row.get("headline"):
-            numbers = " · ".join(f"{_e(h['label'])}: <b>{_e(h['value'])}</b>" for h in row["headline"])
-            link += f'<div class="small keys">{numbers}</div>'
-        if row.get("ipynb"):
-            link += f' <a class="small" href="{_href(row["ipynb"])}">({_e(words["notebook"])})</a>'
-        status = "ok" if row["status"] == "ok" else "failed"
-        body.append(
-            f"<tr><td>{link}</td>"
-            f'<td class="{status}">{_e(words[status])}</td>'
-            f'<td class="num">{row["duration"]:.1f} s</td>'
-            f'<td class="err">{_e(row.get("error") or "")}</td></tr>'
-        )
+    body += [_index_line(row, words) for row in rows]
     body += ["</tbody>", "</table>", stamp_html(stamp, heading=words["stamp"])]
     return _page(f"{words['title']} {run_id}", "\n".join(body), lang)
+
+
+def _index_line(row: dict[str, Any], words: dict[str, str]) -> str:
+    """Return the table row of one report: link, headline numbers, status, time, problem."""
+    label = row["title"]
+    if row.get("rep_id") is not None:
+        label = f"{label} · {row['rep_id']}"
+    elif row.get("per_rep"):
+        label = f"{label} · {words['team']}"
+    link = f'<a href="{_href(row["html"])}">{_e(label)}</a>' if row.get("html") else _e(label)
+    if row.get("headline"):
+        numbers = " · ".join(f"{_e(h['label'])}: <b>{_e(h['value'])}</b>" for h in row["headline"])
+        link += f'<div class="small keys">{numbers}</div>'
+    if row.get("ipynb"):
+        link += f' <a class="small" href="{_href(row["ipynb"])}">({_e(words["notebook"])})</a>'
+    status = "ok" if row["status"] == "ok" else "failed"
+    return (
+        f"<tr><td>{link}</td>"
+        f'<td class="{status}">{_e(words[status])}</td>'
+        f'<td class="num">{row["duration"]:.1f} s</td>'
+        f'<td class="err">{_e(row.get("error") or "")}</td></tr>'
+    )
 
 
 def failure_page(title: str, error: str, *, stamp: Sequence[tuple[str, str]], lang: str = "en") -> str:

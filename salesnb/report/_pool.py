@@ -91,12 +91,12 @@ class Job:
 
     @property
     def id(self) -> int:
-        """Return the task id (the key of the results)."""
+        """The task id (the key of the results)."""
         return int(self.task["id"])
 
     @property
     def timeout(self) -> float:
-        """Return the seconds the notebook may run."""
+        """Seconds the notebook may run."""
         return float(self.task["timeout"])
 
     def can_retry(self) -> bool:
