@@ -152,14 +152,15 @@ def failure_page(title: str, error: str, *, stamp: Sequence[tuple[str, str]], la
     return _page(title, body, lang)
 
 
-def latest_page(run_id: str) -> str:
+def latest_page(run_id: str, *, lang: str = "en") -> str:
     """Return a tiny page that redirects to ``<run_id>/index.html`` (relative link)."""
     target = _href(f"{run_id}/index.html")
+    words = _e(text("report.page_latest", lang=lang if lang in LANGUAGES else "en"))
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content="0; url={target}">\n'
-        f"<title>Latest report pack: {_e(run_id)}</title>\n</head>\n<body>\n"
-        f'<p>Latest report pack: <a href="{target}">{_e(run_id)}</a></p>\n</body>\n</html>\n'
+        f"<title>{words}: {_e(run_id)}</title>\n</head>\n<body>\n"
+        f'<p>{words}: <a href="{target}">{_e(run_id)}</a></p>\n</body>\n</html>\n'
     )
 
 

@@ -130,7 +130,7 @@ def run_pack(
         tasks = _build_tasks(plan.reports, stamp=stamp, out_dir=partial, timeout=plan.timeout, lang=plan.lang)
         outcomes = _run(plan, tasks, printer=printer, run_id=run_id)
         results = publish(tasks, outcomes, stamp=stamp, partial=partial, final=plan.out_dir / run_id, lang=plan.lang)
-    _html.write_atomic(plan.out_dir / "latest.html", _html.latest_page(run_id))
+    _html.write_atomic(plan.out_dir / "latest.html", _html.latest_page(run_id, lang=plan.lang))
     printer.end(results, seconds=time.monotonic() - began)
     final = plan.out_dir / run_id
     return PackResult(all(r.ok for r in results), final, final / "index.html", results, run_id)
