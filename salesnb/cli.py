@@ -9,9 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from salesnb import __version__
+from salesnb.catalog import text
 from salesnb.errors import DataSourceError, SalesnbError
+
+
+class _DeprecatedPeriod(argparse.Action):
+    """``--period``: stores the value as ``period_end`` and remembers the old name was used."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.deprecated_period = values
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -32,11 +43,19 @@ def _build_parser() -> argparse.ArgumentParser:
     p_sample.add_argument("--scale", type=float, default=1.0, help="size multiplier (default 1)")
     p_sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
-    p_run = sub.add_parser("run", help="run notebooks into an HTML report pack")
+    _add_run_parser(sub.add_parser("run", help="run notebooks into an HTML report pack"))
+    return parser
+
+
+def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
+    """Declare the options of ``salesnb run``."""
     p_run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     p_run.add_argument("--data", default="sample", help="dataset path, or 'sample' (default)")
     p_run.add_argument("--out", default=None, help="folder for packs (default: reports/)")
-    p_run.add_argument("--period", default=None, help="period end, YYYY-MM or YYYY-MM-DD")
+    p_run.add_argument("--period-end", dest="period_end", default=None, metavar="DATE",
+                       help="the last day of the period, YYYY-MM (that month's last day) or YYYY-MM-DD")
+    p_run.add_argument("--period", dest="period_end", action=_DeprecatedPeriod, default=None, metavar="DATE",
+                       help="deprecated name of --period-end")
     p_run.add_argument("--lang", default="en", choices=["en", "es"], help="report language")
     p_run.add_argument("--per-rep", action="store_true", help="add one review page per active rep")
     p_run.add_argument("--reps", default=None, metavar="IDS",
@@ -53,7 +72,6 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     p_run.add_argument("--timeout", type=int, default=None, help="seconds per notebook")
     p_run.add_argument("--no-progress", action="store_true", help="do not print progress")
-    return parser
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -78,12 +96,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from salesnb.params import parse_cli_value
     from salesnb.report import run_pack
 
+    if getattr(args, "deprecated_period", None) is not None:
+        print(text("report.cli_period_deprecated", lang=args.lang, value=args.deprecated_period), file=sys.stderr)
     params = {name: parse_cli_value(value) for name, value in args.parameter}
     result = run_pack(
         args.notebooks or None,
         data=args.data,
         out=args.out,
-        period=args.period,
+        period_end=args.period_end,
         lang=args.lang,
         per_rep=[r.strip() for r in args.reps.split(",") if r.strip()] if args.reps else args.per_rep,
         params=params,
@@ -91,24 +111,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.no_progress,
     )
-    print(f"Report pack: {result.index_path}")
+    print(text("report.cli_pack", lang=args.lang, path=result.index_path))
     return 0 if result.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``salesnb`` console script."""
+    """Run the ``salesnb`` console script; return its exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success, 1 problems found, 2 could not run, 130 interrupted.
+    """
     args = _build_parser().parse_args(argv)
     handler = {"validate": _cmd_validate, "sample": _cmd_sample, "run": _cmd_run}[args.command]
+    lang = getattr(args, "lang", None)
     try:
         return handler(args)
     except DataSourceError as exc:
-        print(f"salesnb {args.command}: could not read the data: {exc}", file=sys.stderr)
+        print(text("report.cli_bad_data", lang=lang, command=args.command, error=exc), file=sys.stderr)
         return 2
     except SalesnbError as exc:
-        print(f"salesnb {args.command}: {exc}", file=sys.stderr)
+        print(text("report.cli_error", lang=lang, command=args.command, error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"salesnb {args.command}: interrupted", file=sys.stderr)
+        print(text("report.cli_interrupted", lang=lang, command=args.command), file=sys.stderr)
         return 130
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from salesnb import __version__, cli
 from salesnb.errors import DataSourceError, ParameterError, ReportError
-from salesnb.report import _pack, _pool, _zygote, run_pack
+from salesnb.report import _pack, _plan, _pool, _publish, _zygote, run_pack
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 EVIL_TITLE = "<script>alert('x')</script> & co"
@@ -62,7 +62,7 @@ def pack(tmp_path_factory):
             [nb_path(n) for n in ("ok", "raises", "dies", "sleeps", "per_rep")],
             data=str(data),
             out=root / "out",
-            period="2026-10",
+            period_end="2026-10",
             per_rep=True,
             params={"horizon": 3, "title": EVIL_TITLE},
             jobs=2,
@@ -206,8 +206,13 @@ def test_bad_parameters_are_rejected_before_anything_runs(tmp_path, monkeypatch,
 def test_bad_options_are_rejected(tmp_path, monkeypatch):
     monkeypatch.setattr(_pool, "run_tasks", _must_not_run)
     ok = [nb_path("ok")]
-    with pytest.raises(ParameterError, match="'period' parameter must be a date"):
+    with pytest.raises(ParameterError, match="'period' parameter must be a date"), \
+            pytest.warns(DeprecationWarning, match="use period_end="):
         run_pack(ok, data=str(tmp_path), out=tmp_path, period="October")
+    with pytest.raises(ParameterError, match="'period_end' parameter must be a date"):
+        run_pack(ok, data=str(tmp_path), out=tmp_path, period_end="October")
+    with pytest.raises(ParameterError, match="period end once"):
+        run_pack(ok, data=str(tmp_path), out=tmp_path, period="2026-10", period_end="2026-10")
     with pytest.raises(ParameterError, match="'lang' parameter"):
         run_pack(ok, data=str(tmp_path), out=tmp_path, lang="fr")
     with pytest.raises(ParameterError, match="'jobs' option"):
@@ -239,17 +244,17 @@ def test_per_rep_pages_for_active_reps_only(pack):
 
 def test_active_reps_at_a_period_end(tmp_path):
     data = make_data(tmp_path / "d")
-    assert _pack._active_reps(data, period_end="2026-04-30") == ["R01", "R03", "R/9 x"]
-    assert _pack._active_reps(data, period_end="2027-06-30") == ["R01", "R10"]
-    assert _pack._active_reps(data, period_end=None) == ["R01", "R10"]  # no leave date
+    assert _plan.active_reps(data, period_end="2026-04-30") == ["R01", "R03", "R/9 x"]
+    assert _plan.active_reps(data, period_end="2027-06-30") == ["R01", "R10"]
+    assert _plan.active_reps(data, period_end=None) == ["R01", "R10"]  # no leave date
 
 
 def test_rep_ids_become_safe_unique_file_names():
     used: set[str] = set()
-    assert _pack._safe_suffix("R07", used) == "R07"
-    assert _pack._safe_suffix("../etc/passwd", used) == "etc_passwd"
-    assert _pack._safe_suffix("r07", used) == "r07-2"  # case-insensitive file systems
-    assert _pack._safe_suffix("ñ", used) == "rep"
+    assert _plan.safe_suffix("R07", used) == "R07"
+    assert _plan.safe_suffix("../etc/passwd", used) == "etc_passwd"
+    assert _plan.safe_suffix("r07", used) == "r07-2"  # case-insensitive file systems
+    assert _plan.safe_suffix("ñ", used) == "rep"
 
 
 # --------------------------------------------------------------------------------- HTML
@@ -320,10 +325,10 @@ def test_data_hash_covers_names_and_bytes_in_a_stable_order(tmp_path):
     for name in ("orders.csv", "reps.csv"):  # written in the other order
         shutil.copy(a / name, b / name)
     (b / ".DS_Store").write_bytes(b"junk")  # hidden files do not count
-    assert _pack._data_hash(a) == _pack._data_hash(b)
+    assert _publish.data_hash(a) == _publish.data_hash(b)
     (b / "reps.csv").write_text(REPS_CSV.replace("Ana", "Eva"), encoding="utf-8")
-    assert _pack._data_hash(a) != _pack._data_hash(b)
-    assert re.fullmatch(r"[0-9a-f]{64}", _pack._data_hash(a / "reps.csv"))
+    assert _publish.data_hash(a) != _publish.data_hash(b)
+    assert re.fullmatch(r"[0-9a-f]{64}", _publish.data_hash(a / "reps.csv"))
 
 
 def test_no_partial_dir_and_latest_points_to_the_pack(pack):
@@ -497,12 +502,13 @@ def _gone(pid: int, *, within: float) -> bool:
 
 def test_period_reaches_as_of_too(tmp_path) -> None:
     from salesnb.config import notebooks_dir
-    from salesnb.report._pack import _load_notebook, _plan
+    from salesnb.report._notebooks import load_notebook
+    from salesnb.report._plan import plan_reports
 
-    nb = _load_notebook(notebooks_dir() / "02_lead_prioritization.ipynb")
-    [plan] = _plan([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
+    nb = load_notebook(notebooks_dir() / "02_lead_prioritization.ipynb")
+    [plan] = plan_reports([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
                                   "as_of": "2026-09-30"}, user={}, per_rep=False, data_path=tmp_path)
-    assert plan["params"]["as_of"] == "2026-09-30"
+    assert plan.params["as_of"] == "2026-09-30"
 
 
 def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
@@ -516,9 +522,69 @@ def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
 
 def test_rep_pages_for_chosen_reps_only(tmp_path: Path) -> None:
     data = make_data(tmp_path / "data")
-    result = run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period="2026-10",
+    result = run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period_end="2026-10",
                       per_rep=["R/9 x"], jobs=1, timeout=60, progress=False)
     assert [r.name for r in result.results] == ["per_rep", "per_rep__R_9_x"]
     with pytest.raises(ParameterError, match="R03"):
-        run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period="2026-10",
+        run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period_end="2026-10",
                  per_rep=["R03"], jobs=1, progress=False)
+
+
+# ------------------------------------------------------------- period end, catalog, pool
+
+
+def test_period_end_note_names_the_notebooks_it_does_not_reach(pack, tmp_path):
+    note = "Note: the period end 2026-10-31 does not apply to notebooks that declare no period_end: "
+    assert pack["stderr"].count(note) == 1
+    assert note + "raises.ipynb, dies.ipynb, sleeps.ipynb." in pack["stderr"]
+    plan = _plan.plan_pack([nb_path("ok"), nb_path("raises")], data=str(make_data(tmp_path / "d")),
+                            period_end=("period_end", "2026-10"), lang="es")
+    assert plan.period_end_note() == ("Nota: la fecha de cierre 2026-10-31 no se aplica a los cuadernos que no "
+                                      "declaran period_end: raises.ipynb.")
+    assert _plan.plan_pack([nb_path("raises")], data=str(tmp_path)).period_end_note() is None
+
+
+def test_cli_period_is_a_deprecated_alias_of_period_end(tmp_path, monkeypatch, capsys):
+    import salesnb.report
+
+    calls = []
+
+    def fake_run_pack(*args, **kwargs):
+        calls.append(kwargs)
+        return _pack.PackResult(True, tmp_path, tmp_path / "index.html")
+
+    monkeypatch.setattr(salesnb.report, "run_pack", fake_run_pack)
+    assert cli.main(["run", "ok", "--period-end", "2026-10", "--no-progress"]) == 0
+    assert calls[-1]["period_end"] == "2026-10" and "period" not in calls[-1]
+    assert "deprecated" not in capsys.readouterr().err
+    assert cli.main(["run", "ok", "--period", "2026-09", "--no-progress"]) == 0
+    assert calls[-1]["period_end"] == "2026-09"
+    err = capsys.readouterr().err
+    assert err.count("--period is deprecated; use --period-end 2026-09") == 1
+    assert cli.main(["run", "ok", "--period", "2026-09", "--lang", "es"]) == 0
+    assert "--period está obsoleto" in capsys.readouterr().err
+
+
+def test_runner_errors_speak_the_pack_language(tmp_path, monkeypatch):
+    monkeypatch.setattr(_pool, "run_tasks", _must_not_run)
+    ok = [nb_path("ok")]
+    with pytest.raises(ParameterError, match="La opción 'jobs' debe ser un número entero"):
+        run_pack(ok, data=str(tmp_path), out=tmp_path, jobs=0, lang="es")
+    with pytest.raises(DataSourceError, match="no existen"):
+        run_pack(ok, data=str(tmp_path / "nope"), out=tmp_path, lang="es")
+    with pytest.raises(ReportError, match="No se encuentra el cuaderno"):
+        run_pack(["no_such_notebook"], data=str(tmp_path), out=tmp_path, lang="es")
+
+
+def test_a_job_times_out_at_most_twice():
+    job = _pool.Job({"id": 3, "timeout": 5})
+    assert job.status is _pool.Status.PENDING and job.can_retry()
+    retry = job.next_attempt()
+    assert job.status is _pool.Status.RETRYING
+    assert (retry.id, retry.attempt, retry.status) == (3, 2, _pool.Status.PENDING)
+    assert not retry.can_retry()
+    assert retry.message(prefetch=False) == {"id": 3, "timeout": 5, "attempt": 2, "prefetch": False}
+    assert _pool.Status.of({"status": "timed_out"}) is _pool.Status.TIMED_OUT
+    assert _pool.Status.of({"status": "ok"}) is _pool.Status.OK
+    assert _pool.Status.of({"status": "running"}) is _pool.Status.FAILED  # not an outcome
+    assert _pool.Status.of({}) is _pool.Status.FAILED

@@ -110,14 +110,14 @@ def test_bad_request_is_answered_not_fatal(tmp_path):
 
 
 def test_modules_next_to_a_notebook_are_not_preloaded(tmp_path):
-    from salesnb.report import _pack
+    from salesnb.report import _notebooks
 
     (tmp_path / "helpers").mkdir()  # a package next to the notebook ...
     (tmp_path / "helpers" / "__init__.py").write_text("VALUE = 'next to the notebook'\n", encoding="utf-8")
     (tmp_path / "calendar.py").write_text("VALUE = 'next to the notebook'\n", encoding="utf-8")  # ... shadowing
     code = "import calendar, helpers, textwrap\nprint(helpers.VALUE, '|', getattr(calendar, 'VALUE', 'stdlib'))"
-    nb = _pack._load_notebook(notebook(tmp_path, "local", code))
-    preload = _pack._preload([nb])
+    nb = _notebooks.load_notebook(notebook(tmp_path, "local", code))
+    preload = _notebooks.preload([nb])
     assert "textwrap" in preload and "sklearn.ensemble" in preload
     assert "calendar" not in preload and "helpers" not in preload
     result = run_pack([nb.path], data=str(data_folder(tmp_path / "d")), out=tmp_path / "out", jobs=1, progress=False)

@@ -5,10 +5,15 @@ jupyter_client and nbconvert). A worker serves tasks sent over a pipe by
 :mod:`salesnb.report._pool` and answers with plain dicts.
 
 Kernel policy: the worker always has the *next* kernel starting while the current
-notebook runs. That kernel is a brand-new process; before it is handed to a
-notebook it only runs one silent cell that imports modules the pack's notebooks
-import themselves (so the import cost is paid ahead of need). It runs exactly one
-notebook and is killed right after. No kernel ever sees two notebooks.
+notebook runs. That kernel is a brand-new process (forked by the pack's zygote, see
+:mod:`salesnb.report._zygote`, or launched); before it is handed to a notebook it
+only runs one silent cell that imports modules the pack's notebooks import
+themselves (so the import cost is paid ahead of need). A kernel runs one notebook
+and is killed right after, with one exception: the team page and the rep pages of
+one notebook (tasks sharing a ``reuse_key``) run one after another in one kernel,
+whose user namespace is reset (``%reset -f``) and figures closed between pages;
+imported modules and what they memoise persist. A page that fails ends its kernel.
+No kernel ever runs two different notebooks (see docs/ARCHITECTURE.md, "Isolation").
 """
 
 from __future__ import annotations
@@ -37,9 +42,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from traitlets import Unicode
 from traitlets.config import Config
 
+from salesnb.catalog import text
 from salesnb.report import _zygote
 
 KERNEL_NAME = "python3"
@@ -139,7 +146,7 @@ class KernelPool:
             self._next = asyncio.ensure_future(self._start())
 
     async def take(self, *, prefetch_next: bool = True) -> Kernel:
-        """The prefetched kernel (waiting for it if needed).
+        """Return the prefetched kernel (waiting for it if needed).
 
         With ``prefetch_next`` the following kernel starts right away, so it warms up
         while this one runs its notebook.
@@ -154,9 +161,27 @@ class KernelPool:
                 self.prefetch()
 
     async def _start(self) -> Kernel:
-        env = _zygote.kernel_env()
         self._count += 1
         stem = os.path.join(self.scratch, f"k{self._count}")
+        km = self._manager(stem)
+        self.live.add(km)
+        log = open(f"{stem}.log", "wb")  # noqa: SIM115 - the kernel writes it, closed below
+        try:
+            return await self._boot(km, log, stem)
+        except BaseException as exc:
+            forked = isinstance(getattr(km.provisioner, "process", None), _zygote.ForkedProcess)
+            await self._stop(km)
+            if forked and isinstance(exc, Exception):
+                # A kernel forked by the zygote that does not come up: this worker launches
+                # its kernels the ordinary way from now on.
+                self.zygote = None
+                return await self._start()
+            raise
+        finally:
+            log.close()
+
+    def _manager(self, stem: str) -> AsyncKernelManager:
+        """Return the manager of a new kernel whose files start with ``stem``."""
         # IPC sockets in the worker's scratch folder: no TCP ports, no plain-TCP warning.
         # A Unix socket path must stay short (~107 bytes); a deep TMPDIR falls back to TCP.
         ipc = len(stem) + 4 < 100
@@ -172,43 +197,33 @@ class KernelPool:
             km.provisioner = ForkProvisioner(
                 kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km, zygote=self.zygote
             )
-        self.live.add(km)
-        log = open(f"{stem}.log", "wb")  # noqa: SIM115 - the kernel writes it, closed below
-        try:
-            await km.start_kernel(
-                cwd=self.cwd,
-                env=env,
-                extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            pid = int(km.provisioner.pid)  # type: ignore[union-attr]
-            self.notify(("kernel", pid))
-            kc = km.client()
-            kc.start_channels()
-            await kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
-            kc.allow_stdin = False
-            info = await kc.kernel_info(reply=True, timeout=STARTUP_TIMEOUT)
-            kernel = Kernel(km, kc, pid, self.cwd, info["content"].get("language_info", {}))
-            kernel.log = f"{stem}.log"
-            if self.warm_code:
-                await kc.execute(self.warm_code, silent=True, store_history=False, reply=True, timeout=300)
-            return kernel
-        except BaseException as exc:
-            forked = isinstance(getattr(km.provisioner, "process", None), _zygote.ForkedProcess)
-            await self._stop(km)
-            if forked and isinstance(exc, Exception):
-                # A kernel forked by the zygote that does not come up: this worker launches
-                # its kernels the ordinary way from now on.
-                self.zygote = None
-                return await self._start()
-            raise
-        finally:
-            log.close()
+        return km
+
+    async def _boot(self, km: AsyncKernelManager, log: Any, stem: str) -> Kernel:
+        """Start the kernel, wait until it is ready and run the warm-up cell."""
+        await km.start_kernel(
+            cwd=self.cwd,
+            env=_zygote.kernel_env(),
+            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        pid = int(km.provisioner.pid)  # type: ignore[union-attr]
+        self.notify(("kernel", pid))
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+        kc.allow_stdin = False
+        info = await kc.kernel_info(reply=True, timeout=STARTUP_TIMEOUT)
+        kernel = Kernel(km, kc, pid, self.cwd, info["content"].get("language_info", {}))
+        kernel.log = f"{stem}.log"
+        if self.warm_code:
+            await kc.execute(self.warm_code, silent=True, store_history=False, reply=True, timeout=300)
+        return kernel
 
     def reuse(self, key: str | None) -> Kernel | None:
-        """The kernel kept for ``key`` (a notebook's rep pages), or None."""
+        """Return the kernel kept for ``key`` (a notebook's rep pages), or None."""
         if key is None or self._kept is None or self._kept[0] != key:
             return None
         kernel = self._kept[1]
@@ -297,7 +312,7 @@ class ReportPreprocessor(Preprocessor):
     one line ``Name: message``.
     """
 
-    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         nb.metadata.pop("widgets", None)
         lang = (resources.get("salesnb") or {}).get("lang")
         if lang:
@@ -332,7 +347,7 @@ class ReportPreprocessor(Preprocessor):
 
 
 def _cell_in_language(cell: Any, lang: str) -> bool:
-    """False for a cell tagged ``lang-xx`` with no tag for ``lang``; True otherwise."""
+    """Return False for a cell tagged ``lang-xx`` with no tag for ``lang``; True otherwise."""
     tags = [t for t in cell.get("metadata", {}).get("tags", []) if str(t).startswith("lang-")]
     return not tags or f"lang-{lang}" in tags
 
@@ -355,10 +370,20 @@ def build_exporter(templates_dir: str) -> HTMLExporter:
 # ------------------------------------------------------------------------ one notebook
 
 
-def inject_parameters(nb: Any, source: str) -> int:
+def inject_parameters(nb: NotebookNode, source: str) -> int:
     """Insert (or replace) the ``injected-parameters`` cell after the ``parameters`` cell.
 
-    Returns the index of the injected cell, or -1 when nothing was injected.
+    Parameters
+    ----------
+    nb : NotebookNode
+        The notebook, changed in place.
+    source : str
+        The code of the injected cell; nothing is injected when it is empty.
+
+    Returns
+    -------
+    int
+        The index of the injected cell, or -1 when nothing was injected.
     """
     if not source:
         return -1
@@ -370,30 +395,88 @@ def inject_parameters(nb: Any, source: str) -> int:
     return where
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a notebook did not run to the end.
+
+    Attributes
+    ----------
+    name : str
+        The error's name (an exception class name, ``Timeout``, ``KernelDied``, ...).
+    message : str
+        One line, in the report's language where the runner wrote it.
+    timed_out : bool
+        True when the notebook overran its timeout (the pool retries it once).
+    """
+
+    name: str
+    message: str
+    timed_out: bool = False
+
+    def __str__(self) -> str:
+        """Return ``"Name: message"``, the form the index and the pages show."""
+        return f"{self.name}: {self.message}"
+
+
 async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporter, notify: Any) -> dict[str, Any]:
-    """Run one notebook in a fresh kernel, save the .ipynb and the HTML; never raises."""
+    """Run one notebook in a fresh kernel, save the .ipynb and the HTML; never raise.
+
+    Parameters
+    ----------
+    task : dict
+        Built by :mod:`salesnb.report._pack` (notebook, parameters, stamp, labels, ...).
+    pool : KernelPool
+        Where the kernel comes from (and goes back to).
+    exporter : HTMLExporter
+        The worker's one exporter (:func:`build_exporter`).
+    notify : callable
+        Sends a message to the main process (``("started", id, pid)``).
+
+    Returns
+    -------
+    dict
+        ``status`` (``"ok"``, ``"failed"`` or ``"timed_out"``), ``error``, ``ipynb``,
+        ``html`` (file names, or None) and ``duration`` (seconds).
+    """
     started = time.monotonic()
-    out_dir = Path(task["out_dir"])
-    ipynb_name, html_name = f"{task['name']}.ipynb", f"{task['name']}.html"
     nb = nbformat.read(task["notebook"], as_version=4)
     injected_at = inject_parameters(nb, task["injected_source"])
-    error: tuple[str, str] | None = None
-    kernel = pool.reuse(task.get("reuse_key"))
-    reused = kernel is not None
-    if kernel is None:
-        try:
-            kernel = await pool.take(prefetch_next=bool(task.get("prefetch", True)))
-        except BaseException as exc:  # kernel could not start
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            error = ("KernelStartError", f"the kernel did not start: {exc}")
-            kernel = None
+    kernel, reused, error = await _acquire(task, pool)
     if kernel is not None:
         notify(("started", task["id"], kernel.pid))
         # The timeout counts from the first cell; waiting for a kernel is not the notebook's time.
         error = await _execute(nb, task, kernel, pool, time.monotonic(), injected_at, reused=reused)
-    status = "ok" if error is None else "failed"
-    summary = None if error is None else f"{error[0]}: {error[1]}"
+    summary = None if error is None else str(error)
+    _record_run(nb, task, summary)
+    status = "ok" if error is None else "timed_out" if error.timed_out else "failed"
+    result: dict[str, Any] = {"status": status, "error": summary, "ipynb": None, "html": None}
+    _save(nb, task, result)
+    _export(nb, task, exporter, result)
+    result["duration"] = time.monotonic() - started
+    return result
+
+
+async def _acquire(task: dict[str, Any], pool: KernelPool) -> tuple[Kernel | None, bool, Failure | None]:
+    """Return the kernel for ``task`` (kept from its previous rep page, or a new one).
+
+    Returns ``(kernel, reused, None)``, or ``(None, False, failure)`` when no kernel
+    could be started.
+    """
+    kernel = pool.reuse(task.get("reuse_key"))
+    if kernel is not None:
+        return kernel, True, None
+    try:
+        return await pool.take(prefetch_next=bool(task.get("prefetch", True))), False, None
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:  # the kernel could not start
+        message = text("report.kernel_start", lang=task["lang"], error=exc)
+        return None, False, Failure("KernelStartError", message)
+
+
+def _record_run(nb: NotebookNode, task: dict[str, Any], summary: str | None) -> None:
+    """Write the run's parameters and outcome into the notebook's metadata."""
+    status = "ok" if summary is None else "failed"
     nb.metadata["salesnb"] = {
         "run_id": task["stamp"].get("run_id"),
         "parameters": task["params"],
@@ -402,22 +485,31 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
     }
     nb.metadata["papermill"] = {
         "input_path": task["notebook"],
-        "output_path": str(out_dir / ipynb_name),
+        "output_path": str(Path(task["out_dir"]) / f"{task['name']}.ipynb"),
         "parameters": task["params"],
-        "exception": error is not None,
+        "exception": summary is not None,
     }
-    result: dict[str, Any] = {"status": status, "error": summary, "ipynb": None, "html": None}
+
+
+def _save(nb: NotebookNode, task: dict[str, Any], result: dict[str, Any]) -> None:
+    """Save the executed notebook into the pack; a failure to write fails the report."""
+    name = f"{task['name']}.ipynb"
     try:
-        nbformat.write(nb, out_dir / ipynb_name)
-        result["ipynb"] = ipynb_name
+        nbformat.write(nb, Path(task["out_dir"]) / name)
+        result["ipynb"] = name
     except Exception as exc:  # pragma: no cover - disk trouble
-        result.update(status="failed", error=summary or f"WriteError: {exc}")
+        result.update(status="failed", error=result["error"] or f"WriteError: {exc}")
+
+
+def _export(nb: NotebookNode, task: dict[str, Any], exporter: HTMLExporter, result: dict[str, Any]) -> None:
+    """Write the report page; a failure to export fails the report."""
+    name = f"{task['name']}.html"
     try:
         resources = {
             "metadata": {"name": task["title"], "path": str(Path(task["notebook"]).parent)},
             "salesnb": {
                 "stamp": task["stamp_items"],
-                "failure": summary,
+                "failure": result["error"],
                 "failed_label": task.get("failed_label") or "This report failed:",
                 "toc_label": task.get("toc_label") or "Contents",
                 "chart_label": task.get("chart_label") or "Chart",
@@ -425,12 +517,10 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
             },
         }
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-        (out_dir / html_name).write_text(body, encoding="utf-8")
-        result["html"] = html_name
+        (Path(task["out_dir"]) / name).write_text(body, encoding="utf-8")
+        result["html"] = name
     except Exception as exc:
-        result.update(status="failed", error=summary or f"ExportError: {type(exc).__name__}: {exc}")
-    result["duration"] = time.monotonic() - started
-    return result
+        result.update(status="failed", error=result["error"] or f"ExportError: {type(exc).__name__}: {exc}")
 
 
 #: Run in a kept kernel before its next rep page: the user namespace and figures go.
@@ -441,91 +531,117 @@ RESET_CODE = (
 )
 
 
+class _Watchdog:
+    """Kill a kernel's process group a little after the notebook's deadline."""
+
+    def __init__(self, kernel: Kernel, deadline: float) -> None:
+        self.kernel = kernel
+        self.killed = False
+        delay = max(0.0, deadline - time.monotonic()) + KILL_GRACE
+        self.handle = asyncio.get_running_loop().call_later(delay, self._kill)
+
+    def _kill(self) -> None:
+        self.killed = True
+        _kill_group(self.kernel.pid)
+
+    def cancel(self) -> None:
+        """Stand down (the notebook ended in time, or failed otherwise)."""
+        self.handle.cancel()
+
+
 async def _execute(
-    nb: Any, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int,
+    nb: NotebookNode, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int,
     *, reused: bool = False,
-) -> tuple[str, str] | None:
-    """Execute every cell; return None on success, else (error name, message).
+) -> Failure | None:
+    """Execute every cell; return None on success, else the :class:`Failure`.
 
     A kernel kept from the previous rep page of the same notebook (``reused``) first
     has its namespace reset; after a successful rep page the kernel is kept for the
     next one, after anything else it is killed.
     """
-    limit = float(task["timeout"])
-    deadline = started + limit
-    nb_dir = str(Path(task["notebook"]).parent)
-    client = NotebookClient(
-        nb,
-        km=kernel.km,
-        kernel_name=KERNEL_NAME,
-        timeout_func=lambda cell: max(1, math.ceil(deadline - time.monotonic())),
-        resources={"metadata": {"path": nb_dir}},
-        record_timing=False,
-    )
-    client.kc = kernel.kc
-    if kernel.language_info:
-        nb.metadata["language_info"] = kernel.language_info
-    loop = asyncio.get_running_loop()
-    killed = False
-
-    def hard_kill() -> None:
-        nonlocal killed
-        killed = True
-        _kill_group(kernel.pid)
-
-    watchdog = loop.call_later(max(0.0, deadline - time.monotonic()) + KILL_GRACE, hard_kill)
+    deadline = started + float(task["timeout"])
+    client = _client(nb, task, kernel, deadline)
+    watchdog = _Watchdog(kernel, deadline)
     index = -1
     ok = False
     try:
-        if reused:
-            await kernel.kc.execute(RESET_CODE, silent=True, store_history=False, reply=True,
-                                    timeout=STARTUP_TIMEOUT)
-        if nb_dir != kernel.cwd:
-            await kernel.kc.execute(
-                f"import os as _o; _o.chdir({nb_dir!r}); del _o",
-                silent=True,
-                store_history=False,
-                reply=True,
-                timeout=STARTUP_TIMEOUT,
-            )
+        await _prepare(kernel, str(Path(task["notebook"]).parent), reset=reused)
         for index, cell in enumerate(nb.cells):
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         client.set_widgets_metadata()
         ok = True
         return None
-    except CellExecutionError as exc:
-        return (exc.ename or "Error", _first_line(exc.evalue) or "(no message)")
-    except CellTimeoutError:
-        where = _where(index, injected)
-        return ("Timeout", f"the notebook ran longer than {limit:g} s (stopped {where})")
-    except DeadKernelError:
-        where = _where(index, injected)
-        if killed:
-            return ("Timeout", f"the notebook ran longer than {limit:g} s (killed {where})")
-        code = await kernel.km.provisioner.poll()  # type: ignore[union-attr]
-        exit_text = f" with exit code {code}" if code not in (None, 0) else ""
-        last = _last_line(kernel.log)
-        detail = f" ({last})" if last else ""
-        return ("KernelDied", f"the kernel process stopped{exit_text} {where}{detail}")
     except Exception as exc:
-        return (type(exc).__name__, _first_line(str(exc)) or "(no message)")
+        return await _failure(exc, task, kernel, where=_where(index, injected, task["lang"]), killed=watchdog.killed)
     finally:
         watchdog.cancel()
         key = task.get("reuse_key")
-        if ok and key and not killed:
+        if ok and key and not watchdog.killed:
             pool.keep(key, kernel)
         else:
             pool.release(kernel)
 
 
-def _where(index: int, injected: int) -> str:
-    """Human cell number in the notebook as committed (the injected cell not counted)."""
+def _client(nb: NotebookNode, task: dict[str, Any], kernel: Kernel, deadline: float) -> NotebookClient:
+    """Return a notebook client on ``kernel`` whose cell timeouts add up to the deadline."""
+    client = NotebookClient(
+        nb,
+        km=kernel.km,
+        kernel_name=KERNEL_NAME,
+        timeout_func=lambda cell: max(1, math.ceil(deadline - time.monotonic())),
+        resources={"metadata": {"path": str(Path(task["notebook"]).parent)}},
+        record_timing=False,
+    )
+    client.kc = kernel.kc
+    if kernel.language_info:
+        nb.metadata["language_info"] = kernel.language_info
+    return client
+
+
+async def _prepare(kernel: Kernel, nb_dir: str, *, reset: bool) -> None:
+    """Reset a kept kernel's namespace, and move the kernel to the notebook's folder."""
+    if reset:
+        await kernel.kc.execute(RESET_CODE, silent=True, store_history=False, reply=True,
+                                timeout=STARTUP_TIMEOUT)
+    if nb_dir != kernel.cwd:
+        await kernel.kc.execute(
+            f"import os as _o; _o.chdir({nb_dir!r}); del _o",
+            silent=True,
+            store_history=False,
+            reply=True,
+            timeout=STARTUP_TIMEOUT,
+        )
+
+
+async def _failure(exc: Exception, task: dict[str, Any], kernel: Kernel, *, where: str, killed: bool) -> Failure:
+    """Return the :class:`Failure` an exception of the execution stands for."""
+    lang = task["lang"]
+    seconds = f"{float(task['timeout']):g}"
+    if isinstance(exc, CellExecutionError):
+        return Failure(exc.ename or "Error", _first_line(exc.evalue) or text("report.no_message", lang=lang))
+    if isinstance(exc, CellTimeoutError):
+        message = text("report.timeout_stopped", lang=lang, seconds=seconds, where=where)
+        return Failure("Timeout", message, timed_out=True)
+    if isinstance(exc, DeadKernelError) and killed:
+        message = text("report.timeout_killed", lang=lang, seconds=seconds, where=where)
+        return Failure("Timeout", message, timed_out=True)
+    if isinstance(exc, DeadKernelError):
+        code = await kernel.km.provisioner.poll()  # type: ignore[union-attr]
+        exit_text = text("report.exit_code", lang=lang, code=code) if code not in (None, 0) else ""
+        last = _last_line(kernel.log)
+        detail = f" ({last})" if last else ""
+        return Failure("KernelDied", text("report.kernel_died", lang=lang, exit=exit_text, where=where, detail=detail))
+    return Failure(type(exc).__name__, _first_line(str(exc)) or text("report.no_message", lang=lang))
+
+
+def _where(index: int, injected: int, lang: str) -> str:
+    """Return where a run stopped, by cell number in the notebook as committed (the injected cell not counted)."""
     if index < 0:
-        return "before the first cell"
+        return text("report.where_start", lang=lang)
     if index == injected:
-        return "in the injected parameters cell"
+        return text("report.where_injected", lang=lang)
     number = index + 1 - (1 if 0 <= injected < index else 0)
-    return f"in cell {number}"
+    return text("report.where_cell", lang=lang, number=number)
 
 
 def _last_line(path: str) -> str:
@@ -559,21 +675,12 @@ async def _serve(conn: Connection, settings: dict[str, Any]) -> None:
     main = asyncio.current_task()
     assert main is not None
     loop.add_signal_handler(signal.SIGTERM, main.cancel)
-    inbox: asyncio.Queue[Any] = asyncio.Queue()
-
-    def on_readable() -> None:
-        try:
-            while conn.poll():
-                inbox.put_nowait(conn.recv())
-        except (EOFError, OSError):
-            loop.remove_reader(conn.fileno())
-            inbox.put_nowait(("stop",))
+    inbox = _inbox(conn, loop)
 
     def notify(message: tuple[Any, ...]) -> None:
         with contextlib.suppress(OSError, ValueError):
             conn.send(message)
 
-    loop.add_reader(conn.fileno(), on_readable)
     pool = KernelPool(
         cwd=settings["cwd"],
         scratch=settings["scratch"],
@@ -585,23 +692,40 @@ async def _serve(conn: Connection, settings: dict[str, Any]) -> None:
     exporter = build_exporter(settings["templates_dir"])
     notify(("ready", os.getpid()))
     try:
-        while True:
-            message = await inbox.get()
-            if message[0] != "run":
-                break
+        while (message := await inbox.get())[0] == "run":
             task = message[1]
-            try:
-                result = await run_task(task, pool, exporter, notify)
-            except Exception as exc:  # pragma: no cover - last resort, keep serving
-                result = {
-                    "status": "failed",
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "ipynb": None,
-                    "html": None,
-                    "duration": 0.0,
-                }
-            notify(("done", task["id"], result))
+            notify(("done", task["id"], await _run_safely(task, pool, exporter, notify)))
     except asyncio.CancelledError:
         pass
     finally:
         await pool.close()
+
+
+def _inbox(conn: Connection, loop: asyncio.AbstractEventLoop) -> asyncio.Queue[Any]:
+    """Return a queue of the messages arriving on ``conn`` (``("stop",)`` when it closes)."""
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+
+    def on_readable() -> None:
+        try:
+            while conn.poll():
+                inbox.put_nowait(conn.recv())
+        except (EOFError, OSError):
+            loop.remove_reader(conn.fileno())
+            inbox.put_nowait(("stop",))
+
+    loop.add_reader(conn.fileno(), on_readable)
+    return inbox
+
+
+async def _run_safely(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporter, notify: Any) -> dict[str, Any]:
+    """Run one task; an unexpected error fails the task, not the worker."""
+    try:
+        return await run_task(task, pool, exporter, notify)
+    except Exception as exc:  # pragma: no cover - last resort, keep serving
+        return {
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "ipynb": None,
+            "html": None,
+            "duration": 0.0,
+        }

@@ -1,7 +1,8 @@
 """The pack's own pages: ``index.html``, ``latest.html`` and a fallback failure page.
 
 Plain string building with :func:`html.escape` on every value; no template engine,
-no network, nothing imported beyond the standard library.
+no network, nothing imported beyond the standard library (and the text catalog,
+:mod:`salesnb.catalog`, which is standard library only).
 """
 
 from __future__ import annotations
@@ -13,58 +14,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-_LABELS = {
-    "en": {
-        "title": "Report pack",
-        "report": "Report",
-        "status": "Status",
-        "duration": "Time",
-        "error": "Problem",
-        "ok": "ok",
-        "failed": "failed",
-        "summary": "{ok} of {total} reports ok",
-        "failed_some": "{failed} failed",
-        "team": "team",
-        "toc": "Contents",
-        "chart": "Chart",
-        "stamp": "Run stamp",
-        "notebook": "executed notebook",
-        "failed_banner": "This report failed:",
-        "s_run": "Run",
-        "s_report": "Report",
-        "s_params": "Parameters",
-        "s_data": "Data",
-        "s_hash": "Data hash (sha256)",
-        "s_version": "salesnb version",
-        "s_started": "Started",
-        "s_finished": "Finished",
-    },
-    "es": {
-        "title": "Paquete de informes",
-        "report": "Informe",
-        "status": "Estado",
-        "duration": "Tiempo",
-        "error": "Problema",
-        "ok": "correcto",
-        "failed": "fallido",
-        "summary": "{ok} de {total} informes correctos",
-        "failed_some": "{failed} fallidos",
-        "team": "equipo",
-        "toc": "Contenido",
-        "chart": "Gráfico",
-        "stamp": "Sello de la ejecución",
-        "notebook": "cuaderno ejecutado",
-        "failed_banner": "Este informe falló:",
-        "s_run": "Ejecución",
-        "s_report": "Informe",
-        "s_params": "Parámetros",
-        "s_data": "Datos",
-        "s_hash": "Huella de los datos (sha256)",
-        "s_version": "Versión de salesnb",
-        "s_started": "Inicio",
-        "s_finished": "Fin",
-    },
-}
+from salesnb.catalog import text
+from salesnb.config import LANGUAGES
+
+#: The words of the pack's pages; texts in ``salesnb/locale/report.json`` as ``page_<word>``.
+_WORDS = (
+    "title", "report", "status", "duration", "error", "ok", "failed", "team", "toc", "chart", "stamp",
+    "notebook", "failed_banner", "s_run", "s_report", "s_params", "s_data", "s_hash", "s_version",
+    "s_started", "s_finished",
+)
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2em auto;
@@ -91,8 +49,9 @@ td.num { text-align: right; white-space: nowrap; }
 
 
 def labels(lang: str) -> dict[str, str]:
-    """UI words for the pack pages in ``lang`` (English when unknown)."""
-    return _LABELS.get(lang, _LABELS["en"])
+    """Return the words of the pack's pages in ``lang`` (English when unknown)."""
+    code = lang if lang in LANGUAGES else "en"
+    return {word: text(f"report.page_{word}", lang=code) for word in _WORDS}
 
 
 def _e(value: object) -> str:
@@ -114,7 +73,7 @@ def _page(title: str, body: str, lang: str) -> str:
 
 
 def stamp_html(items: Sequence[tuple[str, str]], *, heading: str) -> str:
-    """A ``<dl>`` of the run stamp, every value escaped."""
+    """Return a ``<dl>`` of the run stamp, every value escaped."""
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
     return f'<section class="stamp"><h2>{_e(heading)}</h2><dl>{rows}</dl></section>'
 
@@ -126,7 +85,7 @@ def index_page(
     stamp: Sequence[tuple[str, str]],
     lang: str = "en",
 ) -> str:
-    """The pack's ``index.html``.
+    """Return the pack's ``index.html``.
 
     Parameters
     ----------
@@ -141,11 +100,12 @@ def index_page(
         Language of the page's own words.
     """
     words = labels(lang)
+    code = lang if lang in LANGUAGES else "en"
     total = len(rows)
     failed = sum(1 for r in rows if r["status"] != "ok")
-    summary = words["summary"].format(ok=total - failed, total=total)
+    summary = text("report.page_summary", lang=code, ok=total - failed, total=total)
     if failed:
-        summary += " · " + words["failed_some"].format(failed=failed)
+        summary += " · " + text("report.page_failed_some", lang=code, failed=failed)
     body = [
         f"<h1>{_e(words['title'])} {_e(run_id)}</h1>",
         f'<p class="summary{" bad" if failed else ""}">{_e(summary)}</p>',
@@ -154,31 +114,35 @@ def index_page(
         f'<th class="num">{_e(words["duration"])}</th><th>{_e(words["error"])}</th></tr></thead>',
         "<tbody>",
     ]
-    for row in rows:
-        label = row["title"]
-        if row.get("rep_id") is not None:
-            label = f"{label} · {row['rep_id']}"
-        elif row.get("per_rep"):
-            label = f"{label} · {words['team']}"
-        link = f'<a href="{_href(row["html"])}">{_e(label)}</a>' if row.get("html") else _e(label)
-        if row.get("headline"):
-            numbers = " · ".join(f"{_e(h['label'])}: <b>{_e(h['value'])}</b>" for h in row["headline"])
-            link += f'<div class="small keys">{numbers}</div>'
-        if row.get("ipynb"):
-            link += f' <a class="small" href="{_href(row["ipynb"])}">({_e(words["notebook"])})</a>'
-        status = "ok" if row["status"] == "ok" else "failed"
-        body.append(
-            f"<tr><td>{link}</td>"
-            f'<td class="{status}">{_e(words[status])}</td>'
-            f'<td class="num">{row["duration"]:.1f} s</td>'
-            f'<td class="err">{_e(row.get("error") or "")}</td></tr>'
-        )
+    body += [_index_line(row, words) for row in rows]
     body += ["</tbody>", "</table>", stamp_html(stamp, heading=words["stamp"])]
     return _page(f"{words['title']} {run_id}", "\n".join(body), lang)
 
 
+def _index_line(row: dict[str, Any], words: dict[str, str]) -> str:
+    """Return the table row of one report: link, headline numbers, status, time, problem."""
+    label = row["title"]
+    if row.get("rep_id") is not None:
+        label = f"{label} · {row['rep_id']}"
+    elif row.get("per_rep"):
+        label = f"{label} · {words['team']}"
+    link = f'<a href="{_href(row["html"])}">{_e(label)}</a>' if row.get("html") else _e(label)
+    if row.get("headline"):
+        numbers = " · ".join(f"{_e(h['label'])}: <b>{_e(h['value'])}</b>" for h in row["headline"])
+        link += f'<div class="small keys">{numbers}</div>'
+    if row.get("ipynb"):
+        link += f' <a class="small" href="{_href(row["ipynb"])}">({_e(words["notebook"])})</a>'
+    status = "ok" if row["status"] == "ok" else "failed"
+    return (
+        f"<tr><td>{link}</td>"
+        f'<td class="{status}">{_e(words[status])}</td>'
+        f'<td class="num">{row["duration"]:.1f} s</td>'
+        f'<td class="err">{_e(row.get("error") or "")}</td></tr>'
+    )
+
+
 def failure_page(title: str, error: str, *, stamp: Sequence[tuple[str, str]], lang: str = "en") -> str:
-    """A stand-in report page when a notebook produced no HTML at all."""
+    """Return a stand-in report page for a notebook that produced no HTML at all."""
     words = labels(lang)
     body = (
         f"<h1>{_e(title)}</h1>\n"
@@ -188,14 +152,15 @@ def failure_page(title: str, error: str, *, stamp: Sequence[tuple[str, str]], la
     return _page(title, body, lang)
 
 
-def latest_page(run_id: str) -> str:
-    """A tiny page that redirects to ``<run_id>/index.html`` (relative link)."""
+def latest_page(run_id: str, *, lang: str = "en") -> str:
+    """Return a tiny page that redirects to ``<run_id>/index.html`` (relative link)."""
     target = _href(f"{run_id}/index.html")
+    words = _e(text("report.page_latest", lang=lang if lang in LANGUAGES else "en"))
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content="0; url={target}">\n'
-        f"<title>Latest report pack: {_e(run_id)}</title>\n</head>\n<body>\n"
-        f'<p>Latest report pack: <a href="{target}">{_e(run_id)}</a></p>\n</body>\n</html>\n'
+        f"<title>{words}: {_e(run_id)}</title>\n</head>\n<body>\n"
+        f'<p>{words}: <a href="{target}">{_e(run_id)}</a></p>\n</body>\n</html>\n'
     )
 
 

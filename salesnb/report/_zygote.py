@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 #: Modules the zygote imports after ipykernel and the notebooks' own imports: the heavy
 #: libraries salesnb imports lazily inside its analyses. Missing ones are skipped.
@@ -65,8 +65,11 @@ SERVER_CODE = (
 
 
 def supported() -> bool:
-    """True where kernels can be forked (POSIX with ``fork``; not macOS, where forking
-    a process that loaded system frameworks is unsafe)."""
+    """Return whether kernels can be forked here.
+
+    True on Linux (POSIX with ``fork``); not on macOS, where forking a process that
+    loaded system frameworks is unsafe.
+    """
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
@@ -119,8 +122,10 @@ class Zygote:
         return cls(process, path)
 
     def stop(self) -> None:
-        """End the zygote (closing its stdin; killed if it lingers). Its kernels are not
-        touched here: the workers own and stop them."""
+        """End the zygote (closing its stdin; killed if it lingers).
+
+        Its kernels are not touched here: the workers own and stop them.
+        """
         with contextlib.suppress(OSError):
             if self.process.stdin:
                 self.process.stdin.close()
@@ -210,7 +215,7 @@ class ForkedProcess:
 
 
 def _alive(pid: int) -> bool:
-    """True while ``pid`` runs (not ended, not a zombie waiting to be reaped)."""
+    """Return True while ``pid`` runs (not ended, not a zombie waiting to be reaped)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             stat = fh.read()
@@ -241,7 +246,7 @@ def main(fd: str, modules_json: str) -> None:  # pragma: no cover - runs in the 
 
 
 def _hung_up(conn: socket.socket) -> bool:  # pragma: no cover - runs in the zygote process
-    """True when the client closed its end (a peek reads end-of-file without waiting)."""
+    """Return True when the client closed its end (a peek reads end-of-file without waiting)."""
     timeout = conn.gettimeout()
     conn.setblocking(False)
     try:
@@ -265,6 +270,26 @@ def _watch(pid: int) -> None:  # pragma: no cover - runs in a forked kernel
         os._exit(1)
 
     threading.Thread(target=run, name="salesnb-watch-worker", daemon=True).start()
+
+
+def _redirect_streams(log: str) -> None:  # pragma: no cover - runs in a forked kernel
+    """Point stdin at /dev/null and stdout/stderr at the kernel log."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.close(null)
+
+
+def _launch_kernel(argv: list[str]) -> None:  # pragma: no cover - runs in a forked kernel
+    """Run ipykernel with the arguments of the launch command ``<python> -c <code> ...``."""
+    args = [*argv[3:], "--IPKernelApp.parent_handle=0"]
+    sys.argv = ["ipykernel_launcher", *args]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=args)
 
 
 class _Server:  # pragma: no cover - runs in the zygote process
@@ -308,6 +333,7 @@ class _Server:  # pragma: no cover - runs in the zygote process
             conn.sendall((json.dumps(answer) + "\n").encode())
 
     def _fork(self, request: dict[str, Any], conn: socket.socket) -> int:
+        """Fork the kernel ``request`` asks for; return its pid (in the zygote only)."""
         argv, log = list(request["argv"]), str(request["log"])
         if len(argv) < 3 or argv[1] != "-c":
             raise ValueError("expected a '<python> -c <code> ...' kernel command")
@@ -321,9 +347,13 @@ class _Server:  # pragma: no cover - runs in the zygote process
             os.read(ready_r, 1)  # the child has its own session: killpg(pid) reaches it
             os.close(ready_r)
             return pid
-        # ---- the child: becomes the kernel, never returns
+        self._become_kernel(request, conn, (ready_r, ready_w))  # the child: never returns
+
+    def _become_kernel(self, request: dict[str, Any], conn: socket.socket, ready: tuple[int, int]) -> NoReturn:
+        """Turn the forked child into the kernel: own session, log, environment, ipykernel."""
         code = 1
         try:
+            ready_r, ready_w = ready
             os.close(ready_r)
             os.setsid()
             os.write(ready_w, b"1")
@@ -332,31 +362,16 @@ class _Server:  # pragma: no cover - runs in the zygote process
             signal.signal(signal.SIGINT, signal.default_int_handler)
             self.sock.close()
             conn.close()
-            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            null = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null, 0)
-            os.dup2(fd, 1)
-            os.dup2(fd, 2)
-            os.close(fd)
-            os.close(null)
+            _redirect_streams(str(request["log"]))
             os.chdir(request["cwd"])
-            # what the preloaded modules set at import (e.g. scikit-learn's KMP_* values) stays
-            gained = {k: v for k, v in os.environ.items() if self.env_at_start.get(k) != v}
-            os.environ.clear()
-            os.environ.update(request["env"])
-            for key, value in gained.items():
-                os.environ.setdefault(key, value)
+            self._adopt_env(request["env"])
             # a fresh kernel seeds numpy's global generator from the OS; so does a forked one
             if "numpy.random" in sys.modules:
                 sys.modules["numpy.random"].seed()
             # The kernel lives as long as the worker that asked for it (not the zygote,
             # its parent): ipykernel's own parent poller only watches the parent.
             _watch(int(request.get("watch") or 0))
-            args = [*argv[3:], "--IPKernelApp.parent_handle=0"]
-            sys.argv = ["ipykernel_launcher", *args]
-            from ipykernel import kernelapp
-
-            kernelapp.launch_new_instance(argv=args)
+            _launch_kernel(list(request["argv"]))
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
@@ -369,6 +384,15 @@ class _Server:  # pragma: no cover - runs in the zygote process
                 sys.stdout.flush()
                 sys.stderr.flush()
             os._exit(code)
+
+    def _adopt_env(self, env: dict[str, str]) -> None:
+        """Take the requested environment, keeping what the preloaded modules set at import."""
+        # what the preloaded modules set at import (e.g. scikit-learn's KMP_* values) stays
+        gained = {k: v for k, v in os.environ.items() if self.env_at_start.get(k) != v}
+        os.environ.clear()
+        os.environ.update(env)
+        for key, value in gained.items():
+            os.environ.setdefault(key, value)
 
     def reap(self, signum: int, frame: Any) -> None:
         while True:
