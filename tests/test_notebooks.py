@@ -95,7 +95,7 @@ def test_every_chart_has_its_title_as_alternative_text(english_pack, spanish_pac
 def test_same_inputs_same_tables(tmp_path: Path) -> None:
     """Two runs of the same notebooks give identical outputs, the run stamp aside."""
     runs = [run_pack(["00_data_check", "03_target_breakdown"], data="sample", out=tmp_path / f"r{i}",
-                     period="2026-10", timeout=120, progress=False) for i in range(2)]
+                     period_end="2026-10", timeout=120, progress=False) for i in range(2)]
 
     def outputs(pack) -> list[str]:
         texts = []

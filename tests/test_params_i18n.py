@@ -7,7 +7,6 @@ and what came.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import subprocess
@@ -205,13 +204,23 @@ def test_the_runner_side_stays_standard_library_and_english() -> None:
 # ------------------------------------------------------------------------ end to end
 
 
-def test_a_spanish_page_shows_the_parameter_error_in_spanish(tmp_path: Path) -> None:
+def test_the_runner_refuses_a_bad_parameter_before_any_kernel_in_the_pack_language(tmp_path: Path) -> None:
     from salesnb.report import run_pack
 
-    pack = run_pack(["01_market_analysis"], data="sample", lang="es", params={"horizon": 99}, out=tmp_path,
-                    jobs=1, progress=False)
-    (result,) = pack.results
-    assert result.status == "failed"
-    expected = "ParameterError: El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
-    assert result.error == expected
-    assert expected in html.unescape(result.html_path.read_text(encoding="utf-8"))
+    expected = "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
+    with pytest.raises(ParameterError) as info:
+        run_pack(["01_market_analysis"], data="sample", lang="es", params={"horizon": 99}, out=tmp_path,
+                 jobs=1, progress=False)
+    assert str(info.value) == expected
+    assert not list(tmp_path.iterdir())  # no pack, not even a partial one
+
+
+def test_a_spanish_page_run_by_papermill_shows_the_parameter_error_in_spanish(tmp_path: Path) -> None:
+    import papermill
+
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        papermill.execute_notebook(str(config.notebooks_dir() / "01_market_analysis.ipynb"), str(out),
+                                   parameters={"lang": "es", "horizon": 99}, cwd=str(tmp_path), progress_bar=False)
+    assert info.value.ename == "ParameterError"
+    assert info.value.evalue == "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."

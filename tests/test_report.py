@@ -506,7 +506,7 @@ def test_period_reaches_as_of_too(tmp_path) -> None:
     from salesnb.report._plan import plan_reports
 
     nb = load_notebook(notebooks_dir() / "02_lead_prioritization.ipynb")
-    [plan] = plan_reports([nb], general={"data": "x", "lang": "en", "period_end": "2026-09-30",
+    [plan] = plan_reports([nb], general={"data": str(tmp_path), "lang": "en", "period_end": "2026-09-30",
                                   "as_of": "2026-09-30"}, user={}, per_rep=False, data_path=tmp_path)
     assert plan.params["as_of"] == "2026-09-30"
 

@@ -182,11 +182,15 @@ def _check_user_names(user: Mapping[str, Any], nbs: list[Notebook], *, lang: str
             raise ParameterError.from_catalog("report.error_undeclared", lang=lang, name=name, listing=listing)
 
 
-def check_report_params(values: Mapping[str, Any], nb: Notebook) -> dict[str, Any]:
-    """Check the values injected into one report against its notebook's ``parameters`` cell.
+def check_report_params(values: Mapping[str, Any], nb: Notebook, *, lang: str | None = None) -> dict[str, Any]:
+    """Check the values injected into one report, before any kernel starts.
 
-    The one place the runner checks parameter values (names, types, declared
-    constraints) for a report; every report of the pack goes through it.
+    The one place the runner checks parameter values for a report; every report of
+    the pack goes through it. Names and types against the notebook's ``parameters``
+    cell first (only plain literals of the declared type can be injected), then, for
+    the workbook's notebooks, the notebook's rules through
+    :func:`salesnb.params.check_notebook` — the same call its validation cell makes,
+    so the runner refuses exactly what the notebook would, with the same message.
 
     Parameters
     ----------
@@ -194,6 +198,8 @@ def check_report_params(values: Mapping[str, Any], nb: Notebook) -> dict[str, An
         The values the report will get (the runner's own and the caller's).
     nb : Notebook
         The notebook, with its declared parameters.
+    lang : {"en", "es"}, optional
+        Language of the messages (the pack's); else the report's own ``lang``.
 
     Returns
     -------
@@ -205,7 +211,11 @@ def check_report_params(values: Mapping[str, Any], nb: Notebook) -> dict[str, An
     ParameterError
         For a value the notebook's declaration does not accept.
     """
-    return P.check_params(values, nb.declared, notebook=nb.path.name)
+    checked = P.check_params(values, nb.declared, notebook=nb.path.name)
+    if nb.path.stem in P.NOTEBOOK_RULES:
+        defaults = {name: d.default for name, d in nb.declared.items() if d.default is not P.MISSING}
+        P.check_notebook({**defaults, **checked}, notebook=nb.path.stem, lang=lang)
+    return checked
 
 
 def plan_reports(
@@ -223,7 +233,7 @@ def plan_reports(
     for nb in nbs:
         values = {k: v for k, v in general.items() if k in nb.declared}
         values.update({k: v for k, v in user.items() if k in nb.declared})
-        values = check_report_params(values, nb)
+        values = check_report_params(values, nb, lang=lang)
         rep_decl = nb.declared.get("rep_id")
         if not (per_rep and rep_decl is not None and "rep_id" not in user):
             reports.append(Report(nb, nb.name, values, rep_id=None, per_rep=False))
@@ -236,7 +246,7 @@ def plan_reports(
         if end not in reps_cache:
             reps_cache[end] = active_reps(data_path, period_end=end, lang=lang)
         chosen = _chosen_reps(reps_cache[end], per_rep, end=end, lang=lang)
-        reports += _rep_reports(nb, values, chosen)
+        reports += _rep_reports(nb, values, chosen, lang=lang)
     return reports
 
 
@@ -253,14 +263,14 @@ def _chosen_reps(active: list[str], per_rep: bool | Sequence[str], *, end: str |
     return [r for r in active if r in set(per_rep)]
 
 
-def _rep_reports(nb: Notebook, values: dict[str, Any], reps: list[str]) -> list[Report]:
+def _rep_reports(nb: Notebook, values: dict[str, Any], reps: list[str], *, lang: str | None) -> list[Report]:
     """Return one report per rep, each named by a file-safe suffix."""
     rep_decl = nb.declared["rep_id"]
     used: set[str] = set()
     reports = []
     for rep in reps:
         rep_value = _rep_value(rep, rep_decl)
-        one = check_report_params({**values, "rep_id": rep_value}, nb)
+        one = check_report_params({**values, "rep_id": rep_value}, nb, lang=lang)
         name = f"{nb.name}__{safe_suffix(str(rep), used)}"
         reports.append(Report(nb, name, one, rep_id=rep_value, per_rep=True))
     return reports
