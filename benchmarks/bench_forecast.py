@@ -11,8 +11,8 @@ and is scored on ``xx``:
 * coverage of the 80 % and 95 % intervals, the share of all held-out points inside;
 * wall-clock seconds of the forecast call.
 
-Methods:
-
+Methods
+-------
 * ``salesnb`` — :func:`salesnb.forecast.forecast` as shipped (``n_jobs`` workers);
 * ``snaive`` — statsforecast ``SeasonalNaive(12)``;
 * ``naive2`` — the M4 benchmark: a naive forecast of the seasonally adjusted series when
@@ -83,7 +83,7 @@ def _statsforecast(train: pd.DataFrame, model: object, h: int) -> pd.DataFrame:
 
 
 def seasonal_test(y: np.ndarray, m: int = M) -> bool:
-    """The M4 90 % test: |acf(m)| beyond 1.645·sqrt((1 + 2·Σ acf(k)², k < m) / n)."""
+    """Return the M4 90 % test: |acf(m)| beyond 1.645·sqrt((1 + 2·Σ acf(k)², k < m) / n)."""
     from statsmodels.tsa.stattools import acf
 
     if len(y) < 3 * m:
@@ -94,6 +94,7 @@ def seasonal_test(y: np.ndarray, m: int = M) -> bool:
 
 
 def naive2(train: pd.DataFrame, h: int) -> pd.DataFrame:
+    """Forecast with M-competition Naive2: seasonally adjusted naive, the usual reference method."""
     from statsforecast.models import Naive
     from statsmodels.tsa.seasonal import seasonal_decompose
 
@@ -120,6 +121,7 @@ def naive2(train: pd.DataFrame, h: int) -> pd.DataFrame:
 
 
 def score(fc: pd.DataFrame, train: pd.DataFrame, future: dict[str, np.ndarray]) -> dict[str, float]:
+    """Return sMAPE, MASE and interval coverage of a forecast against the held-out future."""
     history = {sid: g["y"].to_numpy() for sid, g in train.groupby("series_id", sort=False)}
     smapes, mases, inside = [], [], {lv: [] for lv in LEVELS}
     for sid, group in fc.groupby("series_id", sort=False):
@@ -143,6 +145,7 @@ def _cpu() -> float:
 
 
 def run(name: str, *, jobs: int, alternatives: bool) -> tuple[pd.DataFrame, float]:
+    """Forecast one competition set with salesnb and the reference methods; return scores and wall time."""
     from statsforecast.models import AutoCES, AutoETS, DynamicOptimizedTheta, SeasonalNaive, Theta
 
     train, future, h = load(name)
@@ -178,6 +181,7 @@ def run(name: str, *, jobs: int, alternatives: bool) -> tuple[pd.DataFrame, floa
 
 
 def main() -> None:
+    """Print the accuracy table of every chosen set."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="m1,tourism", help="comma-separated: m1, tourism")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for salesnb.forecast")

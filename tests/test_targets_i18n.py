@@ -133,13 +133,19 @@ def test_data_situations(company: Dataset) -> None:
         "Indique en 'as_of' una fecha con un año de ventas anterior.")
 
 
-def test_notebook_03_validation_then_breakdown_speaks_spanish(company: Dataset) -> None:
-    # the notebook's validation cell sets the language; breakdown's checks follow in that language
+def test_notebook_03_validation_and_breakdown_speak_spanish(company: Dataset) -> None:
+    # the notebook's one check reports a bad closure in the page's language ...
     from salesnb import params
 
-    p = params.validate_notebook_params(lang="es", closures=["2027-02-30"], overrides={})
+    values = {"data": "sample", "lang": "es", "year": 2027, "annual_target": None, "growth_pct": 8.0,
+              "method": "growth", "ramp_months": 3, "country": "", "closures": ["2027-02-30"], "overrides": {},
+              "export": False, "export_dir": ""}
     with pytest.raises(ParameterError, match=r"^El parámetro 'closures\[0\]' debe ser una fecha"):
-        breakdown(company, year=2027, annual_target=100_000, closures=p["closures"], overrides=p["overrides"])
+        params.check_notebook(values, notebook="03_target_breakdown")
+    # ... and, once nb.setup(lang="es") has set the report language, so does breakdown's own check
+    i18n.set_language("es")
+    with pytest.raises(ParameterError, match=r"^El parámetro 'closures\[0\]' debe ser una fecha"):
+        breakdown(company, year=2027, annual_target=100_000, closures=["2027-02-30"], overrides={})
 
 
 # ------------------------------------------------------------------------- notebook 02's modes

@@ -14,6 +14,7 @@ as ``int``, dates as ``pandas.Timestamp``, ``"false"`` as False) or raises
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -47,9 +48,10 @@ __all__ = [
 ]
 
 
-class Rule:
+class Rule(ABC):
     """What one parameter may be; subclasses say how it is checked and normalised."""
 
+    @abstractmethod
     def check(self, name: str, value: object, *, lang: str | None = None) -> Any:
         """Return ``value`` in its normal form, or raise ParameterError naming ``name``.
 
@@ -66,7 +68,6 @@ class Rule:
         -------
         object
         """
-        raise NotImplementedError  # every concrete rule below overrides it
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -36,7 +37,7 @@ _POSITIVE = "#0f7b5f"
 _QUADRANT_COLOURS = {"whitespace": ACCENT, "core": PALETTE[0], "niche": PALETTE[4], "low_priority": MUTED}
 
 
-def _titles(fig: Figure, ax: Any, title: str, subtitle: str = "") -> None:
+def _titles(fig: Figure, ax: Axes, title: str, subtitle: str = "") -> None:
     """Bold left-aligned title on the figure, a grey subtitle on the axes (wrapped to the figure's width)."""
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold", color="#0f172a")
@@ -51,18 +52,18 @@ def _plain(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _pct_axis(ax: Any, *, axis: str = "y", decimals: int = 0) -> None:
+def _pct_axis(ax: Axes, *, axis: str = "y", decimals: int = 0) -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(FuncFormatter(lambda v, _p: i18n.fmt_pct(v, decimals=decimals)))
 
 
-def _month_axis(ax: Any) -> None:
+def _month_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
     ax.xaxis.set_major_formatter(FuncFormatter(
         lambda v, _p: i18n.fmt_date(mdates.num2date(v).replace(tzinfo=None), format="LLL yy")))
 
 
-def _empty(fig: Figure, ax: Any, title: str) -> Figure:
+def _empty(fig: Figure, ax: Axes, title: str) -> Figure:
     _titles(fig, ax, title)
     ax.set_axis_off()
     ax.text(0.5, 0.5, i18n.t("market.no_data"), ha="center", va="center", transform=ax.transAxes, color="#64748b")
@@ -261,7 +262,7 @@ def market_scatter(mapped: pd.DataFrame, *, metric: str = "sales_per_capita", n_
     return fig
 
 
-def _quadrant_dots(ax: Any, mapped: pd.DataFrame, metric: str) -> None:
+def _quadrant_dots(ax: Axes, mapped: pd.DataFrame, metric: str) -> None:
     """Draw one dot per area, sized by population and coloured by quadrant."""
     pop = mapped["population"].astype(float)
     sizes = 25 + 500 * np.sqrt(pop / pop.max()) if pop.max() > 0 else 40
@@ -274,7 +275,7 @@ def _quadrant_dots(ax: Any, mapped: pd.DataFrame, metric: str) -> None:
                        label=str(word("quadrant", quadrant)), zorder=3)
 
 
-def _area_names(ax: Any, mapped: pd.DataFrame, metric: str, n_labels: int) -> list[Any]:
+def _area_names(ax: Axes, mapped: pd.DataFrame, metric: str, n_labels: int) -> list[Any]:
     """Name the ``n_labels`` most attractive areas and the whitespace among the top ``2 * n_labels``."""
     ranked = mapped.sort_values("rank", kind="stable")
     label = set(ranked.head(n_labels).index)
