@@ -371,3 +371,18 @@ def test_check_notebook_normalises_every_parameter(tmp_path):
         P.check_plain((1,), name="x", lang="es")
     with pytest.raises(ParameterError, match="'x' must be a plain value"):
         P.check_plain((1,), name="x")
+
+
+def test_flags_read_papermills_words_the_same_in_every_notebook():
+    assert P.check_bool("export", "false") is False and P.check_bool("export", " TRUE ") is True
+    assert P.check_bool("export", False) is False
+    for bad in ("yes", 1, None, "0"):
+        with pytest.raises(ParameterError, match="'export' parameter must be True or False"):
+            P.check_bool("export", bad)
+    base = {"data": "sample", "lang": "en", "export_dir": ""}
+    p02 = P.check_notebook({**base, "as_of": "2026-10-31", "mode": "auto", "capacity": None, "top_n": 5,
+                            "export": "false", "mask_contacts": "true"}, notebook="02_lead_prioritization")
+    p03 = P.check_notebook({**base, "year": 2027, "annual_target": None, "growth_pct": 8, "method": "growth",
+                            "ramp_months": 3, "country": "", "closures": [], "overrides": {}, "export": "false"},
+                           notebook="03_target_breakdown")
+    assert p02.export is False and p03.export is False and p02.mask_contacts is True

@@ -191,15 +191,22 @@ def check_choice(name: str, value: object, choices: tuple | list | set | frozens
 
 
 def check_bool(name: str, value: object, *, lang: str | None = None) -> bool:
-    """Return ``value`` when it is True or False, else raise ParameterError.
+    """Return ``value`` as a bool: True, False, or the words ``"true"``/``"false"`` in any case.
 
-    Text is refused, ``"false"`` and ``"true"`` included: the text ``"false"`` must never
-    count as true. From papermill's command line pass ``-p export True`` (papermill reads
-    ``True``/``False`` as bools) or ``-y "export: false"``.
+    The words are what papermill users type (``papermill ... -p export false`` passes the
+    text ``"false"``, which must never count as true); anything else — ``"yes"``, 1,
+    None — is refused.
+
+    Examples
+    --------
+    >>> check_bool("export", "False"), check_bool("export", True)
+    (False, True)
     """
-    if type(value) is not bool:
-        raise parameter_error("bool", lang=lang, name=name, value=_short(value))
-    return value
+    if type(value) is bool:
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise parameter_error("bool", lang=lang, name=name, value=_short(value))
 
 
 def check_text(name: str, value: object, *, lang: str | None = None) -> str:

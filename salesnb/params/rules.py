@@ -152,7 +152,7 @@ class DataSource(Rule):
 
 @dataclass(frozen=True)
 class Flag(Rule):
-    """True or False, nothing else (the text ``"false"`` is refused, never taken as true)."""
+    """True or False; also the words ``"true"``/``"false"`` that papermill passes as text."""
 
     def check(self, name: str, value: object, *, lang: str | None = None) -> bool:
         """Return the bool (see :meth:`Rule.check`)."""
