@@ -202,8 +202,12 @@ def _exchange(scores: np.ndarray, rep: np.ndarray, target: np.ndarray, *, max_ro
     rep = rep.copy()
     r = len(target)
     wins = np.bincount(rep, weights=scores, minlength=r)
-    for _ in range(max_rounds):
-        swap = _best_swap(scores, rep, wins - target)
+    # A pair of reps that had no helpful swap still has none until one of them changes:
+    # ``changed`` is the round each rep last swapped, ``idle`` the round up to which a
+    # surplus rep was found to have no helpful swap with any rep.
+    rounds = {"changed": np.full(r, -1), "idle": np.full(r, -2)}
+    for t in range(max_rounds):
+        swap = _best_swap(scores, rep, wins - target, rounds, t)
         if swap is None:
             break
         i, j, delta = swap
@@ -211,41 +215,54 @@ def _exchange(scores: np.ndarray, rep: np.ndarray, target: np.ndarray, *, max_ro
         rep[i], rep[j] = b, a
         wins[a] -= delta
         wins[b] += delta
+        rounds["changed"][[a, b]] = t
     return rep
 
 
-def _best_swap(scores: np.ndarray, rep: np.ndarray, gap: np.ndarray) -> tuple[int, int, float] | None:
+def _best_swap(scores: np.ndarray, rep: np.ndarray, gap: np.ndarray, rounds: dict[str, np.ndarray],
+               t: int) -> tuple[int, int, float] | None:
     """Return the first helpful swap ``(i, j, delta)``: reps from the largest surplus and deficit, best pair.
 
     A swap moving ``delta`` wins from rep a (surplus ``gap[a] > 0``) to rep b
     (``gap[b] < 0``) helps only when ``0 < delta < gap[a] - gap[b]``; pairs of reps
-    without such a pair of leads are skipped with one sorted search per rep a, then
-    the pair is scored exactly as a full comparison would.
+    without such a pair of leads, and pairs known to have none since neither changed,
+    are skipped; the others are scored exactly as a full comparison would.
     """
+    changed, idle = rounds["changed"], rounds["idle"]
     order = np.argsort(rep, kind="stable")
     starts = np.searchsorted(rep[order], np.arange(len(gap) + 1))
-    deficit = [b for b in np.argsort(gap, kind="stable") if gap[b] < -1e-12]
-    if not deficit:
-        return None
-    members = [order[starts[b]:starts[b + 1]] for b in deficit]
-    pool = np.concatenate(members)
-    owner = np.repeat(np.arange(len(deficit)), [len(m) for m in members])
+    deficit = np.array([b for b in np.argsort(gap, kind="stable") if gap[b] < -1e-12], dtype=int)
     for a in np.argsort(-gap, kind="stable"):
-        if gap[a] <= 1e-12:
+        if gap[a] <= 1e-12 or not len(deficit):
             break
-        ia = order[starts[a]:starts[a + 1]]
-        sa = np.sort(scores[ia])
-        low = scores[pool] + 1e-10
-        high = scores[pool] + (gap[a] - gap[deficit])[owner] - 1e-10
-        hit = np.searchsorted(sa, low, side="right") < np.searchsorted(sa, high, side="left")
-        for k in np.unique(owner[hit]):
-            b, ib = deficit[k], members[k]
-            delta = scores[ia][:, None] - scores[ib][None, :]  # wins moved from a to b
-            before = abs(gap[a]) + abs(gap[b])
-            after = np.abs(gap[a] - delta) + np.abs(gap[b] + delta)
-            best = int(np.argmin(after))
-            if after.flat[best] < before - 1e-9:
-                return int(ia[best // len(ib)]), int(ib[best % len(ib)]), float(delta.flat[best])
+        reps = deficit[changed[deficit] >= idle[a]] if changed[a] < idle[a] else deficit
+        swap = _swap_with(scores, order[starts[a]:starts[a + 1]], gap, a, reps, order, starts)
+        if swap is not None:
+            return swap
+        idle[a] = t
+    return None
+
+
+def _swap_with(scores: np.ndarray, ia: np.ndarray, gap: np.ndarray, a: int, reps: np.ndarray, order: np.ndarray,
+               starts: np.ndarray) -> tuple[int, int, float] | None:
+    """Return the best swap of rep a (leads ``ia``) with the first of ``reps`` that has a helpful one, or None."""
+    if not len(reps):
+        return None
+    members = [order[starts[b]:starts[b + 1]] for b in reps]
+    pool = np.concatenate(members)
+    owner = np.repeat(np.arange(len(reps)), [len(m) for m in members])
+    sa = np.sort(scores[ia])
+    low = scores[pool] + 1e-10
+    high = scores[pool] + (gap[a] - gap[reps])[owner] - 1e-10
+    hit = np.searchsorted(sa, low, side="right") < np.searchsorted(sa, high, side="left")
+    for k in np.unique(owner[hit]):
+        b, ib = reps[k], members[k]
+        delta = scores[ia][:, None] - scores[ib][None, :]  # wins moved from a to b
+        before = abs(gap[a]) + abs(gap[b])
+        after = np.abs(gap[a] - delta) + np.abs(gap[b] + delta)
+        best = int(np.argmin(after))
+        if after.flat[best] < before - 1e-9:
+            return int(ia[best // len(ib)]), int(ib[best % len(ib)]), float(delta.flat[best])
     return None
 
 
