@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -160,11 +161,11 @@ def _windows(lines: list[tuple[float, str]]) -> dict[str, tuple[float, float]]:
     ends: dict[str, float] = {}
     for at, line in lines:
         words = line.split()
+        done = re.match(r"\[[\s\d/]+\]\s+\S+\s+(\S+)", line)
         if len(words) >= 2 and words[0] == "start":
-            starts[words[1]] = at
-        elif len(words) >= 3 and words[0].startswith("[") and words[-1].endswith("s)"):
-            name = words[-3] if words[-2].startswith("(") else words[2]
-            ends[name] = at
+            starts.setdefault(words[1], at)
+        elif done:
+            ends.setdefault(done.group(1), at)
     return {name: (starts[name], ends.get(name, starts[name])) for name in starts}
 
 
