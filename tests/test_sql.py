@@ -147,6 +147,17 @@ def test_missing_duckdb_file_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "none.duckdb").exists()
 
 
+def test_any_sqlalchemy_database_by_the_same_mechanism(tiny_dir: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/tiny.db"  # SQLite stands for SQL Server, MySQL, Oracle: no server to start
+    csv = data.load(tiny_dir, cache=False)
+    assert write_tables(url, csv.tables, csv.meta) == url
+    db = data.load(url, cache=False)
+    assert db.name == "Tiny" and db.report.files["orders"]["file"] == "sqlite table orders"
+    for name, frame in csv.tables.items():
+        kept = [c for c in frame.columns if frame[c].dtype != "boolean"]  # SQLite keeps booleans as 0/1
+        pd.testing.assert_frame_equal(_by_key(frame, name)[kept], db.tables[name][kept])
+
+
 def test_sample_to_duckdb_from_the_command_line(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path}/x.duckdb"
     done = _cli("sample", "--to", url, "--scale", "0.2")
@@ -227,3 +238,20 @@ def test_missing_table_in_postgresql(pg_server) -> None:
     assert {p.table for p in report.fatal} >= {"orders", "reps", "customers"}
     assert all(p.rule == "missing table" for p in report.fatal)
     assert report.fatal[0].file == "postgresql table regions"
+
+
+def test_a_report_runs_against_postgresql_and_never_shows_the_password(pg_sample: str, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from salesnb.report import run_pack
+
+    monkeypatch.delenv("SALESNB_DB_PASSWORD", raising=False)
+    pack = run_pack(["00_data_check"], data=pg_sample, out=tmp_path, period_end="2026-10", lang="en",
+                    jobs=1, timeout=240, progress=False)
+    monkeypatch.delenv("SALESNB_DB_PASSWORD", raising=False)  # run_pack handed it to its workers this way
+    assert pack.ok, [r.error for r in pack.results]
+    secret = split_secret(pg_sample)[1]
+    for file in pack.run_dir.rglob("*"):
+        if file.is_file():
+            assert secret not in file.read_text(encoding="utf-8", errors="replace"), file
+    stamp = (pack.run_dir / "pack.json").read_text(encoding="utf-8")
+    assert safe_source(split_secret(pg_sample)[0]) in stamp

@@ -117,7 +117,7 @@ def check_read(raws: dict[str, RawTable], meta: dict[str, Any], used: list[Path]
                 file = (labels or {}).get(name, f"{name}.csv")
                 report.problems.append(make_problem(name, file, None, None, None, "missing table",
                                                     key="missing_table", fatal=True, table=name,
-                                                    hint="db_missing_table" if labels is not None else None,
+                                                    hint="db_missing_table" if labels is not None else "missing_table",
                                                     columns=", ".join(contract.required_columns)))
             continue
         frame, bad = check_table(raw, contract, report)
