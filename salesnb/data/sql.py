@@ -672,25 +672,34 @@ def write_tables(url: str, tables: dict[str, pd.DataFrame], meta: dict[str, Any]
     return src.shown
 
 
+def _qualified(src: SqlSource, name: str) -> str:
+    return f"{_quote(src.schema)}.{_quote(name)}" if src.schema else _quote(name)
+
+
 def _write_duckdb(src: SqlSource, arrow: dict[str, Any]) -> None:
     import duckdb
 
     path = _duckdb_path(src.url)
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as conn:
+        if src.schema:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(src.schema)}")
         for name, table in arrow.items():
             conn.register("_salesnb_in", table)
-            conn.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM _salesnb_in")
+            conn.execute(f"CREATE OR REPLACE TABLE {_qualified(src, name)} AS SELECT * FROM _salesnb_in")
             conn.unregister("_salesnb_in")
 
 
 def _write_postgres(src: SqlSource, arrow: dict[str, Any]) -> None:
+    """Replace the tables (a view that depends on one stops the write: nothing of the company's is dropped)."""
     import adbc_driver_postgresql.dbapi as adbc
 
     with adbc.connect("postgresql://" + src.url.split("://", 1)[1]) as conn, conn.cursor() as cur:
+        if src.schema:
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(src.schema)}")
         for name, table in arrow.items():
-            cur.execute(f"DROP TABLE IF EXISTS {_quote(name)} CASCADE")
-            cur.adbc_ingest(name, table, mode="create")
+            cur.execute(f"DROP TABLE IF EXISTS {_qualified(src, name)}")
+            cur.adbc_ingest(name, table, mode="create", db_schema_name=src.schema)
         conn.commit()
 
 
