@@ -6,7 +6,7 @@ sample --to``), and times, best of ``--repeat``:
 
 * each PostgreSQL reader of :mod:`salesnb.data.sql` (``adbc``, ``connectorx``,
   ``duckdb``'s postgres scanner, ``psycopg``), reading every contract table as the
-  loader does (rows sorted by primary key, Arrow-typed frames);
+  loader does (rows in stored order, Arrow-typed frames);
 * the same tables from the CSV folder and from a DuckDB file, for comparison;
 * a whole uncached ``salesnb.data.load`` from the fastest PostgreSQL driver and from CSV.
 

@@ -18,7 +18,6 @@ import pytest
 from salesnb import data
 from salesnb.data.sql import safe_source, split_secret, write_tables
 from salesnb.errors import DataSourceError, DataValidationError
-from salesnb.schema import TABLES
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,10 +27,6 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([PYTHON, "-m", "salesnb.cli", *args], capture_output=True, text=True, env=full_env,
                           check=False, timeout=300)
-
-
-def _by_key(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    return frame.sort_values(list(TABLES[table].primary_key), kind="stable").reset_index(drop=True)
 
 
 def _tiny_db(tiny_dir: Path, tmp_path: Path, *statements: str) -> str:
@@ -70,7 +65,7 @@ def test_duckdb_gives_the_same_dataset_as_csv(tiny_dir: Path, tmp_path: Path) ->
     csv, db = data.load(tiny_dir, cache=False), data.load(url, cache=False)
     assert db.source == url and db.name == "Tiny" and db.currency == "EUR"
     for name, frame in csv.tables.items():
-        pd.testing.assert_frame_equal(_by_key(frame, name), db.tables[name])
+        pd.testing.assert_frame_equal(frame, db.tables[name])
     assert data.validate(url).ok
     assert data.content_hash(url) == db.content_hash
     assert data.load(url).content_hash == db.content_hash  # through the cache
@@ -155,7 +150,7 @@ def test_any_sqlalchemy_database_by_the_same_mechanism(tiny_dir: Path, tmp_path:
     assert db.name == "Tiny" and db.report.files["orders"]["file"] == "sqlite table orders"
     for name, frame in csv.tables.items():
         kept = [c for c in frame.columns if frame[c].dtype != "boolean"]  # SQLite keeps booleans as 0/1
-        pd.testing.assert_frame_equal(_by_key(frame, name)[kept], db.tables[name][kept])
+        pd.testing.assert_frame_equal(frame[kept], db.tables[name][kept])
 
 
 def test_sample_to_duckdb_from_the_command_line(tmp_path: Path) -> None:
@@ -175,9 +170,8 @@ def test_csv_duckdb_and_postgresql_give_identical_tables(pg_sample: str, duck_sa
     duck = data.load(duck_sample, cache=False)
     pg = data.load(pg_sample, cache=False)
     for name, frame in csv.tables.items():
-        expected = _by_key(frame, name)
-        pd.testing.assert_frame_equal(duck.tables[name], expected)
-        pd.testing.assert_frame_equal(pg.tables[name], expected)
+        pd.testing.assert_frame_equal(duck.tables[name], frame)
+        pd.testing.assert_frame_equal(pg.tables[name], frame)
     assert (csv.name, csv.currency, csv.country) == (pg.name, pg.currency, pg.country)
     assert pg.content_hash == duck.content_hash
     assert "s3cret" not in str(pg.source) and pg.source == safe_source(pg_sample)

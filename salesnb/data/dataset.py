@@ -98,6 +98,11 @@ class Dataset:
             raise AttributeError(name)
         return self[name]
 
+    @property
+    def source_name(self) -> str:
+        """The source as a report names it: the folder or workbook's name, or the database URL (password masked)."""
+        return self.source.name if isinstance(self.source, Path) else str(self.source)
+
     def has(self, name: str) -> bool:
         """Return whether table ``name`` was supplied."""
         return name in self.tables

@@ -14,9 +14,11 @@ or by a folder whose ``dataset.toml`` has a ``[database]`` table::
 Tables carry the contract's names by default (in ``schema`` when given, also as
 ``?schema=NAME`` on the URL). A ``dataset`` table of ``key, value`` rows gives the
 metadata (name, currency, country), as the ``dataset`` sheet of a workbook does;
-``dataset.toml``'s keys win. Rows come sorted by the table's primary key, so the same
-data gives the same frames whatever order the database returns them in, and a problem
-names its row by that key (``row order_id=O-1 / line_no=2``).
+``dataset.toml``'s keys win. A table's rows come in the order stored (PostgreSQL is read
+without parallel or synchronized scans, so a table written once reads back in the order
+written: the sample from a database gives the same frames, row for row, as from its
+CSV files); a query's rows in the order it gives (add ``ORDER BY`` for a fixed one). A
+problem names its row by the primary key (``row order_id=O-1 / line_no=2``).
 
 Credentials never leave this module: :func:`safe_source` is the only form of a URL
 shown anywhere (reports, stamps, errors, logs), with the password masked; driver
@@ -316,17 +318,6 @@ def _plain_objects(col: pd.Series) -> pd.Series:
     return col
 
 
-def _sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Return ``frame`` stably sorted by its primary key (unchanged when the key is absent or unsortable)."""
-    key = [c for c in TABLES[name].primary_key if c in frame.columns] if name in TABLES else []
-    if not key or len(key) < len(TABLES[name].primary_key):
-        return frame.reset_index(drop=True)
-    try:
-        return frame.sort_values(key, kind="stable", na_position="last").reset_index(drop=True)
-    except TypeError:  # mixed types in a key column: the checks report them
-        return frame.reset_index(drop=True)
-
-
 class _Reader:
     """One open connection: list tables, run a query into a frame."""
 
@@ -391,6 +382,7 @@ class _PostgresReader(_Reader):
             import adbc_driver_postgresql.dbapi as adbc
 
             self.conn = adbc.connect(self.libpq)
+            self._stored_order()
         elif src.driver == "duckdb":
             self.conn = _duckdb_attached(self.libpq)
         else:
@@ -398,6 +390,13 @@ class _PostgresReader(_Reader):
 
             self.conn = psycopg.connect(self.libpq)
             self.conn.read_only = True
+            self._stored_order()
+
+    def _stored_order(self) -> None:
+        """Read a table in its stored order: no parallel workers, every scan from the first block."""
+        with self.conn.cursor() as cur:
+            cur.execute("SET max_parallel_workers_per_gather = 0")
+            cur.execute("SET synchronize_seqscans = off")
 
     def tables(self) -> dict[str, str]:
         query = "SELECT table_name FROM information_schema.tables WHERE " + _schema_filter(self.src.schema)
@@ -550,7 +549,7 @@ def _read_one(reader: _Reader, src: SqlSource, name: str, target: str, report: V
         report.problems.append(make_problem(name, label, None, None, None, "file", key="db_query", fatal=True,
                                             table=name, error=_first_line(src.scrub(exc))))
         return None
-    return SqlRawTable(name, label, _sorted(frame, name), src.kind)
+    return SqlRawTable(name, label, frame.reset_index(drop=True), src.kind)
 
 
 def _meta(reader: _Reader, src: SqlSource, present: dict[str, str]) -> dict[str, Any]:
@@ -582,7 +581,7 @@ def read_database(src: SqlSource, report: ValidationReport, *, only: str | None 
     Returns
     -------
     tables : dict of str to RawTable
-        The tables read, by contract name, rows sorted by primary key.
+        The tables read, by contract name, rows in the order the database gives them.
     meta : dict
         The ``dataset`` table's keys, with ``dataset.toml``'s over them.
     labels : dict of str to str
