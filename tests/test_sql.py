@@ -133,6 +133,22 @@ def test_dataset_toml_maps_tables_to_tables_and_queries(tiny_dir: Path, tmp_path
     assert data.read_table(folder, "reps")["rep_id"].tolist() == ["S1", "S2", "S3"]
 
 
+def test_tables_in_a_schema(tiny_dir: Path, tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path}/s.duckdb?schema=sales"
+    csv = data.load(tiny_dir, cache=False)
+    write_tables(url, csv.tables, csv.meta)
+    assert len(data.load(url, cache=False).orders) == 5
+    report = data.validate(f"duckdb:///{tmp_path}/s.duckdb")  # the default schema has no tables
+    assert {p.table for p in report.fatal} >= {"orders", "reps"}
+
+
+def test_unknown_driver_is_named(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESNB_SQL_DRIVER", "odbc")
+    with pytest.raises(DataSourceError, match=r"The database driver 'odbc' is not known\. Use one of adbc, "
+                                              r"connectorx, duckdb, psycopg"):
+        data.load("postgresql://ana@db.example.com/erp")
+
+
 def test_missing_duckdb_file_is_a_clear_error(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path}/none.duckdb"
     with pytest.raises(DataSourceError, match=r"The DuckDB file .*none\.duckdb does not exist"):
