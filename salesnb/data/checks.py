@@ -202,9 +202,9 @@ def check_tier_overlap(typed: pd.DataFrame, raw: RawTable, report: ValidationRep
         for i in np.flatnonzero(starts[1:] < ends[:-1]) + 1:
             idx = int(tiers["_pos"].iloc[i])
             report.problems.append(make_problem(
-                "commission_plans", raw.file, raw.row(idx), "tier_from", _fmt(starts[i]), "tier overlap",
-                key="tier_overlap", fatal=False, plan=str(tiers["plan_id"].iloc[i]), start=_fmt(starts[i]),
-                previous=_fmt(starts[i - 1]), end=_fmt(ends[i - 1])))
+                "commission_plans", raw.file, raw.row(idx), "tier_from", f"{starts[i]:g}", "tier overlap",
+                key="tier_overlap", fatal=False, plan=str(tiers["plan_id"].iloc[i]), start=f"{starts[i]:g}",
+                previous=f"{starts[i - 1]:g}", end=f"{ends[i - 1]:g}"))
             bad.add(idx)
 
 

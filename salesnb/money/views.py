@@ -14,17 +14,19 @@ import numpy as np
 import pandas as pd
 
 from salesnb import display, i18n
+from salesnb.errors import SalesnbError
 from salesnb.money.commissions import commissions
 from salesnb.money.margin import margin
+from salesnb.targets import breakdown
+from salesnb.targets.activity import activity_plan
 
 if TYPE_CHECKING:
     from salesnb.data import Dataset
-    from salesnb.targets.plan import TargetPlan
 
 __all__ = [
     "KINDS", "activity_against_plan", "activity_table", "budget_line", "budget_table", "commission_table",
     "competitor_table", "contribution_table", "funnel_table", "headline", "kinds", "labels", "losses_table",
-    "margin_line", "margin_table", "pipeline_table", "promotion_table", "rep_money", "what_if_table",
+    "margin_line", "margin_table", "pipeline_table", "promotion_table", "rep_cards", "what_if_table", "year_figures",
 ]
 
 #: Display kinds of the money tables' columns.
@@ -251,49 +253,75 @@ def _month_share(month: pd.Timestamp, start: pd.Timestamp, end: pd.Timestamp) ->
     return max(days, 0) / last.day
 
 
-def rep_money(dataset: Dataset, *, rep_id: str, period_end: pd.Timestamp, plan: TargetPlan | None = None,
-              activity: pd.DataFrame | None = None, currency: str = "EUR") -> list[tuple[str, str, str]]:
-    """Cards for a rep page: the rep's margin and commission so far this year, and activity against plan.
+def year_figures(dataset: Dataset, *, as_of: pd.Timestamp, daily: pd.DataFrame,
+                 growth: float) -> dict[str, pd.DataFrame | None]:
+    """Return the team's money figures of the year to ``as_of``, for the rep pages' cards.
 
     Parameters
     ----------
     dataset : Dataset
         The loaded data.
+    as_of : Timestamp
+        The reporting day; the year to date is 1 January to it.
+    daily : DataFrame
+        Daily targets (``rep_id, date, target``) covering the year to date.
+    growth : float
+        Growth of the year's target plan over last year (0.05 = +5 %).
+
+    Returns
+    -------
+    dict
+        ``margin`` (by rep), ``commissions`` (against ``daily``) and ``activity``
+        (:func:`salesnb.targets.activity.activity_plan` of the year's plan; None when
+        the data cannot plan the year).
+    """
+    start = pd.Timestamp(as_of.year, 1, 1)
+    days = daily.loc[(daily["date"] >= start) & (daily["date"] <= as_of)]
+    targets = days.assign(rep_id=days["rep_id"].astype(str)).groupby("rep_id", as_index=False)["target"].sum()
+    try:
+        activity = activity_plan(breakdown(dataset, year=as_of.year, growth_pct=100 * growth), dataset)
+    except (SalesnbError, KeyError):
+        activity = None
+    return {"margin": margin(dataset, by="rep", start=start, end=as_of),
+            "commissions": commissions(dataset, start=start, end=as_of, targets=targets), "activity": activity}
+
+
+def rep_cards(figures: dict[str, pd.DataFrame | None], dataset: Dataset, *, rep_id: str, start: pd.Timestamp,
+              end: pd.Timestamp, currency: str = "EUR") -> list[tuple[str, str, str]]:
+    """Return the cards of a rep page: margin and commission from ``start`` to ``end``, activity against plan.
+
+    Parameters
+    ----------
+    figures : dict
+        ``margin`` (:func:`~salesnb.money.margin` by rep), ``commissions``
+        (:func:`~salesnb.money.commissions`) and ``activity``
+        (:func:`salesnb.targets.activity.activity_plan`, or None: no activity card), all
+        over the same span.
+    dataset : Dataset
+        The loaded data (its prospect contacts are counted).
     rep_id : str
         The rep.
-    period_end : Timestamp
-        The review's last day; "so far" is 1 January to it.
-    plan : TargetPlan, optional
-        The year's target plan: its targets give the attainment (the review's default
-        targets otherwise).
-    activity : DataFrame, optional
-        :func:`salesnb.targets.activity.activity_plan` of ``plan``, for the activity card.
+    start, end : Timestamp
+        The span the figures cover (the year to date on a review page).
     currency : str
         ISO code.
     """
-    start = pd.Timestamp(period_end.year, 1, 1)
-    own = margin(dataset, by="rep", start=start, end=period_end)
+    own = figures["margin"]
     row = own.loc[own["rep_id"] == rep_id]
     mar = float(row["margin"].sum()) if len(row) else 0.0
     pct = float(row["margin_pct"].iloc[0]) if len(row) else float("nan")
-    targets = None
-    if plan is not None:
-        days = plan.daily.loc[(plan.daily["date"] >= start) & (plan.daily["date"] <= period_end)]
-        targets = days.groupby("rep_id", as_index=False)["target"].sum()
-    table = commissions(dataset, start=start, end=period_end, targets=targets)
+    table = figures["commissions"]
     mine = table.loc[table["rep_id"] == rep_id]
-    total = float(mine["total"].sum())
     cards = [(i18n.t("money.card_rep_margin"), _money(mar, currency),
               i18n.t("money.card_rep_margin_note", pct=_pct(pct))),
-             (i18n.t("money.card_rep_commission"), _money(total, currency),
+             (i18n.t("money.card_rep_commission"), _money(float(mine["total"].sum()), currency),
               i18n.t("money.card_rep_commission_note", tier=int(mine["tier"].iloc[0]) if len(mine) else 0,
                      attainment=_pct(float(mine["attainment"].iloc[0])) if len(mine) else "–"))]
+    activity = figures.get("activity")
     if activity is not None:
-        act = activity_against_plan(dataset, activity, rep_id=rep_id, start=start, end=period_end)
+        act = activity_against_plan(dataset, activity, rep_id=rep_id, start=start, end=end)
         cards.append((i18n.t("money.card_rep_activity"),
                       f"{i18n.fmt_number(int(act['done'].iloc[0]))} / {i18n.fmt_number(int(act['needed'].iloc[0]))}",
                       i18n.t("money.card_rep_activity_note", done=i18n.fmt_number(int(act["done"].iloc[1])),
                              needed=i18n.fmt_number(int(act["needed"].iloc[1])))))
     return cards
-
-

@@ -230,7 +230,9 @@ def activity_frame(rng: np.random.Generator, w: World, month: Month, lead_acts: 
     a_rep = w.owner(a_cust, a_date)
     a_kind = choice_index(rng, np.array([0.45, 0.25, 0.1, 0.2]), len(a_cust))
     b_rep, b_cust, b_date, b_kind = book_contacts(rng, w, month, live)
-    b_lead = prospect_contacts(rng, month, b_rep, b_kind, lead_pool)
+    b_lead = prospect_contacts(rng, month, b_rep, b_kind, lead_pool, only=b_cust < 0)
+    keep = (b_cust >= 0) | (b_lead >= 0)  # a rep with neither accounts nor leads has no field work
+    b_rep, b_cust, b_date, b_kind, b_lead = (x[keep] for x in (b_rep, b_cust, b_date, b_kind, b_lead))
     b_cust = np.where(b_lead >= 0, -1, b_cust)
     a_cust = np.r_[a_cust, b_cust]
     a_date = np.r_[a_date, b_date]
@@ -294,7 +296,7 @@ def book_contacts(rng: np.random.Generator, w: World, month: Month,
         Rep index, customer index (-1 for none), date and kind index of each contact.
     """
     lo, hi = _active_days(w, month)
-    effort = (0.6 + 0.4 * np.minimum(w.rep_activity, 1.5)) * FIELD_SEASON[month.moy]
+    effort = (0.15 + 0.85 * np.minimum(w.rep_activity, 1.6)) * FIELD_SEASON[month.moy]
     weeks = (hi - lo) / 5.0
     counts = rng.poisson(weeks[:, None] * effort[:, None] * FIELD_WEEK[None, :])
     n_kinds = len(FIELD_WEEK)
@@ -302,6 +304,7 @@ def book_contacts(rng: np.random.Generator, w: World, month: Month,
     kind = np.repeat(np.tile(np.arange(n_kinds), len(lo)), counts.ravel())
     span = hi[rep] - lo[rep]
     day = month.workdays[lo[rep] + np.floor(rng.random(len(rep)) * span).astype(np.int64)]
+    live = live[w.cust_created[live] <= month.start]  # accounts opened this month wait for the next
     owners = w.owner(live, np.full(len(live), month.mid))
     order = np.argsort(owners, kind="stable")
     book = live[order]
@@ -313,11 +316,12 @@ def book_contacts(rng: np.random.Generator, w: World, month: Month,
 
 
 def prospect_contacts(rng: np.random.Generator, month: Month, rep: np.ndarray, kind: np.ndarray,
-                      lead_pool: dict[str, np.ndarray]) -> np.ndarray:
+                      lead_pool: dict[str, np.ndarray], *, only: np.ndarray) -> np.ndarray:
     """Turn part of the field work into contacts with prospects: the lead each contact is with, or -1.
 
-    A share of each kind (:data:`~salesnb.sample.reference.PROSPECT_SHARE`) goes to a
-    lead the rep holds that is open the whole month; a rep without one calls accounts.
+    A share of each kind (:data:`~salesnb.sample.reference.PROSPECT_SHARE`), and every
+    contact marked in ``only`` (a rep without accounts), goes to a lead the rep holds
+    that is open the whole month; a rep without such a lead calls accounts.
     """
     alive = (lead_pool["rep"] >= 0) & (lead_pool["created"] <= month.start)
     alive &= np.isnat(lead_pool["closed"]) | (lead_pool["closed"] >= month.end)
@@ -328,7 +332,7 @@ def prospect_contacts(rng: np.random.Generator, month: Month, rep: np.ndarray, k
     n_reps = int(max(rep.max(initial=-1), owner.max(initial=-1))) + 1
     first = np.searchsorted(owner, np.arange(n_reps))
     size = np.bincount(owner, minlength=n_reps)
-    wants = rng.random(len(rep)) < PROSPECT_SHARE[kind]
+    wants = (rng.random(len(rep)) < PROSPECT_SHARE[kind]) | only
     pick = first[rep] + np.floor(rng.random(len(rep)) * size[rep]).astype(np.int64)
     ok = wants & (size[rep] > 0)
     return np.where(ok, pool[np.minimum(pick, max(len(pool) - 1, 0))] if len(pool) else -1, -1)

@@ -56,7 +56,7 @@ def shrink(successes: pd.Series, trials: pd.Series, *, prior: float = PRIOR) -> 
     Examples
     --------
     >>> shrink(pd.Series([1, 30]), pd.Series([2, 100]), prior=10).round(3).tolist()
-    [0.312, 0.3]
+    [0.337, 0.3]
     """
     pooled = float(successes.sum()) / float(trials.sum()) if float(trials.sum()) > 0 else 0.0
     return ((successes + prior * pooled) / (trials + prior)).clip(upper=1.0)
@@ -269,7 +269,8 @@ def activity_plan(plan: TargetPlan, dataset: Dataset, *, prior: float = PRIOR) -
     value = new_customer_value(dataset, end=plan.base_end)
     value = value if math.isfinite(value) and value > 0 else 1.0
     out = target.assign(moy=target["month"].dt.month).merge(book, on=["rep_id", "moy"], how="left")
-    out["from_book"] = np.minimum(np.round(out["book"].fillna(0.0) * retention), out["target"]).astype(np.int64)
+    kept = np.round(out["book"].fillna(0.0).clip(lower=0.0) * retention)
+    out["from_book"] = np.minimum(kept, out["target"]).astype(np.int64)
     out["gap"] = (out["target"] - out["from_book"]).clip(lower=0).astype(np.int64)
     out["new_customers_needed"] = _new_customers(out, value)
     rates = _rates_for(dataset, out["rep_id"], prior)
