@@ -317,3 +317,17 @@ def test_money_page_texts_in_both_languages(sample_plan) -> None:
             assert "{" not in views.budget_line(budget)
     finally:
         i18n.set_language(before)
+
+
+def test_rep_page_money_cards() -> None:
+    from salesnb import review
+    from salesnb.review import views as review_views
+
+    ds = load(SAMPLE)
+    team = review.open_review(ds, period="month", period_end="2026-10-31")
+    assert review_views.money_cards(team) is None
+    page = review.open_review(ds, period="month", period_end="2026-10-31", rep_id="R005")
+    cards = review_views.money_cards(page).items
+    assert [c[0] for c in cards] == ["Margin this year", "Commission so far", "Prospect calls: done / plan"]
+    margin_ytd = money.margin(ds, by="rep", start="2026-01-01", end="2026-10-31").set_index("rep_id")
+    assert cards[0][1] == i18n.fmt_money(margin_ytd.loc["R005", "margin"], "EUR")

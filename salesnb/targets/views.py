@@ -53,6 +53,14 @@ __all__ = [
 ]
 
 
+#: Display kinds of the activity plan's columns (:func:`activity_table`, :func:`activity_week_table`).
+ACTIVITY_KINDS = {
+    **dict.fromkeys(["target", "from_book", "gap"], "money"),
+    **dict.fromkeys(["new_customers_needed", "proposals_needed", "visits_needed", "calls_needed", "calls_capacity",
+                     "shortfall"], "int"),
+    "month": "month", "week_start": "date",
+}
+
 #: Display kinds of every column the target tables show; read them through :func:`kinds`
 #: (the constant stays for notebooks written before it).
 KINDS = {
@@ -63,22 +71,13 @@ KINDS = {
     **dict.fromkeys(["growth", "vs_forecast"], "pct_signed"),
     **dict.fromkeys(["hire_date", "ramp_end", "leave_date", "week_start"], "date"),
     "month": "month", "weight": "num1", "exact": "num2", "rounded": "int", "largest_remainder": "int",
-    "checks": "int", "failing": "int", "days": "int",
-}
-
-
-#: Display kinds of the activity plan's columns (:func:`activity_table`, :func:`activity_week_table`).
-ACTIVITY_KINDS = {
-    **dict.fromkeys(["target", "from_book", "gap"], "money"),
-    **dict.fromkeys(["new_customers_needed", "proposals_needed", "visits_needed", "calls_needed", "calls_capacity",
-                     "shortfall"], "int"),
-    "month": "month", "week_start": "date",
+    "checks": "int", "failing": "int", "days": "int", **ACTIVITY_KINDS,
 }
 
 
 def kinds() -> dict[str, str]:
     """Return the display kinds of the target tables' columns, for ``display.table(..., kinds=views.kinds())``."""
-    return {**KINDS, **ACTIVITY_KINDS}
+    return dict(KINDS)
 
 
 def _money(value: float, plan: TargetPlan) -> str:
