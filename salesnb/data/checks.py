@@ -24,7 +24,8 @@ from salesnb.data.reading import RawTable, read_source
 from salesnb.data.sql import database_of, read_database
 from salesnb.schema import TABLE_ORDER, TABLES, ForeignKey, Rule, Table
 
-__all__ = ["CheckedSource", "cascade_rejections", "check_keys", "check_read", "check_source", "check_table"]
+__all__ = ["CheckedSource", "cascade_rejections", "check_keys", "check_read", "check_source", "check_table",
+           "check_tier_overlap"]
 
 #: Problems listed per broken key before the rest is summed up.
 _MAX_KEY_PROBLEMS = 200
@@ -213,10 +214,33 @@ def check_table(raw: RawTable, contract: Table, report: ValidationReport) -> tup
     for rule in contract.rules:
         if rule.left in typed and rule.right in typed:
             _check_rule(typed, raw, contract, rule, report, bad)
+    if contract.name == "commission_plans":
+        check_tier_overlap(typed, raw, report, bad)
     for name in frame.columns:
         if name not in declared:
             typed[name] = type_extra(frame[name])
     return typed, bad
+
+
+def check_tier_overlap(typed: pd.DataFrame, raw: RawTable, report: ValidationReport, bad: set[int]) -> None:
+    """Report commission tiers that start before the previous tier of their plan ends.
+
+    Tiers of one ``plan_id`` are taken in ``tier_from`` order; a tier whose ``tier_from``
+    is below the ``tier_to`` of the tier before it overlaps it (an empty ``tier_to`` is
+    open-ended, so any later tier overlaps). Each overlapping row is a row problem.
+    """
+    frame = typed[["plan_id", "tier_from", "tier_to"]].dropna(subset=["plan_id", "tier_from"])
+    frame = frame.assign(_pos=np.arange(len(typed))[typed["plan_id"].notna() & typed["tier_from"].notna()])
+    for _, tiers in frame.sort_values(["plan_id", "tier_from"], kind="stable").groupby("plan_id", sort=True):
+        ends = tiers["tier_to"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+        starts = tiers["tier_from"].to_numpy(dtype=float)
+        for i in np.flatnonzero(starts[1:] < ends[:-1]) + 1:
+            idx = int(tiers["_pos"].iloc[i])
+            report.problems.append(make_problem(
+                "commission_plans", raw.file, raw.row(idx), "tier_from", f"{starts[i]:g}", "tier overlap",
+                key="tier_overlap", fatal=False, plan=str(tiers["plan_id"].iloc[i]), start=f"{starts[i]:g}",
+                previous=f"{starts[i - 1]:g}", end=f"{ends[i - 1]:g}"))
+            bad.add(idx)
 
 
 def _order_hint(contract: Table, rule: Rule) -> str:
@@ -243,7 +267,7 @@ def _key_strings(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
 def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport) -> pd.Series:
     """Report repeated primary keys of one table; return its keys as strings."""
     contract = TABLES[name]
-    key = _key_strings(frame, contract.primary_key)
+    key = _key_strings(frame, [c for c in contract.primary_key if c in frame])
     dup = key.duplicated(keep=False) & (key != "")
     for idx in np.flatnonzero(dup.to_numpy())[:_MAX_KEY_PROBLEMS]:
         value = key.iloc[idx].replace("\x1f", " / ")

@@ -50,7 +50,7 @@ RULES = {
     name: "problems.rule_" + name.replace(" ", "_")
     for name in ("file", "source", "header", "missing table", "missing column", "duplicate column",
                  "empty table", "allowed values", "number", "whole number", "min", "max", "date",
-                 "boolean", "required", "primary key", "foreign key", "rejected parent")
+                 "boolean", "required", "primary key", "foreign key", "rejected parent", "tier overlap")
 }
 
 _SHEET_FILE = re.compile(r"^(?P<book>.+\.xls[xm]) \[sheet (?P<sheet>.*)\]$", re.IGNORECASE)

@@ -86,6 +86,13 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
         "resolution_sla_days": Positive(),
         "mask_contacts": Flag(),
     },
+    "06_money_and_effort": {
+        **_COMMON,
+        "period_end": Date(),
+        "comparison": Options(COMPARISONS),
+        "what_if_pct": Interval("float", 0, 99),
+        "pipeline_months": Interval("int", 1, 12),
+    },
 }
 
 
