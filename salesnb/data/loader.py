@@ -15,10 +15,12 @@ function that :mod:`salesnb.data` re-exports.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +36,11 @@ from salesnb.data.sql import SqlSource, data_hash, database_of, read_database
 from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.params import check_choice
 from salesnb.schema import TABLES
+
+try:
+    import fcntl
+except ImportError:  # Windows: loads are not serialised, only repeated
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["CACHE_FORMAT", "content_hash", "employed", "load", "read_table", "require_tables", "validate"]
 
@@ -193,8 +200,37 @@ def validate(source: str | Path) -> ValidationReport:
         ``report.ok`` is True when there is nothing to fix. Never raises for bad
         data: unreadable sources are reported with ``report.unreadable = True``.
     """
-    report, _ = check_source(source)
+    lock = _lock_file(source)
+    with _locked(lock):
+        cached = _cached_report(source)
+        if cached is not None:
+            return cached
+        report, checked = check_source(source)
+        if lock is not None:  # the loads that follow (notebook 00 then every report) start from it
+            _cache_checked(source, report, checked)
     return report
+
+
+def _cached_report(source: str | Path) -> ValidationReport | None:
+    """Return the report of a cached load of the same bytes (either ``on_bad_rows``), or None."""
+    for mode in ("reject", "raise"):
+        cache_file = _cache_file(source, mode)
+        dataset = _read_cache(cache_file) if cache_file is not None and cache_file.is_file() else None
+        if dataset is not None and dataset.report is not None:
+            return dataclasses.replace(dataset.report, source=Path(source).expanduser())
+    return None
+
+
+def _cache_checked(source: str | Path, report: ValidationReport, checked: CheckedSource) -> None:
+    """Cache the dataset each ``on_bad_rows`` would load from this check, where the load would not raise."""
+    if report.unreadable or report.fatal:
+        return
+    path = Path(source)
+    dataset = _build(report, checked, "reject", source=path.resolve(), name=path.stem, digest=content_hash(path))
+    for mode in ("reject", "raise"):
+        cache_file = _cache_file(source, mode)
+        if cache_file is not None and not (mode == "raise" and report.row_problems):
+            _write_cache(dataset, cache_file)
 
 
 def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise",
@@ -238,15 +274,48 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
     if db is not None:
         return _load_database(db, on_bad_rows, cache=cache)
     cache_file = _cache_file(source, on_bad_rows) if cache else None
-    if cache_file is not None and cache_file.is_file():
-        dataset = _read_cache(cache_file)
-        if dataset is not None:
-            dataset.source = Path(source).resolve()
-            return dataset
-    dataset = _load(source, on_bad_rows)
-    if cache_file is not None:
-        _write_cache(dataset, cache_file)
+    with _locked(_lock_file(source) if cache_file is not None else None):
+        if cache_file is not None and cache_file.is_file():
+            dataset = _read_cache(cache_file)
+            if dataset is not None:
+                dataset.source = Path(source).resolve()
+                return dataset
+        dataset = _load(source, on_bad_rows)
+        if cache_file is not None:
+            _write_cache(dataset, cache_file)
     return dataset
+
+
+def _lock_file(source: str | Path) -> Path | None:
+    """Return the lock of the cache entries of ``source``'s bytes; None when the source does not exist."""
+    from salesnb.config import cache_dir
+
+    path = Path(source)
+    return cache_dir() / f"dataset-{content_hash(path)[:32]}.lock" if path.exists() else None
+
+
+@contextlib.contextmanager
+def _locked(lock: Path | None) -> Iterator[None]:
+    """Hold ``lock`` (an exclusive file lock) while reading or filling the cache of one source.
+
+    The notebooks of a pack start together and each loads the same data: with the lock
+    one process reads and checks it while the others wait, then they read its cache
+    entry instead of checking the same bytes again. No lock (an unwritable cache folder
+    or ``lock`` None) only loses that.
+    """
+    handle = None
+    if lock is not None and fcntl is not None:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            handle = lock.open("a")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            handle = None
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.close()
 
 
 def _cache_file(source: str | Path, on_bad_rows: str) -> Path | None:

@@ -38,6 +38,11 @@ from salesnb.params import check_choice, to_timestamp
 
 __all__ = ["Assignment", "active_reps", "assign_leads", "fairness", "greedy_assign", "territory_of"]
 
+#: Most leads of one territory given to :func:`scipy.optimize.linear_sum_assignment` as a dense
+#: square cost matrix (5,000 leads: 200 MB and about a second); larger territories use the
+#: equally optimal quantile-order filling (see :func:`_slots`).
+EXACT_MATRIX_LEADS = 5_000
+
 
 @dataclass
 class Assignment:
@@ -163,6 +168,12 @@ def _slots(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
     (at quantile ``u_i``) in a slot aiming at ``q`` is ``(u_i - q)^2``, and
     :func:`scipy.optimize.linear_sum_assignment` finds the cheapest way to fill every
     slot (each lead once, each slot once: capacities hold exactly).
+
+    Above :data:`EXACT_MATRIX_LEADS` leads (a territory of a hundred reps and more) the
+    square cost matrix and its cubic solve are too large; the slots are then filled in
+    quantile order (the k-th best lead to the k-th lowest slot quantile), which is an
+    optimal assignment too for this cost (the square of a difference is convex): the
+    two differ only in which of several reps with the same slot quantile gets a lead.
     """
     n = len(scores)
     order = np.argsort(-scores, kind="stable")
@@ -170,9 +181,12 @@ def _slots(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
     quantile[order] = (np.arange(n) + 0.5) / n
     slot_rep = np.repeat(np.arange(len(counts)), counts)
     slot_q = np.concatenate([(np.arange(c) + 0.5) / c for c in counts if c > 0]) if n else np.zeros(0)
+    rep = np.empty(n, dtype=int)
+    if n > EXACT_MATRIX_LEADS:
+        rep[order] = slot_rep[np.lexsort((np.arange(n), slot_q))]
+        return rep
     cost = (quantile[:, None] - slot_q[None, :]) ** 2
     rows, cols = linear_sum_assignment(cost)
-    rep = np.empty(n, dtype=int)
     rep[rows] = slot_rep[cols]
     return rep
 
@@ -188,32 +202,68 @@ def _exchange(scores: np.ndarray, rep: np.ndarray, target: np.ndarray, *, max_ro
     rep = rep.copy()
     r = len(target)
     wins = np.bincount(rep, weights=scores, minlength=r)
-    for _ in range(max_rounds):
-        gap = wins - target
-        improved = False
-        for a in np.argsort(-gap, kind="stable"):
-            if gap[a] <= 1e-12:
-                break
-            for b in np.argsort(gap, kind="stable"):
-                if gap[b] >= -1e-12:
-                    break
-                ia, ib = np.flatnonzero(rep == a), np.flatnonzero(rep == b)
-                delta = scores[ia][:, None] - scores[ib][None, :]  # wins moved from a to b
-                before = abs(gap[a]) + abs(gap[b])
-                after = np.abs(gap[a] - delta) + np.abs(gap[b] + delta)
-                k = int(np.argmin(after))
-                if after.flat[k] < before - 1e-9:
-                    i, j = ia[k // len(ib)], ib[k % len(ib)]
-                    rep[i], rep[j] = b, a
-                    wins[a] -= delta.flat[k]
-                    wins[b] += delta.flat[k]
-                    improved = True
-                    break
-            if improved:
-                break
-        if not improved:
+    # A pair of reps that had no helpful swap still has none until one of them changes:
+    # ``changed`` is the round each rep last swapped, ``idle`` the round up to which a
+    # surplus rep was found to have no helpful swap with any rep.
+    rounds = {"changed": np.full(r, -1), "idle": np.full(r, -2)}
+    for t in range(max_rounds):
+        swap = _best_swap(scores, rep, wins - target, rounds, t)
+        if swap is None:
             break
+        i, j, delta = swap
+        a, b = rep[i], rep[j]
+        rep[i], rep[j] = b, a
+        wins[a] -= delta
+        wins[b] += delta
+        rounds["changed"][[a, b]] = t
     return rep
+
+
+def _best_swap(scores: np.ndarray, rep: np.ndarray, gap: np.ndarray, rounds: dict[str, np.ndarray],
+               t: int) -> tuple[int, int, float] | None:
+    """Return the first helpful swap ``(i, j, delta)``: reps from the largest surplus and deficit, best pair.
+
+    A swap moving ``delta`` wins from rep a (surplus ``gap[a] > 0``) to rep b
+    (``gap[b] < 0``) helps only when ``0 < delta < gap[a] - gap[b]``; pairs of reps
+    without such a pair of leads, and pairs known to have none since neither changed,
+    are skipped; the others are scored exactly as a full comparison would.
+    """
+    changed, idle = rounds["changed"], rounds["idle"]
+    order = np.argsort(rep, kind="stable")
+    starts = np.searchsorted(rep[order], np.arange(len(gap) + 1))
+    deficit = np.array([b for b in np.argsort(gap, kind="stable") if gap[b] < -1e-12], dtype=int)
+    for a in np.argsort(-gap, kind="stable"):
+        if gap[a] <= 1e-12 or not len(deficit):
+            break
+        reps = deficit[changed[deficit] >= idle[a]] if changed[a] < idle[a] else deficit
+        swap = _swap_with(scores, order[starts[a]:starts[a + 1]], gap, a, reps, order, starts)
+        if swap is not None:
+            return swap
+        idle[a] = t
+    return None
+
+
+def _swap_with(scores: np.ndarray, ia: np.ndarray, gap: np.ndarray, a: int, reps: np.ndarray, order: np.ndarray,
+               starts: np.ndarray) -> tuple[int, int, float] | None:
+    """Return the best swap of rep a (leads ``ia``) with the first of ``reps`` that has a helpful one, or None."""
+    if not len(reps):
+        return None
+    members = [order[starts[b]:starts[b + 1]] for b in reps]
+    pool = np.concatenate(members)
+    owner = np.repeat(np.arange(len(reps)), [len(m) for m in members])
+    sa = np.sort(scores[ia])
+    low = scores[pool] + 1e-10
+    high = scores[pool] + (gap[a] - gap[reps])[owner] - 1e-10
+    hit = np.searchsorted(sa, low, side="right") < np.searchsorted(sa, high, side="left")
+    for k in np.unique(owner[hit]):
+        b, ib = reps[k], members[k]
+        delta = scores[ia][:, None] - scores[ib][None, :]  # wins moved from a to b
+        before = abs(gap[a]) + abs(gap[b])
+        after = np.abs(gap[a] - delta) + np.abs(gap[b] + delta)
+        best = int(np.argmin(after))
+        if after.flat[best] < before - 1e-9:
+            return int(ia[best // len(ib)]), int(ib[best % len(ib)]), float(delta.flat[best])
+    return None
 
 
 def _balanced(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -1,0 +1,314 @@
+"""Time and memory of the plain ``salesnb run`` at 1x, 10x, 30x and 100x the sample company.
+
+For each scale the script generates the sample company once (``salesnb sample DIR
+--scale N``, cached under ``--samples``), then measures, each in a fresh process and
+with an empty dataset cache (what a user's first run pays):
+
+- **load**: ``salesnb.data.load(DIR, cache=False)`` alone (read, type, check);
+- **team pack**: ``salesnb run --data DIR`` with its default options (notebooks
+  00-04, default timeout): each notebook's wall time (from the pack's ``pack.json``),
+  each notebook's CPU time (user + sys of the kernel that ran it, read from ``/proc``
+  while the pack runs), the pack's wall and CPU time, and the peak resident memory of
+  the largest process of the pack (sampled from ``/proc`` every 0.2 s);
+- **rep page**: ``salesnb run 04_periodic_review --reps REP --data DIR`` (the team
+  page then one rep page sharing its kernel, as ``--per-rep`` runs them): the rep
+  page's wall and CPU time.
+
+Wall times depend on what else runs on the machine; CPU times much less, so both are
+printed (with the load average seen during the run)::
+
+    python benchmarks/bench_scale.py                      # 1, 10, 30, 100
+    python benchmarks/bench_scale.py --scales 10,30 --json /tmp/scale.json
+
+Linux only (reads ``/proc``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TEAM = ["00_data_check", "01_market_analysis", "02_lead_prioritization", "03_target_breakdown",
+        "04_periodic_review"]
+SHORT = {"00_data_check": "00", "01_market_analysis": "01", "02_lead_prioritization": "02",
+         "03_target_breakdown": "03", "04_periodic_review": "04"}
+TICK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def sample_dir(samples: Path, scale: int) -> Path:
+    """Return the folder of the sample at ``scale``, generating it the first time."""
+    folder = samples / f"x{scale}"
+    if not (folder / "orders.csv").is_file():
+        subprocess.run([sys.executable, "-m", "salesnb.cli", "sample", str(folder), "--scale", str(scale)],
+                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def count_rows(folder: Path) -> dict[str, int]:
+    """Return the data rows of each CSV table of a sample folder."""
+    rows = {}
+    for file in sorted(folder.glob("*.csv")):
+        with file.open("rb") as handle:
+            rows[file.stem] = sum(1 for _ in handle) - 1
+    return rows
+
+
+def _stat(pid: int) -> tuple[int, float, int] | None:
+    """Return (parent pid, CPU seconds user+sys, RSS bytes) of a process, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, int(fields[21]) * PAGE
+
+
+@dataclass
+class Sampler:
+    """Poll the process tree under ``root`` from a thread: CPU per pid over time, peak RSS."""
+
+    root: int
+    every: float = 0.2
+    samples: list[tuple[float, dict[int, float]]] = field(default_factory=list)
+    peak_rss: int = 0
+    peak_pid: int = 0
+    loads: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Start the sampling thread."""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> dict[int, tuple[float, int]]:
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                got = _stat(int(entry))
+                if got is not None:
+                    stats[int(entry)] = got
+        inside, grew = {self.root}, True
+        while grew:
+            grew = False
+            for pid, (ppid, _, _) in stats.items():
+                if ppid in inside and pid not in inside:
+                    inside.add(pid)
+                    grew = True
+        return {pid: stats[pid][1:] for pid in inside if pid in stats}
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            tree = self._tree()
+            self.samples.append((time.monotonic(), {pid: cpu for pid, (cpu, _) in tree.items()}))
+            for pid, (_, rss) in tree.items():
+                if rss > self.peak_rss:
+                    self.peak_rss, self.peak_pid = rss, pid
+            self.loads.append(os.getloadavg()[0])
+            self._stop.wait(self.every)
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._stop.set()
+        self._thread.join()
+
+    def cpu_between(self, pid: int, start: float, end: float) -> float:
+        """Return the CPU seconds ``pid`` used between two monotonic times (nearest samples)."""
+        first = last = 0.0
+        for at, cpus in self.samples:
+            if pid not in cpus:
+                continue
+            if at <= start:
+                first = cpus[pid]
+            if at <= end + 2 * self.every:
+                last = cpus[pid]
+        return max(0.0, last - first)
+
+    def pids(self) -> set[int]:
+        """Return every pid seen."""
+        return {pid for _, s in self.samples for pid in s}
+
+
+@dataclass
+class Run:
+    """One ``salesnb run`` measured: windows per report, CPU per report, totals."""
+
+    wall: float
+    cpu: float
+    peak_rss: int
+    peak_report: str
+    load: float
+    ok: bool
+    durations: dict[str, float]
+    cpus: dict[str, float]
+    failed: list[str]
+
+
+def _windows(lines: list[tuple[float, str]]) -> dict[str, tuple[float, float]]:
+    """Return each report's (start, end) monotonic time from the runner's progress lines."""
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+    for at, line in lines:
+        words = line.split()
+        done = re.match(r"\[[\s\d/]+\]\s+\S+\s+(\S+)", line)
+        if len(words) >= 2 and words[0] == "start":
+            starts.setdefault(words[1], at)
+        elif done:
+            ends.setdefault(done.group(1), at)
+    return {name: (starts[name], ends.get(name, starts[name])) for name in starts}
+
+
+def _attribute(sampler: Sampler, windows: dict[str, tuple[float, float]], main: int) -> dict[str, float]:
+    """Return each report's CPU: the process that used the most CPU in its window (its kernel)."""
+    taken: list[tuple[int, float, float]] = []
+    cpus = {}
+    for name, (start, end) in sorted(windows.items(), key=lambda kv: kv[1][0]):
+        busy = {pid for pid, s, e in taken if s < end and e > start}
+        best = max(((sampler.cpu_between(pid, start, end), pid) for pid in sampler.pids() - busy - {main}),
+                   default=(0.0, 0))
+        cpus[name] = best[0]
+        taken.append((best[1], start, end))
+    return cpus
+
+
+def run_pack(args: list[str], *, cache: Path, timeout: float) -> Run:
+    """Run ``salesnb run ARGS`` in a fresh process and measure it."""
+    env = {**os.environ, "SALESNB_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
+    began = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "salesnb.cli", "run", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    sampler = Sampler(proc.pid)
+    lines: list[tuple[float, str]] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append((time.monotonic(), line.strip()))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - began
+    sampler.stop()
+    windows = _windows(lines)
+    cpus = _attribute(sampler, windows, proc.pid)
+    peak_report = next((n for n, (s, e) in windows.items()
+                        if any(sampler.peak_pid in smp for t, smp in sampler.samples if s <= t <= e)
+                        and sampler.cpu_between(sampler.peak_pid, s, e) > 0), "runner")
+    durations, failed = _pack_results(lines)
+    if proc.returncode:
+        print("\n".join(text for _, text in lines[-15:]), file=sys.stderr)
+    return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, peak_rss=sampler.peak_rss, peak_report=peak_report,
+               load=sum(sampler.loads) / max(len(sampler.loads), 1), ok=proc.returncode == 0, durations=durations,
+               cpus=cpus, failed=failed)
+
+
+def _pack_results(lines: list[tuple[float, str]]) -> tuple[dict[str, float], list[str]]:
+    """Return each report's duration from the pack's ``pack.json`` and the reports that failed."""
+    index = next((text.split(":", 1)[1].strip() for _, text in lines if text.startswith("Report pack:")), "")
+    if not index:
+        return {}, ["(no pack)"]
+    pack = json.loads((Path(index).parent / "pack.json").read_text(encoding="utf-8"))
+    durations, failed = {}, []
+    for r in pack["results"]:
+        name = r["name"]  # a rep page's name ends with __<rep_id>
+        durations[name] = float(r["duration"] or 0.0)
+        if r["status"] != "ok":
+            failed.append(f"{name}: {r['status']}")
+    return durations, failed
+
+
+def measure(scale: int, *, samples: Path, out: Path, rep: str, timeout: float | None) -> dict[str, object]:
+    """Measure one scale; return its row of the table."""
+    folder = sample_dir(samples, scale)
+    rows = count_rows(folder)
+    load_wall, load_cpu, load_rss = _load_in_child(folder)
+    extra = ["--timeout", str(timeout)] if timeout else []
+    with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
+        team = run_pack(["--data", str(folder), "--out", str(out / f"x{scale}-team"), *extra],
+                        cache=Path(cache), timeout=timeout or 0)
+        page = run_pack(["04_periodic_review", "--reps", rep, "--data", str(folder), "--out",
+                         str(out / f"x{scale}-rep"), *extra], cache=Path(cache), timeout=timeout or 0)
+    rep_name = f"04_periodic_review__{rep}"
+    return {
+        "scale": scale, "rows": sum(rows.values()), "tables": rows,
+        "load_wall": load_wall, "load_cpu": load_cpu, "load_rss": load_rss,
+        "notebooks": {SHORT[n]: {"wall": team.durations.get(n), "cpu": team.cpus.get(n)} for n in TEAM},
+        "pack_wall": team.wall, "pack_cpu": team.cpu, "pack_ok": team.ok, "failed": team.failed,
+        "peak_rss": team.peak_rss, "peak_report": team.peak_report, "load_avg": team.load,
+        "rep_wall": page.durations.get(rep_name), "rep_cpu": page.cpus.get(rep_name), "rep_ok": page.ok,
+        "rep_peak_rss": page.peak_rss,
+    }
+
+
+def _load_in_child(folder: Path) -> tuple[float, float, int]:
+    """Measure the load in a child process (its own CPU and peak memory via wait4)."""
+    code = ("import sys, time; from salesnb.data import load; t = time.monotonic(); "
+            "load(sys.argv[1], cache=False); print(time.monotonic() - t)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = float(out.strip().splitlines()[-1]) if proc.returncode == 0 else float("nan")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def _cell(wall: float | None, cpu: float | None) -> str:
+    if wall is None:
+        return "-"
+    return f"{wall:.1f} ({cpu:.1f})" if cpu is not None else f"{wall:.1f}"
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    """Return the results as a Markdown table: wall seconds with CPU seconds (user+sys) in brackets."""
+    head = ["scale", "rows", "load s", *[f"{SHORT[n]} s" for n in TEAM], "pack s", "peak RSS GB",
+            "rep page s", "load avg"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        nbs = r["notebooks"]
+        cells = [f"{r['scale']}x", f"{r['rows']:,}", _cell(r["load_wall"], r["load_cpu"]),
+                 *[_cell(nbs[SHORT[n]]["wall"], nbs[SHORT[n]]["cpu"]) for n in TEAM],
+                 _cell(r["pack_wall"], r["pack_cpu"]) + ("" if r["pack_ok"] else " FAILED"),
+                 f"{r['peak_rss'] / 2**30:.2f} ({SHORT.get(r['peak_report'], r['peak_report'])})",
+                 _cell(r["rep_wall"], r["rep_cpu"]), f"{r['load_avg']:.1f}"]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10,30,100", help="comma-separated scales (default 1,10,30,100)")
+    parser.add_argument("--samples", default="/tmp/salesnb-scale", help="where generated samples are kept")
+    parser.add_argument("--out", default=None, help="folder for the packs (default: a temporary folder)")
+    parser.add_argument("--rep", default="R001", help="rep of the measured rep page (default R001)")
+    parser.add_argument("--timeout", type=float, default=None, help="--timeout of salesnb run (default: its own)")
+    parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    samples = Path(args.samples)
+    samples.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        out = Path(args.out) if args.out else Path(tmp)
+        for scale in (int(s) for s in args.scales.split(",")):
+            rows.append(measure(scale, samples=samples, out=out, rep=args.rep, timeout=args.timeout))
+            print(f"scale {scale}x done: pack {rows[-1]['pack_wall']:.1f} s", file=sys.stderr, flush=True)
+            if args.json:
+                Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    print("Seconds: wall (CPU user+sys in brackets; CPU is what other load on the machine does not inflate).")
+    print("Peak RSS: the largest process of the team pack (the report holding it in brackets).")
+    print(table(rows))
+    return 0 if all(r["pack_ok"] and r["rep_ok"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
