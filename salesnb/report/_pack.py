@@ -241,7 +241,6 @@ def _task(
         "lang": task_lang,
         "notebook": str(nb.path),
         "params": report.params,
-        "injected_source": P.to_source(report.params) if report.params else "",
         "rep_id": report.rep_id,
         "per_rep": report.per_rep,
         # the team and rep pages of one notebook may share a kernel, its namespace
