@@ -518,6 +518,20 @@ def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
     assert marker.exists()
     assert result.ok, result.results[0].error
     assert "second run ok" in Path(result.results[0].ipynb_path).read_text(encoding="utf-8")
+    # the retry leaves a trace: in pack.json, on the index, and the first run's stall report
+    [entry] = json.loads((result.run_dir / "pack.json").read_text(encoding="utf-8"))["results"]
+    assert entry["attempts"] == 2
+    [retry] = entry["retries"]
+    assert (retry["attempt"], retry["status"]) == (1, "timed_out")
+    assert retry["reason"].startswith("Timeout: ")
+    assert retry["stall"] == "flaky.stall-1.json"
+    index = read(result.index_path)
+    assert "Retries:" in index and "run 1 of 2: Timeout: " in index and "flaky.stall-1.json" in index
+    stall = json.loads((result.run_dir / retry["stall"]).read_text(encoding="utf-8"))
+    assert stall["attempt"] == 1 and stall["process"]["pid"] > 0
+    # the kernel was busy running the cell: its last iopub status says so
+    assert stall["channels"]["iopub_received"][-1]["msg_type"] in {"status", "stream", "execute_input"}
+    assert any(m["msg_type"] == "execute_request" for m in stall["channels"]["shell_sent"])
 
 
 def test_rep_pages_for_chosen_reps_only(tmp_path: Path) -> None:
@@ -579,9 +593,12 @@ def test_runner_errors_speak_the_pack_language(tmp_path, monkeypatch):
 def test_a_job_times_out_at_most_twice():
     job = _pool.Job({"id": 3, "timeout": 5})
     assert job.status is _pool.Status.PENDING and job.can_retry()
-    retry = job.next_attempt()
+    retry = job.next_attempt({"status": "timed_out", "error": "Timeout: slow", "duration": 5.25, "stall": "x.json"})
     assert job.status is _pool.Status.RETRYING
     assert (retry.id, retry.attempt, retry.status) == (3, 2, _pool.Status.PENDING)
+    assert retry.history == [
+        {"attempt": 1, "status": "timed_out", "reason": "Timeout: slow", "duration": 5.25, "stall": "x.json"}
+    ]
     assert not retry.can_retry()
     assert retry.message(prefetch=False) == {"id": 3, "timeout": 5, "attempt": 2, "prefetch": False}
     assert _pool.Status.of({"status": "timed_out"}) is _pool.Status.TIMED_OUT
