@@ -605,3 +605,87 @@ def test_a_job_times_out_at_most_twice():
     assert _pool.Status.of({"status": "ok"}) is _pool.Status.OK
     assert _pool.Status.of({"status": "running"}) is _pool.Status.FAILED  # not an outcome
     assert _pool.Status.of({}) is _pool.Status.FAILED
+
+
+# ------------------------------------------------------------------ papermill as the interface
+
+
+def _papermill(tmp_path: Path, *args: str, engine: str | None = "salesnb") -> subprocess.CompletedProcess:
+    """Run the ``papermill`` command with the salesnb engine's entry point visible (as when installed)."""
+    info = tmp_path / "ep" / "salesnb_engine-0.0.0.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: salesnb-engine\nVersion: 0.0.0\n")
+    (info / "entry_points.txt").write_text(
+        "[papermill.engine]\nsalesnb = salesnb.report.papermill_engine:SalesnbEngine\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path / "ep")])}
+    cmd = [sys.executable, "-m", "papermill", *args, "--no-progress-bar"]
+    if engine:
+        cmd += ["--engine", engine]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_entry_point_is_declared_in_pyproject():
+    text_ = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points."papermill.engine"]' in text_
+    assert 'salesnb = "salesnb.report.papermill_engine:SalesnbEngine"' in text_
+
+
+def test_papermill_engine_runs_a_notebook_like_papermills_own(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.ipynb", tmp_path / "theirs.ipynb"
+    args = [str(nb_path("per_rep")), "-p", "rep_id", "R01", "-p", "period_end", "2026-09-30"]
+    done = _papermill(tmp_path, args[0], str(ours), *args[1:])
+    assert done.returncode == 0, done.stderr
+    done = _papermill(tmp_path, args[0], str(theirs), *args[1:], engine=None)
+    assert done.returncode == 0, done.stderr
+    a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (ours, theirs))
+    assert set(a["metadata"]["papermill"]) == set(b["metadata"]["papermill"])
+    assert a["metadata"]["papermill"]["parameters"] == {"rep_id": "R01", "period_end": "2026-09-30"}
+    assert a["metadata"]["papermill"]["exception"] is None
+    assert [c["source"] for c in a["cells"]] == [c["source"] for c in b["cells"]]
+    assert [c["outputs"] for c in a["cells"] if c["cell_type"] == "code"] == \
+        [c["outputs"] for c in b["cells"] if c["cell_type"] == "code"]
+    keys = [[set(c["metadata"]["papermill"]) for c in nb["cells"]] for nb in (a, b)]
+    assert keys[0] == keys[1]
+    assert "".join(a["cells"][-1]["outputs"][0]["text"]) == "page for R01 up to 2026-09-30\n"
+
+
+def test_papermill_engine_flags_a_failing_cell_as_papermill_does(tmp_path: Path) -> None:
+    out = tmp_path / "out.ipynb"
+    done = _papermill(tmp_path, str(nb_path("raises")), str(out))
+    assert done.returncode == 1
+    assert "PapermillExecutionError" in done.stderr
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["exception"] is True
+    statuses = [c["metadata"].get("papermill", {}).get("status") for c in nb["cells"]]
+    assert statuses.count("failed") == 1
+
+
+def test_papermill_engine_refuses_what_the_runner_refuses(tmp_path: Path) -> None:
+    done = _papermill(tmp_path, str(nb_path("per_rep")), str(tmp_path / "out.ipynb"), "-p", "rep_id", "7")
+    assert done.returncode == 1
+    assert "ParameterError" in done.stderr and "rep_id" in done.stderr
+    nb = json.loads(read(tmp_path / "out.ipynb"))
+    assert all(c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_runner_and_papermill_inject_the_same_cell(tmp_path: Path) -> None:
+    data = make_data(tmp_path / "data")
+    result = run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period_end="2026-10",
+                      per_rep=["R01"], jobs=1, timeout=60, progress=False)
+    page = next(r for r in result.results if r.rep_id == "R01")
+    ran = json.loads(page.ipynb_path.read_text(encoding="utf-8"))
+    params = ran["metadata"]["papermill"]["parameters"]
+    assert params == {"data": str(data.resolve()), "period_end": "2026-10-31", "rep_id": "R01"}
+    cli = [x for k, v in params.items() for x in ("-p", k, v)]
+    done = _papermill(tmp_path, str(nb_path("per_rep")), str(tmp_path / "pm.ipynb"), *cli, engine=None)
+    assert done.returncode == 0, done.stderr
+    [ours] = [c["source"] for c in ran["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    [theirs] = [c["source"] for c in _cells(tmp_path / "pm.ipynb") if "injected-parameters" in c["metadata"]["tags"]]
+    assert ours == theirs
+    assert set(ran["metadata"]["papermill"]) == set(json.loads(read(tmp_path / "pm.ipynb"))["metadata"]["papermill"])

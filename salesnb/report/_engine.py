@@ -578,26 +578,24 @@ class _Watchdog:
 
 
 async def execute_cells(client: NotebookClient, nb: NotebookNode, nb_man: Any, run: _Run | None = None) -> None:
-    """Execute every cell with papermill's bookkeeping (times, status, exception flags).
+    """Execute every cell with papermill's per-cell bookkeeping (times, status, exception flags).
 
     Stops at, and raises, the first cell's error; ``run.index`` tells which cell.
+    The caller calls ``nb_man.notebook_start()`` and ``notebook_complete()``
+    (papermill's ``Engine.execute_notebook`` does, for the papermill engine).
     """
-    nb_man.notebook_start()
-    try:
-        for index, cell in enumerate(nb.cells):
-            if run is not None:
-                run.index = index
-            nb_man.cell_start(cell, index)
-            try:
-                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-            except BaseException:
-                nb_man.cell_exception(cell, cell_index=index)
-                raise
-            finally:
-                nb_man.cell_complete(cell, cell_index=index)
-        client.set_widgets_metadata()
-    finally:
-        nb_man.notebook_complete()
+    for index, cell in enumerate(nb.cells):
+        if run is not None:
+            run.index = index
+        nb_man.cell_start(cell, index)
+        try:
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        except BaseException:
+            nb_man.cell_exception(cell, cell_index=index)
+            raise
+        finally:
+            nb_man.cell_complete(cell, cell_index=index)
+    client.set_widgets_metadata()
 
 
 async def _execute(run: _Run, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float,
@@ -615,7 +613,12 @@ async def _execute(run: _Run, task: dict[str, Any], kernel: Kernel, pool: Kernel
     ok = False
     try:
         await _chdir(kernel, str(Path(task["notebook"]).parent))
-        await execute_cells(client, run.nb, _papermill.execution_manager(run.nb), run)
+        nb_man = _papermill.execution_manager(run.nb)
+        nb_man.notebook_start()
+        try:
+            await execute_cells(client, run.nb, nb_man, run)
+        finally:
+            nb_man.notebook_complete()
         ok = True
         return None
     except Exception as exc:
