@@ -431,7 +431,7 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
         ``html``, ``stall`` (file names, or None), ``notes`` and ``duration`` (seconds).
     """
     started = time.monotonic()
-    output = str(Path(task["out_dir"]) / f"{task['name']}.ipynb")
+    output = task.get("output_path") or str(Path(task["out_dir"]) / f"{task['name']}.ipynb")
     try:
         nb, injected_at = _papermill.prepare_notebook(task["notebook"], task["params"], output_path=output)
     except Exception as exc:

@@ -39,6 +39,7 @@ def run_pack(
     timeout: float | None = None,
     progress: bool = True,
     period: str | dt.date | None = None,
+    scheduler: str | None = None,
 ) -> PackResult:
     """Run notebooks into an HTML report pack ``<out>/<run-id>/``.
 
@@ -49,6 +50,11 @@ def run_pack(
     *Publish*: ``index.html`` links them with a status line each; ``pack.json`` holds
     the same for machines. The pack is written under ``<out>/.<run-id>.partial/`` and
     renamed into place only when complete; then ``<out>/latest.html`` is pointed at it.
+
+    With ``scheduler``, step *Run* sends each report as a task to a Dask cluster
+    (:mod:`salesnb.report._cluster`) and the pack is assembled here, with the same
+    index, stamp, progress, timeouts, retry, failure isolation, atomic directory and
+    result as a local run; the pages are the same apart from timings and stamps.
 
     Isolation guarantee: every notebook runs in its own new kernel process that no
     other notebook ever used and that is killed right after. To save time that kernel
@@ -101,6 +107,10 @@ def run_pack(
         Print a line per report as it starts and ends (to stderr).
     period : str or date, optional
         Deprecated name of ``period_end`` (a :class:`DeprecationWarning`).
+    scheduler : str, optional
+        Run the reports on a Dask cluster: a scheduler address (``tcp://host:8786``;
+        the notebooks and the data must be at the same paths on every worker), or
+        ``local:N`` for a local cluster of N worker processes. ``jobs`` is then unused.
 
     Returns
     -------
@@ -120,7 +130,7 @@ def run_pack(
     started_at = dt.datetime.now().astimezone()
     plan = plan_pack(
         notebooks, data=data, out=out, period_end=period_end_option(period_end, period, lang=lang),
-        lang=lang, per_rep=per_rep, params=params, jobs=jobs, timeout=timeout,
+        lang=lang, per_rep=per_rep, params=params, jobs=jobs, timeout=timeout, scheduler=scheduler,
     )
     _say(plan.period_end_note())
     run_id, partial = reserve_run_dir(plan.out_dir, started_at, lang=plan.lang)
@@ -170,6 +180,12 @@ def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run
         "preload": preload(nbs),
         "templates_dir": str(config.templates_dir()),
     }
+    if plan.scheduler is not None:
+        from salesnb.report import _cluster
+
+        printer.begin(jobs=0, run_id=run_id, scheduler=plan.scheduler)
+        return _cluster.run_tasks(tasks, scheduler=plan.scheduler, settings=settings, on_start=printer.start,
+                                  on_done=printer.done)
     printer.begin(jobs=min(plan.jobs, len(tasks)), run_id=run_id)
     return _pool.run_tasks(tasks, jobs=plan.jobs, settings=settings, on_start=printer.start, on_done=printer.done)
 
@@ -296,8 +312,12 @@ class _Progress:
     def _word(self, key: str) -> str:
         return self.words[key].ljust(self.column)
 
-    def begin(self, *, jobs: int, run_id: str) -> None:
-        """Announce the run."""
+    def begin(self, *, jobs: int, run_id: str, scheduler: str | None = None) -> None:
+        """Announce the run (on ``jobs`` local workers, or on the Dask cluster ``scheduler``)."""
+        if scheduler is not None:
+            self._say(text("report.progress_begin_cluster", lang=self.lang, run_id=run_id, total=self.total,
+                           scheduler=scheduler))
+            return
         key = "report.progress_begin_one" if self.total == 1 else "report.progress_begin"
         self._say(text(key, lang=self.lang, run_id=run_id, total=self.total, jobs=jobs))
 
