@@ -689,3 +689,33 @@ def test_runner_and_papermill_inject_the_same_cell(tmp_path: Path) -> None:
     [theirs] = [c["source"] for c in _cells(tmp_path / "pm.ipynb") if "injected-parameters" in c["metadata"]["tags"]]
     assert ours == theirs
     assert set(ran["metadata"]["papermill"]) == set(json.loads(read(tmp_path / "pm.ipynb"))["metadata"]["papermill"])
+
+
+# ------------------------------------------------------------------ rep pages are isolated
+
+
+def _outputs(ipynb: Path) -> list:
+    """A notebook's outputs, without execution counts (a kept kernel numbers on)."""
+    cells = json.loads(ipynb.read_text(encoding="utf-8"))["cells"]
+    code = [c for c in cells if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"]["tags"]]
+    return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c["outputs"]] for c in code]
+
+
+@pytest.mark.parametrize("order", [["R01", "R/9 x"], ["R/9 x", "R01"]])
+def test_each_rep_page_equals_the_page_run_alone_in_a_fresh_kernel(tmp_path: Path, order: list[str]) -> None:
+    # the reps table in this order: the pack runs the team page, then the rep pages in it, in one kernel
+    lines = REPS_CSV.splitlines()
+    rows = {line.split(",")[0]: line for line in lines[1:]}
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "reps.csv").write_text("\n".join([lines[0], *(rows[r] for r in order)]) + "\n", encoding="utf-8")
+    kwargs = {"data": str(data), "period_end": "2026-10", "jobs": 1, "timeout": 60, "progress": False}
+    pack = run_pack([nb_path("rep_namespace")], out=tmp_path / "pack", per_rep=True, **kwargs)
+    assert pack.ok and [r.rep_id for r in pack.results] == [None, *order]
+    for page in pack.results[1:]:
+        alone = run_pack([nb_path("rep_namespace")], out=tmp_path / "alone", params={"rep_id": page.rep_id},
+                         **kwargs)
+        assert alone.ok and alone.results[0].rep_id is None
+        assert _outputs(page.ipynb_path) == _outputs(alone.results[0].ipynb_path), page.rep_id
+    seen = {r.rep_id: "".join(_outputs(r.ipynb_path)[-1][0]["text"]) for r in pack.results[1:]}
+    assert seen == {"R01": "R01 figures\n", "R/9 x": "nothing from another page\n"}

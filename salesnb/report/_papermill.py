@@ -62,6 +62,9 @@ def prepare_notebook(path: str, params: Mapping[str, Any], *, output_path: str |
     where = injected_index(nb)
     if where >= 0:
         check_round_trip(nb.cells[where].source, params)
+        # papermill gives the new cell a random id, which the HTML shows: a fixed one
+        # keeps the same inputs giving the same page.
+        nb.cells[where]["id"] = INJECTED_TAG
     return nb, where
 
 
