@@ -11,9 +11,17 @@ only runs one silent cell that imports modules the pack's notebooks import
 themselves (so the import cost is paid ahead of need). A kernel runs one notebook
 and is killed right after, with one exception: the team page and the rep pages of
 one notebook (tasks sharing a ``reuse_key``) run one after another in one kernel,
-whose user namespace is reset (``%reset -f``) and figures closed between pages;
+whose user namespace is reset (``%reset -f``; the reply must be ``ok``, else the
+kernel is killed and the page gets a new one) and figures closed between pages;
 imported modules and what they memoise persist. A page that fails ends its kernel.
-No kernel ever runs two different notebooks (see docs/ARCHITECTURE.md, "Isolation").
+So a kernel may run several pages of one notebook, never two different notebooks
+(see docs/ARCHITECTURE.md, "Isolation").
+
+Parameters are injected and the run recorded by papermill's own code
+(:mod:`salesnb.report._papermill`); a run that times out leaves a stall report
+(:mod:`salesnb.report._stall`). The same execution serves Dask workers
+(:mod:`salesnb.report._cluster_worker`) and papermill's ``salesnb`` engine
+(:mod:`salesnb.report.papermill_engine`).
 """
 
 from __future__ import annotations
@@ -124,7 +132,7 @@ class Kernel:
 
 
 class KernelPool:
-    """Starts kernels ahead of need and kills them after use; one notebook per kernel."""
+    """Starts kernels ahead of need and kills them after use (a kept kernel serves only one notebook's pages)."""
 
     def __init__(self, *, cwd: str, scratch: str, warm_code: str, notify: Any, zygote: str | None = None) -> None:
         self.cwd = cwd

@@ -56,8 +56,8 @@ def run_pack(
     index, stamp, progress, timeouts, retry, failure isolation, atomic directory and
     result as a local run; the pages are the same apart from timings and stamps.
 
-    Isolation guarantee: every notebook runs in its own new kernel process that no
-    other notebook ever used and that is killed right after. To save time that kernel
+    Isolation guarantee: every report that is not a rep page runs in its own new
+    kernel process that no other report ever used and that is killed right after. To save time that kernel
     is started ahead of need and, before the notebook starts, has only imported
     modules: on Linux it is forked from a per-pack "zygote" process that imported the
     pack's notebooks' modules and the heavy libraries salesnb uses (scikit-learn,
@@ -66,10 +66,14 @@ def run_pack(
     notebook of the pack imports. Either way it holds no user variables and has run
     no notebook code. The one exception is a notebook with rep pages: a worker runs
     its team page and rep pages one after another in one kernel, whose user
-    namespace is reset (``%reset -f``) and figures closed between pages. Imported
-    modules, and the team-wide figures a module memoises by data hash and parameters
-    (see ``salesnb.review.views``), persist between those pages; a page that fails
-    ends its kernel.
+    namespace is reset (``%reset -f``, its reply checked: a kernel that does not
+    answer ``ok`` is killed and the page gets a new one) and figures closed between
+    pages. Imported modules, and the team-wide figures a module memoises by data hash
+    and parameters (see ``salesnb.review.views``), persist between those pages; what
+    a page shows does not depend on the pages before it in the kernel (table ids
+    come from the table's content; ``tests/test_report.py`` compares every rep page
+    with the same page run alone in a fresh kernel, in both orders). A page that
+    fails ends its kernel.
 
     Parameters
     ----------
