@@ -62,9 +62,10 @@ def manifest(folder: Path) -> dict:
 
 
 def page(folder: Path, name: str) -> str:
-    """A report page with what differs between runs (run id, start time) blanked."""
+    """A report page with what differs between runs (run id, start time, the stall marker's file) blanked."""
     stamp = manifest(folder)
     body = (folder / f"{name}.html").read_text(encoding="utf-8")
+    body = body.replace("marker-cluster", "MARKER").replace("marker-local", "MARKER")
     return body.replace(stamp["run_id"], "RUN").replace(stamp["started"], "STARTED")
 
 
