@@ -453,6 +453,7 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
         # The timeout counts from the first cell; waiting for a kernel is not the notebook's time.
         error = await _execute(run, task, kernel, pool, time.monotonic(), reused=reused)
     summary = None if error is None else str(error)
+    coalesce_streams(nb)
     _record_run(nb, task, summary)
     status = "ok" if error is None else "timed_out" if error.timed_out else "failed"
     result: dict[str, Any] = {"status": status, "error": summary, "ipynb": None, "html": None, "stall": None,
@@ -488,6 +489,29 @@ async def _acquire(task: dict[str, Any], pool: KernelPool, run: _Run) -> tuple[K
     except BaseException as exc:  # the kernel could not start
         message = text("report.kernel_start", lang=task["lang"], error=exc)
         return None, False, Failure("KernelStartError", message)
+
+
+def coalesce_streams(nb: NotebookNode) -> None:
+    """Merge each cell's consecutive stdout (or stderr) outputs into one, in place.
+
+    How a kernel splits one ``print`` into stream messages depends on timing; merged,
+    the same run gives the same outputs and the same page.
+    """
+    for cell in nb.cells:
+        merged: list[Any] = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                    and last.get("name") == out.get("name")):
+                last["text"] = _joined(last.get("text")) + _joined(out.get("text"))
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
+def _joined(text_: Any) -> str:
+    return "".join(text_) if isinstance(text_, list) else str(text_ or "")
 
 
 def _record_run(nb: NotebookNode, task: dict[str, Any], summary: str | None) -> None:
