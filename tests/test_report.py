@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesnb import __version__, cli
 from salesnb.errors import DataSourceError, ParameterError, ReportError
@@ -719,3 +721,37 @@ def test_each_rep_page_equals_the_page_run_alone_in_a_fresh_kernel(tmp_path: Pat
         assert _outputs(page.ipynb_path) == _outputs(alone.results[0].ipynb_path), page.rep_id
     seen = {r.rep_id: "".join(_outputs(r.ipynb_path)[-1][0]["text"]) for r in pack.results[1:]}
     assert seen == {"R01": "R01 figures\n", "R/9 x": "nothing from another page\n"}
+
+
+# ------------------------------------------------------------ papermill's injected source
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(deadline=None, max_examples=200)
+@given(PLAIN)
+def test_papermills_injected_cell_reads_back_as_any_plain_value(value):
+    from papermill.translators import translate_parameters
+
+    from salesnb.params import check_plain
+    from salesnb.report._papermill import check_round_trip
+
+    check_plain(value, name="x")
+    check_round_trip(translate_parameters("python3", "python", {"x": value}, "Parameters"), {"x": value})
+
+
+def test_an_injected_cell_that_reads_back_differently_is_refused():
+    from salesnb.report._papermill import check_round_trip
+
+    with pytest.raises(ParameterError, match="rep_id"):
+        check_round_trip('rep_id = "R02"\n', {"rep_id": "R01"})
+    with pytest.raises(ParameterError, match="horizon"):
+        check_round_trip("horizon = 3.0\n", {"horizon": 3})
+    with pytest.raises(ParameterError):
+        check_round_trip("import os\n", {})
+    with pytest.raises(ParameterError, match="x"):
+        check_round_trip("x = f()\n", {"x": 1})
