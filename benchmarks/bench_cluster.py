@@ -10,8 +10,10 @@ Three measurements (figures in benchmarks/README.md):
     seconds, rep pages per minute, seconds per page (wall / pages), and the cluster's
     overhead per page against the local runner.
 ``papermill``
-    One notebook (04 for one rep) through ``papermill`` with its default engine and
-    with ``--engine salesnb``, each ``--repeat`` times alternately; medians.
+    One notebook (04 for one rep) through ``papermill`` with its default engine, with
+    ``--engine salesnb``, and with ``--engine salesnb`` and a running zygote
+    (``SALESNB_ZYGOTE``, started by ``python -m salesnb.report.papermill_engine``),
+    each ``--repeat`` times alternately; medians.
 ``project``
     The 10-machine projection for 2,500 reps from a measured seconds-per-page.
 
@@ -83,26 +85,43 @@ def cmd_pack(args: argparse.Namespace) -> None:
             print(f"{row['mode']}: {100 * extra:+.1f}% per page against the local runner", flush=True)
 
 
-def papermill_once(engine: str | None, out: Path) -> float:
+def papermill_once(engine: str | None, out: Path, env: dict[str, str] | None = None) -> float:
     """Run notebook 04 for one rep with the papermill command; return wall seconds."""
     cmd = [sys.executable, "-m", "papermill", str(NOTEBOOK), str(out), "-p", "rep_id", "R007", "--no-progress-bar"]
     if engine:
         cmd += ["--engine", engine]
     began = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, cwd=NOTEBOOK.parent)
+    subprocess.run(cmd, check=True, capture_output=True, cwd=NOTEBOOK.parent, env=env)
     return time.perf_counter() - began
 
 
+def start_zygote(folder: str, settle: float) -> tuple[subprocess.Popen[str], str]:
+    """Start the engine's zygote server; return it and its socket once it has imported everything."""
+    server = subprocess.Popen([sys.executable, "-m", "salesnb.report.papermill_engine", folder, str(NOTEBOOK)],
+                              stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    line = server.stdout.readline().strip()
+    time.sleep(settle)  # the zygote imports in the background; early kernels would get less
+    return server, line.split("=", 1)[1]
+
+
 def cmd_papermill(args: argparse.Namespace) -> None:
-    """Papermill's default engine against the salesnb engine, alternately; medians."""
-    times: dict[str, list[float]] = {"default": [], "salesnb": []}
-    with tempfile.TemporaryDirectory() as folder:
-        for i in range(args.repeat):
-            for name, engine in (("default", None), ("salesnb", "salesnb")):
-                times[name].append(papermill_once(engine, Path(folder) / f"{name}{i}.ipynb"))
-    med = {k: statistics.median(v) for k, v in times.items()}
-    print(json.dumps({"runs": times, "median_s": med, "speedup": round(med["default"] / med["salesnb"], 2),
-                      "load": os.getloadavg()[0]}))
+    """Papermill's default engine against the salesnb engine (without and with a zygote), alternately; medians."""
+    times: dict[str, list[float]] = {"default": [], "salesnb": [], "salesnb+zygote": []}
+    with tempfile.TemporaryDirectory(prefix="pmb") as folder:
+        server, sock = start_zygote(folder, args.settle)
+        zyg_env = {**os.environ, "SALESNB_ZYGOTE": sock}
+        try:
+            for i in range(args.repeat):
+                for name, engine, env in (("default", None, None), ("salesnb", "salesnb", None),
+                                          ("salesnb+zygote", "salesnb", zyg_env)):
+                    times[name].append(papermill_once(engine, Path(folder) / f"{name}{i}.ipynb", env))
+        finally:
+            server.terminate()
+            server.wait(10)
+    med = {k: round(statistics.median(v), 2) for k, v in times.items()}
+    print(json.dumps({"runs": times, "median_s": med, "load": os.getloadavg()[0],
+                      "speedup": {k: round(med["default"] / v, 2) for k, v in med.items()}}))
 
 
 def projection(per_page: float, *, reps: int, machines: int, cores: int, startup: float) -> dict:
@@ -138,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_pack)
     p = sub.add_parser("papermill")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--settle", type=float, default=15.0, help="seconds the zygote gets to import")
     p.set_defaults(run=cmd_papermill)
     p = sub.add_parser("project")
     p.add_argument("--per-page", type=float, required=True, help="measured wall seconds per page on 2 cores")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import tempfile
@@ -119,6 +120,51 @@ def check_parameters(nb: Any, input_path: str) -> None:
                         config.LANGUAGES else None)
 
 
+def serve_zygote(folder: str, notebooks: list[str] | None = None) -> int:
+    """Start a kernel zygote for papermill runs on this machine and wait until stopped.
+
+    The zygote imports what the notebooks import plus salesnb's heavy libraries, then
+    forks a ready kernel for each ``papermill ... --engine salesnb`` run whose
+    environment has ``SALESNB_ZYGOTE=<folder>/zygote.sock`` (printed on start). It
+    ends with this process (Ctrl-C or SIGTERM)::
+
+        python -m salesnb.report.papermill_engine /run/salesnb &
+        SALESNB_ZYGOTE=/run/salesnb/zygote.sock papermill in.ipynb out.ipynb --engine salesnb
+
+    Parameters
+    ----------
+    folder : str
+        Where the socket goes (a short path: Unix sockets allow ~100 bytes).
+    notebooks : list of str, optional
+        The notebooks whose imports to preload (default: every notebook in
+        ``config.notebooks_dir()``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 after a clean stop, 1 when no zygote can run here.
+    """
+    import signal
+    import sys
+
+    from salesnb.report import _notebooks, _zygote
+
+    paths = [Path(n) for n in notebooks] if notebooks else sorted(config.notebooks_dir().glob("*.ipynb"))
+    modules = _notebooks.preload([load_notebook(p) for p in paths])
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    zygote = _zygote.Zygote.start(folder, modules)
+    if zygote is None:
+        return 1
+    print(f"{ZYGOTE_ENV}={zygote.path}", flush=True)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.pause()  # until Ctrl-C or SIGTERM
+    finally:
+        zygote.stop()
+    return 0
+
+
 def _in_fresh_loop(coro: Any) -> Any:
     """Run ``coro`` to the end, in a thread when this one already runs an event loop (Jupyter)."""
     try:
@@ -188,3 +234,9 @@ def export_page(nb: Any, path: str, *, input_path: str) -> None:
     exporter = _engine.build_exporter(str(config.templates_dir()))
     body, _ = exporter.from_notebook_node(nb, resources=_engine.export_resources(task, "Error" if failed else None))
     Path(path).write_text(body, encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m salesnb.report.papermill_engine FOLDER [NOTEBOOK ...]
+    import sys
+
+    sys.exit(serve_zygote(sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else 2)
