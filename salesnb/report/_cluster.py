@@ -31,6 +31,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -39,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from salesnb.catalog import text
+from salesnb.report import _zygote
 from salesnb.report._pool import BACKSTOP_GRACE, Job, OnDone, OnStart, Outcome, Status, Task
 
 #: Scheduler address prefix for a cluster started here: ``local:N`` (N worker processes).
@@ -66,8 +69,28 @@ def run_tasks(tasks: list[Task], *, scheduler: str, settings: dict[str, Any], on
     dict
         The outcome of every task, by task id.
     """
-    with connect(scheduler) as client:
+    with connect(scheduler) as client, _local_zygote(scheduler, settings.get("preload")) as zygote:
+        settings = {**settings, "zygote": zygote}
         return ClusterRun(client, tasks, settings=settings, on_start=on_start, on_done=on_done).run()
+
+
+@contextlib.contextmanager
+def _local_zygote(scheduler: str, preload: list[str] | None) -> Iterator[str | None]:
+    """For ``local:N``, one zygote for all the workers (as the local runner has); else None.
+
+    Workers on other machines start their own (:mod:`salesnb.report._cluster_worker`).
+    """
+    if not scheduler.startswith(LOCAL_PREFIX) or preload is None:
+        yield None
+        return
+    scratch = tempfile.mkdtemp(prefix="salesnb-cluster-")
+    zygote = _zygote.Zygote.start(scratch, list(preload))
+    try:
+        yield zygote.path if zygote else None
+    finally:
+        if zygote is not None:
+            zygote.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @contextlib.contextmanager

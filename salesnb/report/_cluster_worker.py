@@ -39,14 +39,17 @@ class Service:
     def __init__(self, settings: dict[str, Any]) -> None:
         self.key = _settings_key(settings)
         self.scratch = tempfile.mkdtemp(prefix="salesnb-dask-")
-        preload = settings.get("preload")
-        self.zygote = _zygote.Zygote.start(self.scratch, list(preload)) if preload is not None else None
+        preload, shared = settings.get("preload"), settings.get("zygote")
+        # a local cluster's workers share the zygote of the machine that started the pack
+        own = preload is not None and not (shared and os.path.exists(shared))
+        self.zygote = _zygote.Zygote.start(self.scratch, list(preload)) if own else None
+        zygote_path = self.zygote.path if self.zygote else shared
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="salesnb-kernels", daemon=True)
         self.thread.start()
         self.pool = _engine.KernelPool(
             cwd=settings["cwd"], scratch=self.scratch, warm_code=_engine.warm_code(settings["warm_imports"]),
-            notify=lambda message: None, zygote=self.zygote.path if self.zygote else None,
+            notify=lambda message: None, zygote=zygote_path or None,
         )
         self.exporter = _engine.build_exporter(str(config.templates_dir()))
 
@@ -66,7 +69,8 @@ class Service:
 
 
 def _settings_key(settings: dict[str, Any]) -> tuple[Any, ...]:
-    return (settings["cwd"], tuple(settings.get("preload") or ()), tuple(settings["warm_imports"]))
+    return (settings["cwd"], tuple(settings.get("preload") or ()), tuple(settings["warm_imports"]),
+            settings.get("zygote"))
 
 
 def service(settings: dict[str, Any]) -> Service:
