@@ -64,6 +64,9 @@ def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
     )
     p_run.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     p_run.add_argument("--timeout", type=int, default=None, help="seconds per notebook")
+    p_run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run each report as a task on a Dask cluster: a scheduler address "
+                            "(tcp://HOST:8786) or local:N for N local worker processes (see docs/CLUSTER.md)")
     p_run.add_argument("--no-progress", action="store_true", help="do not print progress")
 
 
@@ -119,6 +122,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         timeout=args.timeout,
         progress=not args.no_progress,
+        scheduler=args.scheduler,
     )
     print(text("report.cli_pack", lang=args.lang, path=result.index_path))
     return 0 if result.ok else 1

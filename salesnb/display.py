@@ -6,13 +6,15 @@ Every function here builds HTML from escaped text only: data values pass through
 formatted in the report language by :mod:`salesnb.i18n`.
 
 Tables longer than a few rows get a search box and sortable headers from a small
-script embedded once per page; it fetches nothing, so reports work offline.
+script embedded once per page; it fetches nothing, so reports work offline. A
+table's ``id`` is derived from its content alone (never from what ran before in the
+kernel), so a page's HTML is the same whichever pages shared its kernel.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["Kind", "format_cell", "headline", "note", "table", "table_html"]
 
 Kind = str  # "text" | "int" | "num1" | "num2" | "money" | "pct" | "pct_signed" | "date" | "month"
-
-_counter = itertools.count(1)
 
 _STYLE = """
 <style>
@@ -68,7 +68,8 @@ function sortBy(th){var table=th.closest('table'), tb=table.tBodies[0], i=th.cel
 document.addEventListener('click',function(e){var th=e.target.closest&&e.target.closest('table.snb th');
   if(th){sortBy(th);}});
 document.addEventListener('input',function(e){var box=e.target; if(!box.classList||
-  !box.classList.contains('snb-search')){return;} var t=document.getElementById(box.getAttribute('data-for'));
+  !box.classList.contains('snb-search')){return;} var t=box.nextElementSibling;
+  if(!t||t.tagName!=='TABLE'){t=document.getElementById(box.getAttribute('data-for'));}
   var q=box.value.toLowerCase(); Array.prototype.forEach.call(t.tBodies[0].rows,function(r){
   r.style.display=r.textContent.toLowerCase().indexOf(q)>=0?'':'none';});});
 })();
@@ -145,6 +146,29 @@ def _sort_key(value: Any) -> str | None:
     return None
 
 
+def table_id(*, cap_text: str, head: str, body: str) -> str:
+    """Return a table's HTML ``id``: a hash of its caption, header and rows.
+
+    The same table gets the same id in any kernel, whatever ran there before; two
+    identical tables on one page share it, which is harmless since each search box
+    filters the table right after it.
+
+    Parameters
+    ----------
+    cap_text : str
+        The caption.
+    head, body : str
+        The header and body HTML.
+
+    Returns
+    -------
+    str
+        ``"snb-t"`` and 12 hex digits.
+    """
+    digest = hashlib.sha1(f"{cap_text}\x00{head}\x00{body}".encode(), usedforsecurity=False).hexdigest()
+    return f"snb-t{digest[:12]}"
+
+
 def table_html(frame: pd.DataFrame, *, kinds: Mapping[str, Kind] | None = None,
                labels: Mapping[str, str] | None = None, currency: str = "EUR",
                caption: str | None = None, max_rows: int = 200, search: bool | None = None,
@@ -172,7 +196,6 @@ def table_html(frame: pd.DataFrame, *, kinds: Mapping[str, Kind] | None = None,
     """
     kinds = dict(kinds or {})
     labels = dict(labels or {})
-    tid = f"snb-t{next(_counter)}"
     cols = list(frame.columns)
     col_kinds = {c: kinds.get(c) or _default_kind(frame[c]) for c in cols}
     head = "".join(f"<th>{esc(labels.get(c, c))}</th>" for c in cols)
@@ -187,6 +210,7 @@ def table_html(frame: pd.DataFrame, *, kinds: Mapping[str, Kind] | None = None,
             cls = ' class="num"' if kind != "text" else (' class="nw"' if len(text) <= 32 else "")
             cells.append(f"<td{cls}{sort}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    tid = table_id(cap_text=caption or "", head=head, body="".join(body))
     show_search = search if search is not None else len(frame) > 15
     box = (f'<input class="snb-search" data-for="{tid}" placeholder="{esc(i18n.t("common.search"))}">'
            if show_search else "")

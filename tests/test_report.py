@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesnb import __version__, cli
 from salesnb.errors import DataSourceError, ParameterError, ReportError
@@ -518,6 +520,20 @@ def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
     assert marker.exists()
     assert result.ok, result.results[0].error
     assert "second run ok" in Path(result.results[0].ipynb_path).read_text(encoding="utf-8")
+    # the retry leaves a trace: in pack.json, on the index, and the first run's stall report
+    [entry] = json.loads((result.run_dir / "pack.json").read_text(encoding="utf-8"))["results"]
+    assert entry["attempts"] == 2
+    [retry] = entry["retries"]
+    assert (retry["attempt"], retry["status"]) == (1, "timed_out")
+    assert retry["reason"].startswith("Timeout: ")
+    assert retry["stall"] == "flaky.stall-1.json"
+    index = read(result.index_path)
+    assert "Retries:" in index and "run 1 of 2: Timeout: " in index and "flaky.stall-1.json" in index
+    stall = json.loads((result.run_dir / retry["stall"]).read_text(encoding="utf-8"))
+    assert stall["attempt"] == 1 and stall["process"]["pid"] > 0
+    # the kernel was busy running the cell: its last iopub status says so
+    assert stall["channels"]["iopub_received"][-1]["msg_type"] in {"status", "stream", "execute_input"}
+    assert any(m["msg_type"] == "execute_request" for m in stall["channels"]["shell_sent"])
 
 
 def test_rep_pages_for_chosen_reps_only(tmp_path: Path) -> None:
@@ -579,12 +595,163 @@ def test_runner_errors_speak_the_pack_language(tmp_path, monkeypatch):
 def test_a_job_times_out_at_most_twice():
     job = _pool.Job({"id": 3, "timeout": 5})
     assert job.status is _pool.Status.PENDING and job.can_retry()
-    retry = job.next_attempt()
+    retry = job.next_attempt({"status": "timed_out", "error": "Timeout: slow", "duration": 5.25, "stall": "x.json"})
     assert job.status is _pool.Status.RETRYING
     assert (retry.id, retry.attempt, retry.status) == (3, 2, _pool.Status.PENDING)
+    assert retry.history == [
+        {"attempt": 1, "status": "timed_out", "reason": "Timeout: slow", "duration": 5.25, "stall": "x.json"}
+    ]
     assert not retry.can_retry()
     assert retry.message(prefetch=False) == {"id": 3, "timeout": 5, "attempt": 2, "prefetch": False}
     assert _pool.Status.of({"status": "timed_out"}) is _pool.Status.TIMED_OUT
     assert _pool.Status.of({"status": "ok"}) is _pool.Status.OK
     assert _pool.Status.of({"status": "running"}) is _pool.Status.FAILED  # not an outcome
     assert _pool.Status.of({}) is _pool.Status.FAILED
+
+
+# ------------------------------------------------------------------ papermill as the interface
+
+
+def _papermill(tmp_path: Path, *args: str, engine: str | None = "salesnb") -> subprocess.CompletedProcess:
+    """Run the ``papermill`` command with the salesnb engine's entry point visible (as when installed)."""
+    info = tmp_path / "ep" / "salesnb_engine-0.0.0.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: salesnb-engine\nVersion: 0.0.0\n")
+    (info / "entry_points.txt").write_text(
+        "[papermill.engine]\nsalesnb = salesnb.report.papermill_engine:SalesnbEngine\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path / "ep")])}
+    cmd = [sys.executable, "-m", "papermill", *args, "--no-progress-bar"]
+    if engine:
+        cmd += ["--engine", engine]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_entry_point_is_declared_in_pyproject():
+    text_ = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points."papermill.engine"]' in text_
+    assert 'salesnb = "salesnb.report.papermill_engine:SalesnbEngine"' in text_
+
+
+def test_papermill_engine_runs_a_notebook_like_papermills_own(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.ipynb", tmp_path / "theirs.ipynb"
+    args = [str(nb_path("per_rep")), "-p", "rep_id", "R01", "-p", "period_end", "2026-09-30"]
+    done = _papermill(tmp_path, args[0], str(ours), *args[1:])
+    assert done.returncode == 0, done.stderr
+    done = _papermill(tmp_path, args[0], str(theirs), *args[1:], engine=None)
+    assert done.returncode == 0, done.stderr
+    a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (ours, theirs))
+    assert set(a["metadata"]["papermill"]) == set(b["metadata"]["papermill"])
+    assert a["metadata"]["papermill"]["parameters"] == {"rep_id": "R01", "period_end": "2026-09-30"}
+    assert a["metadata"]["papermill"]["exception"] is None
+    assert [c["source"] for c in a["cells"]] == [c["source"] for c in b["cells"]]
+    assert [c["outputs"] for c in a["cells"] if c["cell_type"] == "code"] == \
+        [c["outputs"] for c in b["cells"] if c["cell_type"] == "code"]
+    keys = [[set(c["metadata"]["papermill"]) for c in nb["cells"]] for nb in (a, b)]
+    assert keys[0] == keys[1]
+    assert "".join(a["cells"][-1]["outputs"][0]["text"]) == "page for R01 up to 2026-09-30\n"
+
+
+def test_papermill_engine_flags_a_failing_cell_as_papermill_does(tmp_path: Path) -> None:
+    out = tmp_path / "out.ipynb"
+    done = _papermill(tmp_path, str(nb_path("raises")), str(out))
+    assert done.returncode == 1
+    assert "PapermillExecutionError" in done.stderr
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["exception"] is True
+    statuses = [c["metadata"].get("papermill", {}).get("status") for c in nb["cells"]]
+    assert statuses.count("failed") == 1
+
+
+def test_papermill_engine_refuses_what_the_runner_refuses(tmp_path: Path) -> None:
+    done = _papermill(tmp_path, str(nb_path("per_rep")), str(tmp_path / "out.ipynb"), "-p", "rep_id", "7")
+    assert done.returncode == 1
+    assert "ParameterError" in done.stderr and "rep_id" in done.stderr
+    nb = json.loads(read(tmp_path / "out.ipynb"))
+    assert all(c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_runner_and_papermill_inject_the_same_cell(tmp_path: Path) -> None:
+    data = make_data(tmp_path / "data")
+    result = run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period_end="2026-10",
+                      per_rep=["R01"], jobs=1, timeout=60, progress=False)
+    page = next(r for r in result.results if r.rep_id == "R01")
+    ran = json.loads(page.ipynb_path.read_text(encoding="utf-8"))
+    params = ran["metadata"]["papermill"]["parameters"]
+    assert params == {"data": str(data.resolve()), "period_end": "2026-10-31", "rep_id": "R01"}
+    cli = [x for k, v in params.items() for x in ("-p", k, v)]
+    done = _papermill(tmp_path, str(nb_path("per_rep")), str(tmp_path / "pm.ipynb"), *cli, engine=None)
+    assert done.returncode == 0, done.stderr
+    [ours] = [c["source"] for c in ran["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    [theirs] = [c["source"] for c in _cells(tmp_path / "pm.ipynb") if "injected-parameters" in c["metadata"]["tags"]]
+    assert ours == theirs
+    assert set(ran["metadata"]["papermill"]) == set(json.loads(read(tmp_path / "pm.ipynb"))["metadata"]["papermill"])
+
+
+# ------------------------------------------------------------------ rep pages are isolated
+
+
+def _outputs(ipynb: Path) -> list:
+    """A notebook's outputs, without execution counts (a kept kernel numbers on)."""
+    cells = json.loads(ipynb.read_text(encoding="utf-8"))["cells"]
+    code = [c for c in cells if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"]["tags"]]
+    return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c["outputs"]] for c in code]
+
+
+@pytest.mark.parametrize("order", [["R01", "R/9 x"], ["R/9 x", "R01"]])
+def test_each_rep_page_equals_the_page_run_alone_in_a_fresh_kernel(tmp_path: Path, order: list[str]) -> None:
+    # the reps table in this order: the pack runs the team page, then the rep pages in it, in one kernel
+    lines = REPS_CSV.splitlines()
+    rows = {line.split(",")[0]: line for line in lines[1:]}
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "reps.csv").write_text("\n".join([lines[0], *(rows[r] for r in order)]) + "\n", encoding="utf-8")
+    kwargs = {"data": str(data), "period_end": "2026-10", "jobs": 1, "timeout": 60, "progress": False}
+    pack = run_pack([nb_path("rep_namespace")], out=tmp_path / "pack", per_rep=True, **kwargs)
+    assert pack.ok and [r.rep_id for r in pack.results] == [None, *order]
+    for page in pack.results[1:]:
+        alone = run_pack([nb_path("rep_namespace")], out=tmp_path / "alone", params={"rep_id": page.rep_id},
+                         **kwargs)
+        assert alone.ok and alone.results[0].rep_id is None
+        assert _outputs(page.ipynb_path) == _outputs(alone.results[0].ipynb_path), page.rep_id
+    seen = {r.rep_id: "".join(_outputs(r.ipynb_path)[-1][0]["text"]) for r in pack.results[1:]}
+    assert seen == {"R01": "R01 figures\n", "R/9 x": "nothing from another page\n"}
+
+
+# ------------------------------------------------------------ papermill's injected source
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(deadline=None, max_examples=200)
+@given(PLAIN)
+def test_papermills_injected_cell_reads_back_as_any_plain_value(value):
+    from papermill.translators import translate_parameters
+
+    from salesnb.params import check_plain
+    from salesnb.report._papermill import check_round_trip
+
+    check_plain(value, name="x")
+    check_round_trip(translate_parameters("python3", "python", {"x": value}, "Parameters"), {"x": value})
+
+
+def test_an_injected_cell_that_reads_back_differently_is_refused():
+    from salesnb.report._papermill import check_round_trip
+
+    with pytest.raises(ParameterError, match="rep_id"):
+        check_round_trip('rep_id = "R02"\n', {"rep_id": "R01"})
+    with pytest.raises(ParameterError, match="horizon"):
+        check_round_trip("horizon = 3.0\n", {"horizon": 3})
+    with pytest.raises(ParameterError):
+        check_round_trip("import os\n", {})
+    with pytest.raises(ParameterError, match="x"):
+        check_round_trip("x = f()\n", {"x": 1})

@@ -40,7 +40,6 @@ from salesnb.params.declared import (
     parameters_source,
     parse_cli_value,
     read_parameters,
-    to_source,
 )
 from salesnb.params.notebooks import NOTEBOOK_RULES, NotebookParams, check_notebook, rules_of
 
@@ -72,6 +71,5 @@ __all__ = [
     "read_parameters",
     "rules_of",
     "show_value",
-    "to_source",
     "to_timestamp",
 ]

@@ -4,8 +4,9 @@
   parsed with :mod:`ast` (``name: type = literal  # comment`` or ``name = literal``);
 * check the values a run wants to inject (:func:`check_params`): names must be
   declared identifiers, values plain literals (``str``, ``int``, ``float``, ``bool``,
-  ``None``, ``list``, ``dict``; nested ones too) that match the declared type;
-* write them as the source of an injected cell (:func:`to_source`).
+  ``None``, ``list``, ``dict``; nested ones too) that match the declared type.
+
+The injected cell itself is written by papermill (:mod:`salesnb.report._papermill`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ __all__ = [
     "parameters_source",
     "parse_cli_value",
     "read_parameters",
-    "to_source",
 ]
 
 #: Marker for a declared parameter without a literal default.
@@ -276,23 +276,6 @@ def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *,
                                   source=decl.source, value=show_value(value), type=type(value).__name__)
     order = [n for n in declared if n in values] + [n for n in values if n not in declared]
     return {name: values[name] for name in order}
-
-
-def to_source(values: Mapping[str, Any]) -> str:
-    """Python source assigning checked values, for an injected-parameters cell.
-
-    Values must already have passed :func:`check_plain`; each line is verified to
-    read back as the same literal.
-    """
-    lines = ["# Parameters"]
-    for name, value in values.items():
-        check_name(name)
-        check_plain(value, name=name)
-        text = repr(value)
-        if ast.literal_eval(text) != value:  # pragma: no cover - defensive
-            raise parameter_error("round_trip", name=name)
-        lines.append(f"{name} = {text}")
-    return "\n".join(lines) + "\n"
 
 
 #: Where a problem sits in a nested value and why: ``([("plain_at_key", {"key": "'a'"})], "plain_nan", {})``.

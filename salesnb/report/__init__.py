@@ -12,9 +12,14 @@ Inside, a pack is three steps, one module each, driven by :mod:`~salesnb.report.
   report listed, before any kernel starts;
 - run (:mod:`~salesnb.report._pool`): jobs with an explicit status on worker
   processes (:mod:`~salesnb.report._engine`), kernels forked by a zygote
-  (:mod:`~salesnb.report._zygote`);
+  (:mod:`~salesnb.report._zygote`), parameters injected by papermill
+  (:mod:`~salesnb.report._papermill`); or, with ``scheduler``, each report a task on
+  a Dask cluster (:mod:`~salesnb.report._cluster`, :mod:`~salesnb.report._cluster_worker`);
 - publish (:mod:`~salesnb.report._publish`, pages from :mod:`~salesnb.report._html`):
   stand-in pages, ``index.html``, ``pack.json``, the atomic rename, ``latest.html``.
+
+The same execution is papermill's ``salesnb`` engine
+(:mod:`salesnb.report.papermill_engine`, registered in ``pyproject.toml``).
 
 Every text the runner writes comes from ``salesnb/locale/report.json`` (en, es).
 """

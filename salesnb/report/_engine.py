@@ -11,9 +11,17 @@ only runs one silent cell that imports modules the pack's notebooks import
 themselves (so the import cost is paid ahead of need). A kernel runs one notebook
 and is killed right after, with one exception: the team page and the rep pages of
 one notebook (tasks sharing a ``reuse_key``) run one after another in one kernel,
-whose user namespace is reset (``%reset -f``) and figures closed between pages;
+whose user namespace is reset (``%reset -f``; the reply must be ``ok``, else the
+kernel is killed and the page gets a new one) and figures closed between pages;
 imported modules and what they memoise persist. A page that fails ends its kernel.
-No kernel ever runs two different notebooks (see docs/ARCHITECTURE.md, "Isolation").
+So a kernel may run several pages of one notebook, never two different notebooks
+(see docs/ARCHITECTURE.md, "Isolation").
+
+Parameters are injected and the run recorded by papermill's own code
+(:mod:`salesnb.report._papermill`); a run that times out leaves a stall report
+(:mod:`salesnb.report._stall`). The same execution serves Dask workers
+(:mod:`salesnb.report._cluster_worker`) and papermill's ``salesnb`` engine
+(:mod:`salesnb.report.papermill_engine`).
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ from traitlets import Unicode
 from traitlets.config import Config
 
 from salesnb.catalog import text
-from salesnb.report import _zygote
+from salesnb.report import _papermill, _stall, _zygote
 
 KERNEL_NAME = "python3"
 #: How a batch kernel starts: ipykernel on this interpreter, like the stock ``python3``
@@ -65,7 +73,6 @@ STARTUP_TIMEOUT = 60
 #: Seconds after the notebook deadline before the kernel process is killed outright.
 KILL_GRACE = 5
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-INJECTED_TAG = "injected-parameters"
 TEMPLATE_NAME = "salesnb_report"
 #: text/plain-only results that are matplotlib object reprs, not content.
 _MPL_REPR = re.compile(r"^\[?<(matplotlib\.|Figure size |Axes[:>]|Axes$)")
@@ -125,7 +132,7 @@ class Kernel:
 
 
 class KernelPool:
-    """Starts kernels ahead of need and kills them after use; one notebook per kernel."""
+    """Starts kernels ahead of need and kills them after use (a kept kernel serves only one notebook's pages)."""
 
     def __init__(self, *, cwd: str, scratch: str, warm_code: str, notify: Any, zygote: str | None = None) -> None:
         self.cwd = cwd
@@ -370,31 +377,6 @@ def build_exporter(templates_dir: str) -> HTMLExporter:
 # ------------------------------------------------------------------------ one notebook
 
 
-def inject_parameters(nb: NotebookNode, source: str) -> int:
-    """Insert (or replace) the ``injected-parameters`` cell after the ``parameters`` cell.
-
-    Parameters
-    ----------
-    nb : NotebookNode
-        The notebook, changed in place.
-    source : str
-        The code of the injected cell; nothing is injected when it is empty.
-
-    Returns
-    -------
-    int
-        The index of the injected cell, or -1 when nothing was injected.
-    """
-    if not source:
-        return -1
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
-    cells = [c for c in nb.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
-    where = next((i + 1 for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), 0)
-    cells.insert(where, cell)
-    nb.cells = cells
-    return where
-
-
 @dataclass(frozen=True)
 class Failure:
     """Why a notebook did not run to the end.
@@ -418,8 +400,26 @@ class Failure:
         return f"{self.name}: {self.message}"
 
 
+class KernelResetError(RuntimeError):
+    """A kept kernel's namespace reset did not answer ``ok``."""
+
+
+@dataclass
+class _Run:
+    """One notebook's run: the notebook, papermill's bookkeeper and what went wrong."""
+
+    nb: NotebookNode
+    injected: int
+    index: int = -1
+    stall: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
 async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporter, notify: Any) -> dict[str, Any]:
     """Run one notebook in a fresh kernel, save the .ipynb and the HTML; never raise.
+
+    Parameters are injected by papermill's own code and the notebook carries
+    papermill's metadata (:mod:`salesnb.report._papermill`).
 
     Parameters
     ----------
@@ -436,35 +436,52 @@ async def run_task(task: dict[str, Any], pool: KernelPool, exporter: HTMLExporte
     -------
     dict
         ``status`` (``"ok"``, ``"failed"`` or ``"timed_out"``), ``error``, ``ipynb``,
-        ``html`` (file names, or None) and ``duration`` (seconds).
+        ``html``, ``stall`` (file names, or None), ``notes`` and ``duration`` (seconds).
     """
     started = time.monotonic()
-    nb = nbformat.read(task["notebook"], as_version=4)
-    injected_at = inject_parameters(nb, task["injected_source"])
-    kernel, reused, error = await _acquire(task, pool)
+    output = task.get("output_path") or str(Path(task["out_dir"]) / f"{task['name']}.ipynb")
+    try:
+        nb, injected_at = _papermill.prepare_notebook(task["notebook"], task["params"], output_path=output)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {_first_line(str(exc))}"
+        return {"status": "failed", "error": error, "ipynb": None, "html": None, "stall": None, "notes": [],
+                "duration": time.monotonic() - started}
+    run = _Run(nb, injected_at)
+    kernel, reused, error = await _acquire(task, pool, run)
     if kernel is not None:
         notify(("started", task["id"], kernel.pid))
         # The timeout counts from the first cell; waiting for a kernel is not the notebook's time.
-        error = await _execute(nb, task, kernel, pool, time.monotonic(), injected_at, reused=reused)
+        error = await _execute(run, task, kernel, pool, time.monotonic(), reused=reused)
     summary = None if error is None else str(error)
+    coalesce_streams(nb)
     _record_run(nb, task, summary)
     status = "ok" if error is None else "timed_out" if error.timed_out else "failed"
-    result: dict[str, Any] = {"status": status, "error": summary, "ipynb": None, "html": None}
+    result: dict[str, Any] = {"status": status, "error": summary, "ipynb": None, "html": None, "stall": None,
+                              "notes": run.notes}
+    if run.stall is not None:
+        result["stall"] = _stall.write_report(Path(task["out_dir"]), f"{task['name']}.stall-{task.get('attempt', 1)}",
+                                              run.stall)
     _save(nb, task, result)
     _export(nb, task, exporter, result)
     result["duration"] = time.monotonic() - started
     return result
 
 
-async def _acquire(task: dict[str, Any], pool: KernelPool) -> tuple[Kernel | None, bool, Failure | None]:
-    """Return the kernel for ``task`` (kept from its previous rep page, or a new one).
+async def _acquire(task: dict[str, Any], pool: KernelPool, run: _Run) -> tuple[Kernel | None, bool, Failure | None]:
+    """Return the kernel for ``task``: kept from its previous rep page and reset, or a new one.
 
-    Returns ``(kernel, reused, None)``, or ``(None, False, failure)`` when no kernel
-    could be started.
+    A kept kernel whose reset does not answer ``ok`` is killed and the page gets a
+    new kernel (noted in ``run.notes``). Returns ``(kernel, reused, None)``, or
+    ``(None, False, failure)`` when no kernel could be started.
     """
     kernel = pool.reuse(task.get("reuse_key"))
     if kernel is not None:
-        return kernel, True, None
+        try:
+            await reset_namespace(kernel)
+            return kernel, True, None
+        except Exception as exc:
+            run.notes.append(text("report.reset_failed", lang=task["lang"], error=_first_line(str(exc)) or exc))
+            pool.release(kernel)
     try:
         return await pool.take(prefetch_next=bool(task.get("prefetch", True))), False, None
     except asyncio.CancelledError:
@@ -474,21 +491,40 @@ async def _acquire(task: dict[str, Any], pool: KernelPool) -> tuple[Kernel | Non
         return None, False, Failure("KernelStartError", message)
 
 
+def coalesce_streams(nb: NotebookNode) -> None:
+    """Merge each cell's consecutive stdout (or stderr) outputs into one, in place.
+
+    How a kernel splits one ``print`` into stream messages depends on timing; merged,
+    the same run gives the same outputs and the same page.
+    """
+    for cell in nb.cells:
+        merged: list[Any] = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                    and last.get("name") == out.get("name")):
+                last["text"] = _joined(last.get("text")) + _joined(out.get("text"))
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
+def _joined(text_: Any) -> str:
+    return "".join(text_) if isinstance(text_, list) else str(text_ or "")
+
+
 def _record_run(nb: NotebookNode, task: dict[str, Any], summary: str | None) -> None:
-    """Write the run's parameters and outcome into the notebook's metadata."""
-    status = "ok" if summary is None else "failed"
+    """Write the run's outcome into the notebook's metadata (papermill's own is already there)."""
     nb.metadata["salesnb"] = {
         "run_id": task["stamp"].get("run_id"),
         "parameters": task["params"],
-        "status": status,
+        "attempt": task.get("attempt", 1),
+        "status": "ok" if summary is None else "failed",
         "error": summary,
     }
-    nb.metadata["papermill"] = {
-        "input_path": task["notebook"],
-        "output_path": str(Path(task["out_dir"]) / f"{task['name']}.ipynb"),
-        "parameters": task["params"],
-        "exception": summary is not None,
-    }
+    if summary is not None:
+        nb.metadata.setdefault("papermill", {})["exception"] = True
 
 
 def _save(nb: NotebookNode, task: dict[str, Any], result: dict[str, Any]) -> None:
@@ -501,22 +537,26 @@ def _save(nb: NotebookNode, task: dict[str, Any], result: dict[str, Any]) -> Non
         result.update(status="failed", error=result["error"] or f"WriteError: {exc}")
 
 
+def export_resources(task: dict[str, Any], failure: str | None) -> dict[str, Any]:
+    """Return the exporter resources of one report page (title, stamp, labels, language)."""
+    return {
+        "metadata": {"name": task["title"], "path": str(Path(task["notebook"]).parent)},
+        "salesnb": {
+            "stamp": task["stamp_items"],
+            "failure": failure,
+            "failed_label": task.get("failed_label") or "This report failed:",
+            "toc_label": task.get("toc_label") or "Contents",
+            "chart_label": task.get("chart_label") or "Chart",
+            "lang": task["lang"],
+        },
+    }
+
+
 def _export(nb: NotebookNode, task: dict[str, Any], exporter: HTMLExporter, result: dict[str, Any]) -> None:
     """Write the report page; a failure to export fails the report."""
     name = f"{task['name']}.html"
     try:
-        resources = {
-            "metadata": {"name": task["title"], "path": str(Path(task["notebook"]).parent)},
-            "salesnb": {
-                "stamp": task["stamp_items"],
-                "failure": result["error"],
-                "failed_label": task.get("failed_label") or "This report failed:",
-                "toc_label": task.get("toc_label") or "Contents",
-                "chart_label": task.get("chart_label") or "Chart",
-                "lang": task["lang"],
-            },
-        }
-        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        body, _ = exporter.from_notebook_node(nb, resources=export_resources(task, result["error"]))
         (Path(task["out_dir"]) / name).write_text(body, encoding="utf-8")
         result["html"] = name
     except Exception as exc:
@@ -531,16 +571,36 @@ RESET_CODE = (
 )
 
 
+async def reset_namespace(kernel: Kernel) -> None:
+    """Clear a kept kernel's user namespace and figures; raise unless the kernel answers ``ok``.
+
+    Raises
+    ------
+    KernelResetError
+        When the reply's status is not ``ok`` (the error's name and value in the message).
+    """
+    reply = await kernel.kc.execute(RESET_CODE, silent=True, store_history=False, reply=True,
+                                    timeout=STARTUP_TIMEOUT)
+    content = reply.get("content", {})
+    if content.get("status") != "ok":
+        raise KernelResetError(f"{content.get('ename', content.get('status'))}: {content.get('evalue', '')}")
+
+
 class _Watchdog:
-    """Kill a kernel's process group a little after the notebook's deadline."""
+    """Kill a kernel's process group a little after the notebook's deadline.
+
+    Before killing, the kernel process's state is noted (``state``) for the stall report.
+    """
 
     def __init__(self, kernel: Kernel, deadline: float) -> None:
         self.kernel = kernel
         self.killed = False
+        self.state: dict[str, Any] | None = None
         delay = max(0.0, deadline - time.monotonic()) + KILL_GRACE
         self.handle = asyncio.get_running_loop().call_later(delay, self._kill)
 
     def _kill(self) -> None:
+        self.state = _stall.process_state(self.kernel.pid)
         self.killed = True
         _kill_group(self.kernel.pid)
 
@@ -549,30 +609,56 @@ class _Watchdog:
         self.handle.cancel()
 
 
-async def _execute(
-    nb: NotebookNode, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float, injected: int,
-    *, reused: bool = False,
-) -> Failure | None:
+async def execute_cells(client: NotebookClient, nb: NotebookNode, nb_man: Any, run: _Run | None = None) -> None:
+    """Execute every cell with papermill's per-cell bookkeeping (times, status, exception flags).
+
+    Stops at, and raises, the first cell's error; ``run.index`` tells which cell.
+    The caller calls ``nb_man.notebook_start()`` and ``notebook_complete()``
+    (papermill's ``Engine.execute_notebook`` does, for the papermill engine).
+    """
+    for index, cell in enumerate(nb.cells):
+        if run is not None:
+            run.index = index
+        nb_man.cell_start(cell, index)
+        try:
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        except BaseException:
+            nb_man.cell_exception(cell, cell_index=index)
+            raise
+        finally:
+            nb_man.cell_complete(cell, cell_index=index)
+    client.set_widgets_metadata()
+
+
+async def _execute(run: _Run, task: dict[str, Any], kernel: Kernel, pool: KernelPool, started: float,
+                   *, reused: bool = False) -> Failure | None:
     """Execute every cell; return None on success, else the :class:`Failure`.
 
-    A kernel kept from the previous rep page of the same notebook (``reused``) first
-    has its namespace reset; after a successful rep page the kernel is kept for the
-    next one, after anything else it is killed.
+    A kernel kept from the previous rep page of the same notebook (``reused``) has
+    had its namespace reset already (:func:`reset_namespace`); after a successful rep
+    page the kernel is kept for the next one, after anything else it is killed.
     """
     deadline = started + float(task["timeout"])
-    client = _client(nb, task, kernel, deadline)
+    client = _client(run.nb, task, kernel, deadline)
+    channels = _stall.ChannelLog(kernel.kc)
     watchdog = _Watchdog(kernel, deadline)
-    index = -1
     ok = False
     try:
-        await _prepare(kernel, str(Path(task["notebook"]).parent), reset=reused)
-        for index, cell in enumerate(nb.cells):
-            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-        client.set_widgets_metadata()
+        await _chdir(kernel, str(Path(task["notebook"]).parent))
+        nb_man = _papermill.execution_manager(run.nb)
+        nb_man.notebook_start()
+        try:
+            await execute_cells(client, run.nb, nb_man, run)
+        finally:
+            nb_man.notebook_complete()
         ok = True
         return None
     except Exception as exc:
-        return await _failure(exc, task, kernel, where=_where(index, injected, task["lang"]), killed=watchdog.killed)
+        where = _where(run.index, run.injected, task["lang"])
+        failure = await _failure(exc, task, kernel, where=where, killed=watchdog.killed)
+        if failure.timed_out:
+            run.stall = await _stall_record(kernel, channels, watchdog, task, where)
+        return failure
     finally:
         watchdog.cancel()
         key = task.get("reuse_key")
@@ -580,6 +666,25 @@ async def _execute(
             pool.keep(key, kernel)
         else:
             pool.release(kernel)
+
+
+async def _stall_record(kernel: Kernel, channels: _stall.ChannelLog, watchdog: _Watchdog, task: dict[str, Any],
+                        where: str) -> dict[str, Any]:
+    """Return what a timed-out kernel last said and its state (taken before any kill)."""
+    alive = False
+    with contextlib.suppress(Exception):
+        alive = bool(await asyncio.wait_for(kernel.km.is_alive(), 2))
+    return {
+        "report": task["name"],
+        "attempt": task.get("attempt", 1),
+        "timeout_s": float(task["timeout"]),
+        "where": where,
+        "killed_by_watchdog": watchdog.killed,
+        "kernel_alive_after": alive,
+        "process": watchdog.state or _stall.process_state(kernel.pid),
+        "channels": channels.snapshot(),
+        "kernel_log_tail": _stall.log_tail(kernel.log),
+    }
 
 
 def _client(nb: NotebookNode, task: dict[str, Any], kernel: Kernel, deadline: float) -> NotebookClient:
@@ -598,11 +703,8 @@ def _client(nb: NotebookNode, task: dict[str, Any], kernel: Kernel, deadline: fl
     return client
 
 
-async def _prepare(kernel: Kernel, nb_dir: str, *, reset: bool) -> None:
-    """Reset a kept kernel's namespace, and move the kernel to the notebook's folder."""
-    if reset:
-        await kernel.kc.execute(RESET_CODE, silent=True, store_history=False, reply=True,
-                                timeout=STARTUP_TIMEOUT)
+async def _chdir(kernel: Kernel, nb_dir: str) -> None:
+    """Move the kernel to the notebook's folder."""
     if nb_dir != kernel.cwd:
         await kernel.kc.execute(
             f"import os as _o; _o.chdir({nb_dir!r}); del _o",

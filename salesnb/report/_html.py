@@ -21,7 +21,7 @@ from salesnb.config import LANGUAGES
 _WORDS = (
     "title", "report", "status", "duration", "error", "ok", "failed", "team", "toc", "chart", "stamp",
     "notebook", "failed_banner", "s_run", "s_report", "s_params", "s_data", "s_hash", "s_version",
-    "s_started", "s_finished",
+    "s_started", "s_finished", "retries",
 )
 
 _CSS = """
@@ -137,8 +137,18 @@ def _index_line(row: dict[str, Any], words: dict[str, str]) -> str:
         f"<tr><td>{link}</td>"
         f'<td class="{status}">{_e(words[status])}</td>'
         f'<td class="num">{row["duration"]:.1f} s</td>'
-        f'<td class="err">{_e(row.get("error") or "")}</td></tr>'
+        f'<td class="err">{_e(row.get("error") or "")}{_retries_html(row, words)}</td></tr>'
     )
+
+
+def _retries_html(row: dict[str, Any], words: dict[str, str]) -> str:
+    """Return the retried runs of a report, one line each under its error (or nothing)."""
+    lines = row.get("retries") or []
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return f'<div class="small retries">{_e(words["retries"])}:<ul>{items}</ul></div>'
+
 
 
 def failure_page(title: str, error: str, *, stamp: Sequence[tuple[str, str]], lang: str = "en") -> str:

@@ -40,6 +40,7 @@ def run_pack(
     timeout: float | None = None,
     progress: bool = True,
     period: str | dt.date | None = None,
+    scheduler: str | None = None,
 ) -> PackResult:
     """Run notebooks into an HTML report pack ``<out>/<run-id>/``.
 
@@ -51,8 +52,13 @@ def run_pack(
     the same for machines. The pack is written under ``<out>/.<run-id>.partial/`` and
     renamed into place only when complete; then ``<out>/latest.html`` is pointed at it.
 
-    Isolation guarantee: every notebook runs in its own new kernel process that no
-    other notebook ever used and that is killed right after. To save time that kernel
+    With ``scheduler``, step *Run* sends each report as a task to a Dask cluster
+    (:mod:`salesnb.report._cluster`) and the pack is assembled here, with the same
+    index, stamp, progress, timeouts, retry, failure isolation, atomic directory and
+    result as a local run; the pages are the same apart from timings and stamps.
+
+    Isolation guarantee: every report that is not a rep page runs in its own new
+    kernel process that no other report ever used and that is killed right after. To save time that kernel
     is started ahead of need and, before the notebook starts, has only imported
     modules: on Linux it is forked from a per-pack "zygote" process that imported the
     pack's notebooks' modules and the heavy libraries salesnb uses (scikit-learn,
@@ -61,10 +67,14 @@ def run_pack(
     notebook of the pack imports. Either way it holds no user variables and has run
     no notebook code. The one exception is a notebook with rep pages: a worker runs
     its team page and rep pages one after another in one kernel, whose user
-    namespace is reset (``%reset -f``) and figures closed between pages. Imported
-    modules, and the team-wide figures a module memoises by data hash and parameters
-    (see ``salesnb.review.views``), persist between those pages; a page that fails
-    ends its kernel.
+    namespace is reset (``%reset -f``, its reply checked: a kernel that does not
+    answer ``ok`` is killed and the page gets a new one) and figures closed between
+    pages. Imported modules, and the team-wide figures a module memoises by data hash
+    and parameters (see ``salesnb.review.views``), persist between those pages; what
+    a page shows does not depend on the pages before it in the kernel (table ids
+    come from the table's content; ``tests/test_report.py`` compares every rep page
+    with the same page run alone in a fresh kernel, in both orders). A page that
+    fails ends its kernel.
 
     Parameters
     ----------
@@ -102,6 +112,10 @@ def run_pack(
         Print a line per report as it starts and ends (to stderr).
     period : str or date, optional
         Deprecated name of ``period_end`` (a :class:`DeprecationWarning`).
+    scheduler : str, optional
+        Run the reports on a Dask cluster: a scheduler address (``tcp://host:8786``;
+        the notebooks and the data must be at the same paths on every worker), or
+        ``local:N`` for a local cluster of N worker processes. ``jobs`` is then unused.
 
     Returns
     -------
@@ -121,7 +135,7 @@ def run_pack(
     started_at = dt.datetime.now().astimezone()
     plan = plan_pack(
         notebooks, data=data, out=out, period_end=period_end_option(period_end, period, lang=lang),
-        lang=lang, per_rep=per_rep, params=params, jobs=jobs, timeout=timeout,
+        lang=lang, per_rep=per_rep, params=params, jobs=jobs, timeout=timeout, scheduler=scheduler,
     )
     _say(plan.period_end_note())
     run_id, partial = reserve_run_dir(plan.out_dir, started_at, lang=plan.lang)
@@ -171,6 +185,12 @@ def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run
         "preload": preload(nbs),
         "templates_dir": str(config.templates_dir()),
     }
+    if plan.scheduler is not None:
+        from salesnb.report import _cluster
+
+        printer.begin(jobs=0, run_id=run_id, scheduler=plan.scheduler)
+        return _cluster.run_tasks(tasks, scheduler=plan.scheduler, settings=settings, on_start=printer.start,
+                                  on_done=printer.done)
     printer.begin(jobs=min(plan.jobs, len(tasks)), run_id=run_id)
     return _pool.run_tasks(tasks, jobs=plan.jobs, settings=settings, on_start=printer.start, on_done=printer.done)
 
@@ -242,7 +262,6 @@ def _task(
         "lang": task_lang,
         "notebook": str(nb.path),
         "params": report.params,
-        "injected_source": P.to_source(report.params) if report.params else "",
         "rep_id": report.rep_id,
         "per_rep": report.per_rep,
         # the team and rep pages of one notebook may share a kernel, its namespace
@@ -298,8 +317,12 @@ class _Progress:
     def _word(self, key: str) -> str:
         return self.words[key].ljust(self.column)
 
-    def begin(self, *, jobs: int, run_id: str) -> None:
-        """Announce the run."""
+    def begin(self, *, jobs: int, run_id: str, scheduler: str | None = None) -> None:
+        """Announce the run (on ``jobs`` local workers, or on the Dask cluster ``scheduler``)."""
+        if scheduler is not None:
+            self._say(text("report.progress_begin_cluster", lang=self.lang, run_id=run_id, total=self.total,
+                           scheduler=scheduler))
+            return
         key = "report.progress_begin_one" if self.total == 1 else "report.progress_begin"
         self._say(text(key, lang=self.lang, run_id=run_id, total=self.total, jobs=jobs))
 

@@ -57,6 +57,9 @@ class PackPlan:
         Seconds per notebook.
     out_dir : Path
         Folder for packs.
+    scheduler : str or None
+        The Dask scheduler the reports run on (``tcp://host:8786`` or ``local:N``),
+        or None for the local runner.
     """
 
     notebooks: list[Notebook]
@@ -68,6 +71,7 @@ class PackPlan:
     jobs: int
     timeout: float
     out_dir: Path
+    scheduler: str | None = None
 
     def period_end_note(self) -> str | None:
         """Return the note naming the notebooks a given period end does not reach, if any."""
@@ -89,12 +93,13 @@ def plan_pack(
     params: Mapping[str, Any] | None = None,
     jobs: int = 2,
     timeout: float | None = None,
+    scheduler: str | None = None,
 ) -> PackPlan:
     """Check every option and parameter of a pack and list its reports; run nothing.
 
     Parameters
     ----------
-    notebooks, data, out, lang, per_rep, params, jobs, timeout
+    notebooks, data, out, lang, per_rep, params, jobs, timeout, scheduler
         As for :func:`run_pack`.
     period_end : (str, value), optional
         The period end with the name it was given under (``"period_end"``, or the
@@ -107,6 +112,7 @@ def plan_pack(
     lang = P.check_lang("lang", lang)
     jobs = _check_jobs(jobs, lang=lang)
     limit = _check_timeout(timeout, lang=lang)
+    scheduler = check_scheduler(scheduler, lang=lang)
     end = None if period_end is None else P.check_date(*period_end, lang=lang)
     user = _check_user_values(params, lang=lang)
     nbs = [load_notebook(path, lang=lang) for path in resolve_notebooks(notebooks, lang=lang)]
@@ -119,7 +125,7 @@ def plan_pack(
         general["as_of"] = end
     reports = plan_reports(nbs, general=general, user=user, per_rep=per_rep, data_path=data_path, lang=lang)
     out_dir = Path(out).expanduser().resolve() if out is not None else config.reports_dir()
-    return PackPlan(nbs, reports, data_path, general, user, lang, jobs, limit, out_dir)
+    return PackPlan(nbs, reports, data_path, general, user, lang, jobs, limit, out_dir, scheduler)
 
 
 def period_end_option(
@@ -146,6 +152,26 @@ def _check_jobs(jobs: object, *, lang: str) -> int:
     if type(jobs) is not int or jobs < 1:
         raise ParameterError.from_catalog("report.error_jobs", lang=lang, value=repr(jobs))
     return jobs
+
+
+def check_scheduler(scheduler: object, *, lang: str | None = None) -> str | None:
+    """Return a checked ``--scheduler``: None, ``local:N`` (N >= 1) or a Dask scheduler address.
+
+    An address is ``[tcp|tls|ucx|inproc]://host[:port]`` or ``host:port``.
+
+    Raises
+    ------
+    ParameterError
+        For anything else.
+    """
+    if scheduler is None:
+        return None
+    text_ = scheduler.strip() if isinstance(scheduler, str) else ""
+    local = re.fullmatch(r"local:([1-9]\d{0,3})", text_)
+    address = re.fullmatch(r"((tcp|tls|ucx|inproc)://)?[A-Za-z0-9_.\-\[\]:]+(:\d{1,5})?", text_)
+    if local or (address and not text_.startswith("local:") and (address[1] or ":" in text_)):
+        return text_
+    raise ParameterError.from_catalog("report.error_scheduler", lang=lang, value=repr(scheduler))
 
 
 def _check_timeout(timeout: float | None, *, lang: str) -> float:

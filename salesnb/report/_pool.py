@@ -83,11 +83,16 @@ class Job:
         1 for the first run, 2 for the retry after a timeout.
     status : Status
         Where the job stands.
+    history : list of dict
+        The earlier runs of this report that ended in a retry: ``attempt``,
+        ``status``, ``reason`` (the error), ``duration`` and ``stall`` (the stall
+        report's file name, or None). Published in ``pack.json`` and on the index.
     """
 
     task: Task
     attempt: int = 1
     status: Status = Status.PENDING
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -103,10 +108,17 @@ class Job:
         """Return whether a timeout of this run earns another one."""
         return self.attempt < MAX_ATTEMPTS
 
-    def next_attempt(self) -> Job:
-        """Return the retry of this job (pending again, one attempt further)."""
+    def next_attempt(self, outcome: Outcome) -> Job:
+        """Return the retry of this job (pending again, one attempt further), noting why."""
         self.status = Status.RETRYING
-        return Job(self.task, attempt=self.attempt + 1, status=Status.PENDING)
+        record = {
+            "attempt": self.attempt,
+            "status": Status.of(outcome).value,
+            "reason": outcome.get("error"),
+            "duration": round(float(outcome.get("duration") or 0.0), 3),
+            "stall": outcome.get("stall"),
+        }
+        return Job(self.task, attempt=self.attempt + 1, status=Status.PENDING, history=[*self.history, record])
 
     def message(self, prefetch: bool) -> Task:
         """Return the task as sent to a worker."""
@@ -261,10 +273,11 @@ class Scheduler:
     def finish(self, job: Job, outcome: Outcome) -> None:
         """Record the final outcome of ``job``."""
         job.status = Status.of(outcome)
+        outcome = {**outcome, "attempt": job.attempt, "retries": list(job.history)}
         self.results[job.id] = outcome
         self.on_done(job.task, outcome)
 
-    def retry(self, job: Job) -> bool:
+    def retry(self, job: Job, outcome: Outcome) -> bool:
         """Queue a timed-out job once more, first in line, on a fresh worker and kernel.
 
         A notebook that hangs for a reason of its own times out twice and is marked
@@ -273,20 +286,22 @@ class Scheduler:
         """
         if not job.can_retry():
             return False
-        self.pending.appendleft(job.next_attempt())
+        self.pending.appendleft(job.next_attempt(outcome))
         return True
 
     def stop_job(self, worker: _Worker, status: Status, error: str) -> None:
         """End the job of a worker that died or overran its deadline, and replace the worker."""
         job, worker.job = worker.job, None
         self.retire(worker)
-        if job is not None and not (status is Status.TIMED_OUT and self.retry(job)):
-            self.finish(job, _stopped(status, error, time.monotonic() - worker.sent_at))
+        if job is not None:
+            outcome = _stopped(status, error, time.monotonic() - worker.sent_at)
+            if not (status is Status.TIMED_OUT and self.retry(job, outcome)):
+                self.finish(job, outcome)
         self.refill()
 
     def on_outcome(self, worker: _Worker, job: Job, outcome: Outcome) -> None:
         """Handle a worker's answer: finish the job (or retry it) and give the worker more."""
-        if Status.of(outcome) is Status.TIMED_OUT and self.retry(job):
+        if Status.of(outcome) is Status.TIMED_OUT and self.retry(job, outcome):
             self.retire(worker)  # the retry runs on a fresh worker and kernel
             self.refill()
             return

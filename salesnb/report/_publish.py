@@ -39,6 +39,11 @@ class NotebookResult:
         The executed (possibly partial) notebook, when it was saved.
     rep_id : object
         The rep of a per-rep page, else None.
+    retries : tuple of dict
+        The earlier runs that ended in a retry, oldest first (``attempt``,
+        ``status``, ``reason``, ``duration``, ``stall``); empty for a first-run result.
+    notes : tuple of str
+        What the worker noted about the run (a kernel that had to be replaced).
     """
 
     name: str
@@ -50,6 +55,8 @@ class NotebookResult:
     html_path: Path
     ipynb_path: Path | None = None
     rep_id: Any = None
+    retries: tuple[dict[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -161,7 +168,17 @@ def _index_row(task: dict[str, Any], r: NotebookResult, folder: Path) -> dict[st
         "html": r.html_path.name,
         "ipynb": r.ipynb_path.name if r.ipynb_path else None,
         "headline": _headline_of(folder / r.ipynb_path.name) if r.ipynb_path and r.ok else [],
+        "retries": [retry_text(x, total=len(r.retries) + 1, lang=task["lang"]) for x in r.retries],
     }
+
+
+def retry_text(retry: Mapping[str, Any], *, total: int, lang: str | None) -> str:
+    """Return the index's line for one run that was retried (``run 1 of 2: Timeout: ...``)."""
+    line = text("report.retried", lang=lang, attempt=retry.get("attempt"), total=total,
+                reason=retry.get("reason") or retry.get("status"))
+    if retry.get("stall"):
+        line += " · " + text("report.stall_kept", lang=lang, file=retry["stall"])
+    return line
 
 
 def _manifest(results: list[NotebookResult], *, stamp: dict[str, Any], finished: str) -> dict[str, Any]:
@@ -181,6 +198,9 @@ def _manifest(results: list[NotebookResult], *, stamp: dict[str, Any], finished:
                 "error": r.error,
                 "html": r.html_path.name,
                 "ipynb": r.ipynb_path.name if r.ipynb_path else None,
+                "attempts": len(r.retries) + 1,
+                "retries": list(r.retries),
+                "notes": list(r.notes),
             }
             for r in results
         ],
@@ -237,6 +257,8 @@ def _assemble(
                 html_path=final / outcome["html"],
                 ipynb_path=final / ipynb if ipynb else None,
                 rep_id=task["rep_id"],
+                retries=tuple(outcome.get("retries") or ()),
+                notes=tuple(outcome.get("notes") or ()),
             )
         )
     return results
