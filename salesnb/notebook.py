@@ -4,6 +4,11 @@
 (warnings, progress logs) out of the director's HTML. ``open_dataset`` loads the
 data, rejecting bad rows so the report can still run and say what was set aside;
 when the data cannot be used, its error is in the report language too.
+
+Importing this module in a Jupyter kernel installs :func:`show_error`: a salesnb
+error raised by a cell shows as its message alone (``ParameterError: ...``, the
+same line the HTML report shows), without a traceback into salesnb. The cell
+still fails, so Run All, papermill and the report runner stop there as before.
 """
 
 from __future__ import annotations
@@ -17,10 +22,10 @@ import pandas as pd
 from salesnb import i18n
 from salesnb.data import Dataset, ValidationReport, load, load_error_message, validate
 from salesnb.display import HTML, note
-from salesnb.errors import DataSourceError, DataValidationError
+from salesnb.errors import DataSourceError, DataValidationError, SalesnbError
 from salesnb.plots import apply_style
 
-__all__ = ["open_dataset", "rejected_note", "setup"]
+__all__ = ["error_line", "install_error_display", "open_dataset", "rejected_note", "setup", "show_error"]
 
 _QUIET_LOGGERS = ("statsforecast", "cmdstanpy", "prophet", "numba", "matplotlib", "py.warnings")
 
@@ -34,6 +39,7 @@ def setup(*, lang: str = "en") -> None:
         Report language for every text, number and date.
     """
     i18n.set_language(lang)
+    install_error_display()
     apply_style()
     warnings.filterwarnings("ignore")
     os.environ.setdefault("TQDM_DISABLE", "1")
@@ -85,3 +91,45 @@ def rejected_note(dataset: Dataset) -> HTML | None:
     if dataset.n_rejected:
         return note(i18n.t("datacheck.rejected_intro", n=i18n.fmt_number(dataset.n_rejected)), warn=True)
     return None
+
+
+def error_line(error: BaseException) -> str:
+    """Return the one-line text of an error as the HTML report shows it: ``Name: message``."""
+    return f"{type(error).__name__}: {error}"
+
+
+def show_error(shell: object, etype: type[BaseException], value: BaseException, tb: object,
+               tb_offset: int | None = None) -> list[str]:
+    """IPython custom exception handler: show a salesnb error as its message, no traceback.
+
+    The message (what was checked, what was expected, what came, how to fix it) is
+    already in the report language. It goes out as the cell's error output, so the
+    cell counts as failed and the kernel's reply carries the error's name and text.
+    """
+    lines = [f"\x1b[1;31m{etype.__name__}\x1b[0m: {line}" if i == 0 else line
+             for i, line in enumerate(str(value).splitlines() or [""])]
+    shell._showtraceback(etype, value, ["\n".join(lines)])  # type: ignore[attr-defined]
+    return []
+
+
+def install_error_display() -> bool:
+    """Install :func:`show_error` for :class:`SalesnbError` in the running IPython kernel.
+
+    Returns
+    -------
+    bool
+        True when installed; False outside a kernel that can show it (plain Python,
+        a terminal IPython).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "_showtraceback") or not hasattr(shell, "kernel"):
+        return False
+    shell.set_custom_exc((SalesnbError,), show_error)
+    return True
+
+
+install_error_display()
