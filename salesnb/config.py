@@ -33,6 +33,15 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
+def exports_dir(key: str) -> Path:
+    """Default folder for a notebook's exports: ``reports/exports/<key>`` (git-ignored, like every pack).
+
+    ``key`` is the as-of day or the year the export is for, so exports of different
+    periods never overwrite each other and never land next to the notebooks.
+    """
+    return reports_dir() / "exports" / key
+
+
 def sample_dir() -> Path:
     """Folder of the bundled sample company (``data/sample``)."""
     return project_root() / "data" / "sample"

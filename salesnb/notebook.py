@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -25,7 +27,8 @@ from salesnb.display import HTML, note
 from salesnb.errors import DataSourceError, DataValidationError, SalesnbError
 from salesnb.plots import apply_style
 
-__all__ = ["error_line", "install_error_display", "open_dataset", "rejected_note", "setup", "show_error"]
+__all__ = ["error_line", "explore", "install_error_display", "live_view", "open_dataset", "rejected_note", "setup",
+           "show_error"]
 
 _QUIET_LOGGERS = ("statsforecast", "cmdstanpy", "prophet", "numba", "matplotlib", "py.warnings")
 
@@ -133,3 +136,61 @@ def install_error_display() -> bool:
 
 
 install_error_display()
+
+
+def live_view(controls: Mapping[str, Any], render: Callable[..., Sequence[Any]]) -> None:
+    """Display what ``render`` returns for the controls' values, and redraw it in place when they change.
+
+    ``render(**{name: control.value})`` returns the parts to show (tables, figures,
+    notes). Each part is displayed as an ordinary output, so an HTML export keeps
+    the default view; in JupyterLab a change of any control replaces the parts in
+    place (the same outputs, updated), never adding a second copy below.
+    A matplotlib figure is closed once shown.
+
+    Parameters
+    ----------
+    controls : mapping of str to ipywidgets.ValueWidget
+        The controls, by the keyword ``render`` takes.
+    render : callable
+        Keyword arguments in, a sequence of displayable parts out.
+    """
+    from IPython.display import HTML as Blank
+    from IPython.display import display
+
+    def values() -> dict[str, Any]:
+        return {name: w.value for name, w in controls.items()}
+
+    handles = [display(part, display_id=True) for part in _shown(render(**values()))]
+
+    def redraw(_change: object) -> None:
+        parts = _shown(render(**values()))
+        for i, handle in enumerate(handles):
+            handle.update(parts[i] if i < len(parts) else Blank(""))
+
+    for w in controls.values():
+        w.observe(redraw, names="value")
+
+
+def _shown(parts: Sequence[Any]) -> list[Any]:
+    """Return the parts as a list, closing matplotlib figures (their image is kept by the display)."""
+    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
+
+    out = list(parts)
+    for part in out:
+        if isinstance(part, Figure):
+            plt.close(part)
+    return out
+
+
+def explore(controls: Mapping[str, Any], render: Callable[..., Sequence[Any]]) -> None:
+    """Display the controls in a row, then :func:`live_view` of ``render`` below them.
+
+    The controls are widgets (an HTML export drops them); the view below is ordinary
+    output, so the export shows the default selection.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    display(widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")))
+    live_view(controls, render)
