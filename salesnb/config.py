@@ -42,6 +42,15 @@ def exports_dir(key: str) -> Path:
     return reports_dir() / "exports" / key
 
 
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """Return a path as a page shows it: relative to the project when inside it (``reports/exports/2027``)."""
+    resolved = Path(path).expanduser().resolve()
+    try:
+        return resolved.relative_to(project_root().resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
 def sample_dir() -> Path:
     """Folder of the bundled sample company (``data/sample``)."""
     return project_root() / "data" / "sample"

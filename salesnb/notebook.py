@@ -172,14 +172,21 @@ def live_view(controls: Mapping[str, Any], render: Callable[..., Sequence[Any]])
 
 
 def _shown(parts: Sequence[Any]) -> list[Any]:
-    """Return the parts as a list, closing matplotlib figures (their image is kept by the display)."""
+    """Return the parts as a list, each matplotlib figure as the house PNG (:func:`salesnb.plots.to_png`), closed."""
+    from IPython.display import Image
     from matplotlib import pyplot as plt
     from matplotlib.figure import Figure
 
-    out = list(parts)
-    for part in out:
+    from salesnb.plots import describe, to_png
+
+    out = []
+    for part in parts:
         if isinstance(part, Figure):
+            alt = describe(part)
+            image = Image(data=to_png(part), format="png", metadata={"alt": alt} if alt else None)
             plt.close(part)
+            part = image
+        out.append(part)
     return out
 
 

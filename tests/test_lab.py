@@ -113,9 +113,16 @@ def test_exports_default_to_the_reports_exports_folder(monkeypatch: pytest.Monke
     assert leads.export_folder(str(tmp_path / "mine"), as_of="2026-10-31") == tmp_path / "mine"
     assert views.export_path(str(tmp_path / "mine"), 2027) == tmp_path / "mine" / "targets_2027.xlsx"
     folder = tmp_path / "out"
-    assert str(folder) in leads.export_note(folder, written=[folder / "a.csv"], masked=True)
+    assert "written to out, with phones and emails masked" in leads.export_note(folder, written=[folder / "a.csv"],
+                                                                                  masked=True)
     assert "mask_contacts = False" in leads.export_note(folder, written=[folder / "a.csv"], masked=False)
     assert "export = True" in leads.export_note(folder, written=[], masked=True)
+    default = leads.export_folder("", as_of="2026-10-31")
+    assert "into reports/exports/2026-10-31)." in leads.export_note(default, written=[], masked=True)  # shown relative
+    assert views.export_note(views.export_path("", 2027), written=True) == (
+        "The plan was written to reports/exports/2027/targets_2027.xlsx: a summary sheet and one sheet per rep "
+        "with months, ISO weeks and days.")
+    assert "in reports/exports/2027." in views.export_note(views.export_path("", 2027), written=False)
 
 
 # --------------------------------------------------------------------------- errors in a kernel

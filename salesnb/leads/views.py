@@ -346,6 +346,9 @@ def export_folder(export_dir: str, *, as_of: object) -> Path:
 
 def export_note(folder: Path, *, written: Sequence[Path], masked: bool) -> str:
     """Return the sentence saying where the call lists went (or would go) and whether contacts are masked."""
+    from salesnb import config
+
+    shown = config.shown_path(folder)
     if not written:
-        return i18n.t("leads.note_no_export", path=str(folder))
-    return i18n.t("leads.note_export_masked" if masked else "leads.note_export", path=str(folder))
+        return i18n.t("leads.note_no_export", path=shown)
+    return i18n.t("leads.note_export_masked" if masked else "leads.note_export", path=shown)

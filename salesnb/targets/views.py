@@ -33,6 +33,7 @@ __all__ = [
     "calendar_line",
     "default_rep",
     "explorer",
+    "export_note",
     "export_path",
     "feasibility_labels",
     "feasibility_table",
@@ -298,6 +299,15 @@ def export_path(export_dir: str, year: int) -> Path:
         raise parameter_error("folder", name="export_dir", value=repr(export_dir))
     folder = Path(export_dir).expanduser().resolve() if export_dir.strip() else config.exports_dir(str(year))
     return folder / f"targets_{year}.xlsx"
+
+
+def export_note(path: Path, *, written: bool) -> str:
+    """Return the sentence saying where the plan workbook went, or where ``export = True`` would write it."""
+    from salesnb import config
+
+    if written:
+        return i18n.t("targets.note_export", path=config.shown_path(path))
+    return i18n.t("targets.note_no_export", path=config.shown_path(path.parent))
 
 
 # --------------------------------------------------------------------------- one rep
