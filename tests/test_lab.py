@@ -249,21 +249,24 @@ _BUSY = """() => {
 
 def _open_and_run(page, base: str, token: str, name: str, timeout: float = 300) -> float:
     """Open a working copy, Run All, wait until every cell ran; return the Run All seconds."""
-    page.goto(f"{base}/lab/tree/{name}.ipynb?token={token}", wait_until="domcontentloaded")
-    page.wait_for_selector(NB + " .jp-Cell", timeout=60_000)
+    page.goto(f"{base}/lab/tree/{name}.ipynb?reset&token={token}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_function(f"() => ({_BUSY})() === 'idle'", timeout=60_000)
     start = time.monotonic()  # the command's promise settles when the last cell has run
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(f"() => ({_BUSY})() === 'idle'", timeout=timeout * 1000, polling=500)
     seconds = time.monotonic() - start
+    page.locator(_panel(page) + " .jp-CodeCell").last.locator(".jp-OutputArea-output").first.wait_for(timeout=60_000)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     texts = [t for t in errors.all_inner_texts() if "Error" in t]
     assert not texts, f"{name}: {texts[:2]}"
     return seconds
 
 
-#: The notebook on show (other panels may be open, hidden).
-NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+def _panel(page) -> str:
+    """Return the CSS selector of the notebook on show (other panels may be open, hidden)."""
+    return "#" + page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+
 #: Start of a browser function of ``b`` (the text before a change) that looks at the last code cell ``c``.
 _LAST_CELL = ("(b) => { const c = Array.from(window.jupyterapp.shell.currentWidget.node"
               ".querySelectorAll('.jp-CodeCell')).pop();")
@@ -289,7 +292,7 @@ def test_lab_market_dropdown_redraws_the_explore_view(browser, jupyterlab) -> No
     base, token, _folder = jupyterlab
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     _timing("01_market_analysis", _open_and_run(page, base, token, "01_market_analysis"))
-    cell = page.locator(NB + " .jp-CodeCell").last
+    cell = page.locator(_panel(page) + " .jp-CodeCell").last
     cell.scroll_into_view_if_needed()
     selects = cell.locator(".widget-dropdown select")
     assert selects.count() == 4
@@ -313,7 +316,7 @@ def test_lab_leads_slider_filters_the_one_table(browser, jupyterlab) -> None:
     base, token, _folder = jupyterlab
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     _timing("02_lead_prioritization", _open_and_run(page, base, token, "02_lead_prioritization"))
-    cell = page.locator(NB + " .jp-CodeCell").last
+    cell = page.locator(_panel(page) + " .jp-CodeCell").last
     cell.scroll_into_view_if_needed()
     table = cell.locator("table.snb")
     assert table.count() == 1
@@ -339,9 +342,9 @@ def test_lab_runs_the_other_notebooks(browser, jupyterlab, name: str) -> None:
     base, token, _folder = jupyterlab
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     _timing(name, _open_and_run(page, base, token, name))
-    cell = page.locator(NB + " .jp-CodeCell").last
+    cell = page.locator(_panel(page) + " .jp-CodeCell").last
     cell.scroll_into_view_if_needed()
-    select = page.locator(NB + " .widget-dropdown select").last  # 03: the picker is the cell above
+    select = page.locator(_panel(page) + " .widget-dropdown select").last  # 03: the picker is the cell above
     before = cell.locator(".jp-OutputArea").inner_text()
     _shot(page, f"{name[:2]}_explore_before")
     options = select.locator("option").all_inner_texts()
