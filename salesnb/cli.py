@@ -9,20 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from salesnb import __version__
 from salesnb.catalog import text
-from salesnb.errors import DataSourceError, SalesnbError
-
-
-class _DeprecatedPeriod(argparse.Action):
-    """``--period``: stores the value as ``period_end`` and remembers the old name was used."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
-        setattr(namespace, self.dest, values)
-        namespace.deprecated_period = values
+from salesnb.errors import DataSourceError, ParameterError, SalesnbError
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -39,7 +29,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p_val.add_argument("--max-problems", type=int, default=50, help="problems to print (default 50)")
 
     p_sample = sub.add_parser("sample", help="write the deterministic sample company")
-    p_sample.add_argument("path", help="folder to write (created if missing)")
+    p_sample.add_argument("path", nargs="?", default=None,
+                          help="folder to write (created if missing; optional with --to)")
+    p_sample.add_argument("--to", default=None, metavar="URL",
+                          help="also write it into a database: duckdb:///path/file.duckdb or postgresql://user@host/db")
     p_sample.add_argument("--scale", type=float, default=1.0, help="size multiplier (default 1)")
     p_sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
@@ -66,7 +59,7 @@ def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
     p_run.add_argument("--out", default=None, help="folder for packs (default: reports/)")
     p_run.add_argument("--period-end", dest="period_end", default=None, metavar="DATE",
                        help="the last day of the period, YYYY-MM (that month's last day) or YYYY-MM-DD")
-    p_run.add_argument("--period", dest="period_end", action=_DeprecatedPeriod, default=None, metavar="DATE",
+    p_run.add_argument("--period", dest="period", default=None, metavar="DATE",
                        help="deprecated name of --period-end")
     p_run.add_argument("--lang", default="en", choices=["en", "es"], help="report language")
     p_run.add_argument("--per-rep", action="store_true", help="add one review page per active rep")
@@ -97,10 +90,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from salesnb.sample import generate
+    import tempfile
 
-    path = generate(args.path, scale=args.scale, seed=args.seed)
-    print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {path}")
+    from salesnb.sample import generate
+    from salesnb.sample.write import write_database
+
+    if args.path is None and args.to is None:
+        print(text("problems.error_sample_where"), file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="salesnb-sample-") as tmp:
+        path = generate(args.path or tmp, scale=args.scale, seed=args.seed)
+        if args.path is not None:
+            print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {path}")
+        if args.to is not None:
+            shown = write_database(path, args.to)
+            print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {shown}")
     return 0
 
 
@@ -108,14 +112,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from salesnb.params import parse_cli_value
     from salesnb.report import run_pack
 
-    if getattr(args, "deprecated_period", None) is not None:
-        print(text("report.cli_period_deprecated", lang=args.lang, value=args.deprecated_period), file=sys.stderr)
+    period_end = args.period_end
+    if args.period is not None:
+        if period_end is not None:
+            raise ParameterError.from_catalog("report.error_period_twice", lang=args.lang, period=repr(args.period),
+                                              period_end=repr(period_end))
+        print(text("report.cli_period_deprecated", lang=args.lang, value=args.period), file=sys.stderr)
+        period_end = args.period
     params = {name: parse_cli_value(value) for name, value in args.parameter}
     result = run_pack(
         args.notebooks or None,
         data=args.data,
         out=args.out,
-        period_end=args.period_end,
+        period_end=period_end,
         lang=args.lang,
         per_rep=[r.strip() for r in args.reps.split(",") if r.strip()] if args.reps else args.per_rep,
         params=params,
