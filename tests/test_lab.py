@@ -342,14 +342,14 @@ def test_lab_runs_the_other_notebooks(browser, jupyterlab, name: str) -> None:
     base, token, _folder = jupyterlab
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     _timing(name, _open_and_run(page, base, token, name))
-    cell = page.locator(_panel(page) + " .jp-CodeCell").last
-    cell.scroll_into_view_if_needed()
-    select = page.locator(_panel(page) + " .widget-dropdown select").last  # 03: the picker is the cell above
-    before = cell.locator(".jp-OutputArea").inner_text()
+    select = page.locator(_panel(page) + " .widget-dropdown select").last  # 03's rep picker, 04's period
+    select.scroll_into_view_if_needed()
+    outputs = "() => window.jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-OutputArea')"
+    before = page.evaluate(f"() => Array.from(({outputs})()).map(o => o.innerText).join('|')")
     _shot(page, f"{name[:2]}_explore_before")
     options = select.locator("option").all_inner_texts()
     select.select_option(label=options[-1])
-    page.wait_for_function(_LAST_CELL + " return c.querySelector('.jp-OutputArea').innerText !== b; }", arg=before,
+    page.wait_for_function(f"(b) => Array.from(({outputs})()).map(o => o.innerText).join('|') !== b", arg=before,
                            timeout=60_000)
     _shot(page, f"{name[:2]}_explore_after")
     page.close()
