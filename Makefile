@@ -38,8 +38,8 @@ lint: $(STAMP)  ## ruff only
 sample: $(STAMP)  ## regenerate data/sample (deterministic)
 	$(BIN)/salesnb sample data/sample
 
-lab: $(STAMP)  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks
+lab: $(STAMP)  ## open JupyterLab on working copies of the notebooks (work/<lang>/, git-ignored)
+	$(BIN)/salesnb lab --lang $(LANG_) --data $(DATA)
 
 bench: $(STAMP)  ## install benchmark data and run every benchmark (slow)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

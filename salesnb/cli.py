@@ -37,7 +37,19 @@ def _build_parser() -> argparse.ArgumentParser:
     p_sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
     _add_run_parser(sub.add_parser("run", help="run notebooks into an HTML report pack"))
+    _add_lab_parser(sub.add_parser("lab", help="open working copies of the notebooks in JupyterLab"))
     return parser
+
+
+def _add_lab_parser(p_lab: argparse.ArgumentParser) -> None:
+    """Declare the options of ``salesnb lab``."""
+    p_lab.add_argument("--lang", default="en", choices=["en", "es"], help="language of the copies (default en)")
+    p_lab.add_argument("--data", default="sample", help="dataset path, or 'sample' (default)")
+    p_lab.add_argument("--folder", default=None, help="where the copies go (default: work/<lang>/, git-ignored)")
+    p_lab.add_argument("--fresh", action="store_true", help="overwrite existing copies with the templates")
+    p_lab.add_argument("--port", type=int, default=None, help="JupyterLab's port")
+    p_lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p_lab.add_argument("--copies-only", action="store_true", help="write the copies, print the command, do not start")
 
 
 def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
@@ -128,6 +140,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from salesnb.lab import lab_command, lab_folder, working_copies
+
+    folder = args.folder or lab_folder(args.lang)
+    copies = working_copies(lang=args.lang, data=args.data, folder=folder, fresh=args.fresh)
+    cmd = lab_command(folder, port=args.port, open_browser=not args.no_browser)
+    print(text("report.cli_lab", lang=args.lang, n=len(copies), path=folder))
+    if args.copies_only:
+        print(" ".join(cmd))
+        return 0
+    return subprocess.call(cmd)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``salesnb`` console script; return its exit code.
 
@@ -142,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 success, 1 problems found, 2 could not run, 130 interrupted.
     """
     args = _build_parser().parse_args(argv)
-    handler = {"validate": _cmd_validate, "sample": _cmd_sample, "run": _cmd_run}[args.command]
+    handler = {"validate": _cmd_validate, "sample": _cmd_sample, "run": _cmd_run, "lab": _cmd_lab}[args.command]
     lang = getattr(args, "lang", None)
     try:
         return handler(args)

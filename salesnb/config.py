@@ -34,6 +34,24 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
+def exports_dir(key: str) -> Path:
+    """Default folder for a notebook's exports: ``reports/exports/<key>`` (git-ignored, like every pack).
+
+    ``key`` is the as-of day or the year the export is for, so exports of different
+    periods never overwrite each other and never land next to the notebooks.
+    """
+    return reports_dir() / "exports" / key
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """Return a path as a page shows it: relative to the project when inside it (``reports/exports/2027``)."""
+    resolved = Path(path).expanduser().resolve()
+    try:
+        return resolved.relative_to(project_root().resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
 def sample_dir() -> Path:
     """Folder of the bundled sample company (``data/sample``)."""
     return project_root() / "data" / "sample"

@@ -44,6 +44,7 @@ table.snb th{background:#eef2f7;text-align:left!important;padding:5px 8px;border
   cursor:pointer;white-space:nowrap}
 table.snb td{padding:4px 8px;border-bottom:1px solid #e2e8f0;text-align:left!important}
 table.snb td.nw{white-space:nowrap}
+table.snb td:not([class]){min-width:16em;max-width:36em}
 table.snb td.num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.snb caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 .snb-search{margin:4px 0;padding:3px 6px;font-size:13px;width:260px}

@@ -93,8 +93,9 @@ def test_compare_periods_same_period_exact() -> None:
     assert out["growth"].iloc[:2].tolist() == pytest.approx([0.5, -0.4])
     assert np.isnan(out["growth"].iloc[2])  # prior 0: NaN, not inf
     assert out["growth"].iloc[3] == pytest.approx(-1.0)
-    assert out["contribution"].tolist() == pytest.approx([5.0, -2.0, 2.0, -4.0])  # total change is +10
-    assert out["contribution"].sum() == pytest.approx(1.0)
+    # total change +10 while north alone moved +50: shares would read 500 % and -400 %, so none are given
+    assert out["contribution"].isna().all()
+    assert market.is_new(out).tolist() == [False, False, True, False]  # east: sales now, none before
     assert out["share"].tolist() == pytest.approx([0.75, 0.15, 0.10, 0.0])
     total = market.compare_periods(orders, by=None, period_end="2026-10-31")
     assert total[["current", "prior", "change"]].iloc[0].tolist() == [200, 190, 10]
@@ -107,11 +108,48 @@ def test_compare_periods_month_and_contribution_on_random_data() -> None:
     orders = pd.DataFrame({"order_date": dates, "region": rng.choice(list("abcde"), 400),
                            "net_amount": rng.gamma(2, 50, 400)})
     out = market.compare_periods(orders, by="region", period_end="2026-03-31", comparison="rolling12")
-    assert out["contribution"].sum() == pytest.approx(1.0)
+    if out["change"].abs().max() <= abs(out["change"].sum()):
+        assert out["contribution"].sum() == pytest.approx(1.0)
+    else:
+        assert out["contribution"].isna().all()
     assert out["share"].sum() == pytest.approx(1.0)
     month = market.compare_periods(lines(YOY), by=None, period_end="2026-10-31", comparison="month")
     assert month[["current", "prior"]].iloc[0].tolist() == [30, 0]
     assert np.isnan(month["growth"].iloc[0])
+
+
+def test_shares_of_change_only_when_no_group_moved_more_than_the_total() -> None:
+    shared = market.shares_of_change(pd.Series([30.0, 10.0, 0.0]))
+    assert shared.tolist() == pytest.approx([0.75, 0.25, 0.0])  # all one way: shares add to 100 %
+    assert market.shares_of_change(pd.Series([120.0, -20.0])).isna().all()  # 120 moved more than the total 100
+    assert market.shares_of_change(pd.Series([80.0, 40.0, -20.0])).tolist() == pytest.approx([0.8, 0.4, -0.2])
+    assert market.shares_of_change(pd.Series([111.0, -11.0])).isna().all()  # 111 % is refused
+    assert market.shares_of_change(pd.Series([324.0, -224.0])).isna().all()
+    assert market.shares_of_change(pd.Series([5.0, -5.0])).isna().all()  # no total change to share
+    assert market.shares_of_change(pd.Series([-30.0, -10.0])).tolist() == pytest.approx([0.75, 0.25])
+
+
+def test_new_only_with_positive_sales_now_and_none_before() -> None:
+    compared = pd.DataFrame({"region": ["Granada", "Jaén", "Soria", "Lugo", "Ávila"],
+                             "current": [-600.0, 900.0, 0.0, 300.0, 200.0],
+                             "prior": [0.0, 0.0, 0.0, 100.0, -50.0]})
+    assert market.is_new(compared).tolist() == [False, True, False, False, False]
+
+
+def test_yoy_chart_labels_new_growth_and_money() -> None:
+    import matplotlib.pyplot as plt
+
+    from salesnb.plots import market as charts
+
+    rows = [("2025-03-01", "Lugo", 100.0), ("2026-03-01", "Lugo", 150.0), ("2026-03-02", "Jaén", 900.0),
+            ("2026-03-03", "Granada", -600.0)]
+    compared = market.compare_periods(lines(rows), by="region", period_end="2026-10-31")
+    fig = charts.yoy_bars(compared, by="region", currency="EUR")
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    plt.close(fig)
+    assert "new" in texts and any("50" in t and t.startswith("+") for t in texts)
+    assert not any("new" in t and "600" in t for t in texts)
+    assert any("600" in t and t.startswith(("-", "−")) for t in texts)  # Granada: only returns, its change
 
 
 def test_compare_periods_bad_column() -> None:

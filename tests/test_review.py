@@ -751,3 +751,27 @@ def test_review_errors_come_from_the_catalog(ds) -> None:
         with pytest.raises(ParameterError, match="'resolution_sla_days' debe ser un número positivo"):
             open_review(ds, period_end="2025-05-31", sla={"resolution_sla_days": 0})
     assert check_growth(0) == 0.0 and isinstance(check_growth(0), float)
+
+
+def test_explore_ranks_every_rep_on_one_kpi_and_marks_the_chosen(ds) -> None:
+    import matplotlib.pyplot as plt
+
+    page = open_review(ds, period="month", period_end="2025-05-31", targets=MONTHLY_TARGETS)
+    reps = page.card.loc[~page.card["is_team"]]
+    order = reps.sort_values(["visits", "rep_id"], ascending=[False, True], kind="stable")["rep_id"].tolist()
+    table = views.kpi_ranking(open_review(ds, period="month", period_end="2025-05-31", rep_id="S4",
+                                          targets=MONTHLY_TARGETS), "visits").data
+    rows = table.split("<tbody>")[1].split("</tr>")[:-1]
+    assert [next(r for r in order if f">{r}<" in row) for row in rows] == order  # most visits first
+    marked = [row for row in rows if "●" in row]
+    assert len(marked) == 1 and ">S4<" in marked[0]
+    lower = views.kpi_ranking(page, "response_hours").data  # lower is better: fastest first
+    fastest = reps.sort_values(["response_hours", "rep_id"], kind="stable", na_position="last")["rep_id"].iloc[0]
+    assert f">{fastest}<" in lower.split("<tbody>")[1].split("</tr>")[0]
+    parts = views.explore_view(page, rep_id="S6", kpi="visits", period="month")  # S6 not employed in May
+    assert "not employed in the period" in parts[0].data
+    parts = views.explore_view(page, rep_id="S4", kpi="attainment", period="quarter")
+    assert "Q2 2025" in parts[0].data and len(parts) == 2
+    plt.close("all")
+    with pytest.raises(ParameterError, match="'kpi'"):
+        views.kpi_ranking(page, "speed")

@@ -10,8 +10,9 @@ data values are only ever arguments.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -22,9 +23,6 @@ from salesnb.leads.evaluate import Backtest
 from salesnb.leads.score import LeadScorer
 from salesnb.params import to_timestamp
 
-if TYPE_CHECKING:
-    import ipywidgets
-
 __all__ = [
     "backlog_table",
         "customer_table",
@@ -34,6 +32,7 @@ __all__ = [
     "explore_frame",
     "explorer",
     "export_folder",
+    "export_note",
     "factor_table",
     "fairness_note",
     "fairness_table",
@@ -290,17 +289,23 @@ def explore(pool: pd.DataFrame, *, territory: str = "", channel: str = "",
     return out.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable").head(int(top_n))
 
 
-def explorer(pool: pd.DataFrame, *, labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
-             top_n: int = 50) -> ipywidgets.VBox:
-    """Return interactive filters over :func:`explore` for JupyterLab: territory, channel, win-chance range.
+#: The columns the Explore table shows: short ones first, the long reasons last (they wrap).
+EXPLORE_COLUMNS = ("company", "contact_name", "phone", "email", "territory", "channel", "score", "rep", "why",
+                   "watch_out")
 
-    The report HTML drops widget views, so show :func:`explore`'s default table
-    before this cell: the static page keeps that.
+
+def explorer(pool: pd.DataFrame, *, labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
+             currency: str = "EUR", top_n: int = 50) -> None:
+    """Show filters (territory, channel, win-chance range) above one table of :func:`explore`.
+
+    The table is ordinary output: an HTML export keeps the default view (the
+    ``top_n`` best leads of all territories) and drops the controls; in JupyterLab
+    a change of filter replaces the table in place. Columns are
+    :data:`EXPLORE_COLUMNS`, the long reasons last.
     """
     import ipywidgets as widgets
-    from IPython.display import display as show
 
-    from salesnb import display
+    from salesnb import display, notebook
 
     everything = i18n.t("leads.widget_all")
 
@@ -308,31 +313,42 @@ def explorer(pool: pd.DataFrame, *, labels: dict[str, str] | None = None, kinds:
         values = sorted({str(v) for v in pool[column].dropna()})
         return [(everything, "")] + [(v, v) for v in values]
 
-    territory = widgets.Dropdown(options=options("territory"), value="", description=i18n.t("leads.widget_region"))
-    channel = widgets.Dropdown(options=options("channel"), value="", description=i18n.t("leads.widget_channel"))
-    score = widgets.FloatRangeSlider(value=(0.0, 1.0), min=0.0, max=1.0, step=0.05,
-                                     description=i18n.t("leads.widget_score"))
-    output = widgets.Output()
+    controls = {
+        "territory": widgets.Dropdown(options=options("territory"), value="",
+                                      description=i18n.t("leads.widget_region")),
+        "channel": widgets.Dropdown(options=options("channel"), value="", description=i18n.t("leads.widget_channel")),
+        "score_range": widgets.FloatRangeSlider(value=(0.0, 1.0), min=0.0, max=1.0, step=0.05,
+                                                description=i18n.t("leads.widget_score")),
+    }
 
-    def render(*_: Any) -> None:
-        view = explore(pool, territory=territory.value, channel=channel.value, score_range=score.value,
-                       top_n=top_n)
-        output.clear_output(wait=True)
-        with output:
-            show(display.table(view, labels=labels, kinds=kinds, empty=i18n.t("leads.note_explore_empty")))
+    def render(**selection: Any) -> list[object]:
+        view = explore(pool, top_n=top_n, **selection)
+        columns = [c for c in EXPLORE_COLUMNS if c in view.columns]
+        return [display.table(view[columns], labels=labels, kinds=kinds, currency=currency,
+                              empty=i18n.t("leads.note_explore_empty"))]
 
-    for w in (territory, channel, score):
-        w.observe(render, names="value")
-    render()
-    return widgets.VBox([widgets.HBox([territory, channel, score]), output])
+    notebook.explore(controls, render)
 
 
 def export_folder(export_dir: str, *, as_of: object) -> Path:
     """Return the folder call lists go to.
 
-    ``export_dir``, or ``call_lists_<YYYY-MM-DD>`` (the ``as_of`` day) in the current
-    folder (next to the executed notebook) when it is empty.
+    ``export_dir`` when given (that folder is used as it is); when empty,
+    ``reports/exports/<YYYY-MM-DD>/`` of the project (the ``as_of`` day; git-ignored),
+    wherever the kernel runs.
     """
+    from salesnb import config
+
     if export_dir.strip():
         return Path(export_dir).expanduser().resolve()
-    return Path.cwd() / f"call_lists_{to_timestamp('as_of', as_of).date().isoformat()}"
+    return config.exports_dir(to_timestamp("as_of", as_of).date().isoformat())
+
+
+def export_note(folder: Path, *, written: Sequence[Path], masked: bool) -> str:
+    """Return the sentence saying where the call lists went (or would go) and whether contacts are masked."""
+    from salesnb import config
+
+    shown = config.shown_path(folder)
+    if not written:
+        return i18n.t("leads.note_no_export", path=shown)
+    return i18n.t("leads.note_export_masked" if masked else "leads.note_export", path=shown)

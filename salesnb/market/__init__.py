@@ -58,7 +58,15 @@ from salesnb.market.geo import (
 from salesnb.market.lifecycle import declining_products, new_products, product_lifecycle, product_ramp
 from salesnb.market.orders import enrich_orders, filter_orders
 from salesnb.market.pareto import abc, concentration, key_accounts
-from salesnb.market.periods import COMPARISONS, Period, compare_periods, fastest_growing, period_bounds
+from salesnb.market.periods import (
+    COMPARISONS,
+    Period,
+    compare_periods,
+    fastest_growing,
+    is_new,
+    period_bounds,
+    shares_of_change,
+)
 from salesnb.market.seasons import name_seasons, season_ahead, seasonal_matrix, seasonality, weekday_indices
 from salesnb.market.texts import (
     accuracy_note,
@@ -94,6 +102,7 @@ __all__ = [
     "filter_orders",
     "forecast_summary",
     "headline",
+    "is_new",
     "key_accounts",
     "kinds",
     "market_map",
@@ -111,6 +120,7 @@ __all__ = [
     "season_label",
     "seasonal_matrix",
     "seasonality",
+    "shares_of_change",
     "top_areas",
     "total_first",
     "translate",

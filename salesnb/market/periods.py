@@ -26,10 +26,12 @@ __all__ = [
     "fastest_growing",
     "in_days",
     "is_month_end",
+    "is_new",
     "last_complete_month",
     "month_start",
     "month_window",
     "period_bounds",
+    "shares_of_change",
     "window_orders",
     "years_back",
 ]
@@ -178,8 +180,8 @@ def compare_periods(orders: pd.DataFrame, *, by: str | Sequence[str] | None, per
         first): the ``by`` columns, ``current``, ``prior``, ``change`` (current -
         prior), ``growth`` (change / prior; NaN when the prior period sold nothing
         or less), ``contribution`` (the group's share of the total change, so the
-        column sums to 1; NaN when the total did not change) and ``share`` (of
-        current sales).
+        column sums to 1; NaN in every row when the total change is too small to
+        share, see :func:`shares_of_change`) and ``share`` (of current sales).
     """
     cols = as_list(by)
     check_columns(orders, [*cols, value, date])
@@ -196,11 +198,51 @@ def compare_periods(orders: pd.DataFrame, *, by: str | Sequence[str] | None, per
     out["prior"] = out["prior"].astype(float)
     out["change"] = out["current"] - out["prior"]
     out["growth"] = np.where(out["prior"] > 0, out["change"] / out["prior"].where(out["prior"] > 0), np.nan)
-    total_change = float(out["change"].sum())
-    out["contribution"] = out["change"] / total_change if total_change != 0 else np.nan
+    out["contribution"] = shares_of_change(out["change"])
     total = float(out["current"].sum())
     out["share"] = out["current"] / total if total != 0 else np.nan
     return out.sort_values("current", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def shares_of_change(change: pd.Series) -> pd.Series:
+    """Return each group's share of the total change, or NaN throughout when it cannot be shared.
+
+    A change is shared out only when no group moved more than the total did
+    (``max |change| <= |total change|``, total not 0): then the shares run from
+    -100 % to 100 % and add up to 100 %. When groups offset each other (the total
+    grew 10 while one group grew 50 and another fell 40) a share would read 500 %
+    or -400 %: the shares are NaN and each group's change in money is its
+    contribution.
+
+    Examples
+    --------
+    >>> shares_of_change(pd.Series([30.0, 10.0])).tolist()
+    [0.75, 0.25]
+    >>> shares_of_change(pd.Series([50.0, -40.0])).isna().all()
+    np.True_
+    """
+    values = change.astype(float)
+    total = float(values.sum())
+    if total == 0 or float(values.abs().max()) > abs(total) * (1 + 1e-9):
+        return pd.Series(np.nan, index=change.index)
+    return values / total
+
+
+def is_new(compared: pd.DataFrame) -> pd.Series:
+    """Return True for the groups of :func:`compare_periods` that are new: selling now, nothing before.
+
+    A group is new only with positive sales in the current period and none in the
+    comparison period; a group with only returns now (negative sales) is not new,
+    and neither is one with nothing in either period.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"current": [120.0, -600.0, 0.0, 50.0], "prior": [0.0, 0.0, 0.0, 40.0]})
+    >>> is_new(frame).tolist()
+    [True, False, False, False]
+    """
+    check_columns(compared, ["current", "prior"], name="comparison")
+    return (compared["current"] > 0) & (compared["prior"] == 0)
 
 
 def fastest_growing(compared: pd.DataFrame, *, by: str, min_share: float = 0.02) -> pd.Series | None:

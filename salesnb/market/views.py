@@ -150,12 +150,12 @@ def kinds() -> dict[str, str]:
 
 def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "ytd", region: str = "",
             category: str = "", by: str = "region", top: int = 12, currency: str = "EUR") -> None:
-    """Show sales against last year for a region, category and period, with controls.
+    """Show sales against last year for a region, category and period, with controls above.
 
-    Displays the default selection first as ordinary output (a chart and a table,
-    which stay in HTML exports), then dropdowns (region, category, period,
-    breakdown). In JupyterLab changing a dropdown redraws the chart and table in
-    place; in an HTML export the dropdowns are gone and the default view remains.
+    Displays dropdowns (region, category, period, breakdown), then the default
+    selection as ordinary output (a chart and a table, which stay in HTML exports).
+    In JupyterLab changing a dropdown redraws the chart and table in place; in an
+    HTML export the dropdowns are gone and the default view remains.
 
     Parameters
     ----------
@@ -173,9 +173,7 @@ def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "yt
     currency : str
         ISO code for money.
     """
-    import ipywidgets as widgets
-    from IPython.display import display
-    from matplotlib import pyplot as plt
+    from salesnb import notebook
 
     check_choice("by", by, _DIMS)
     check_choice("comparison", comparison, COMPARISONS)
@@ -185,21 +183,7 @@ def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "yt
     def render(**selection: str) -> tuple[Figure, HTML]:
         return _render(enriched, period_end=period_end, top=top, currency=currency, **selection)
 
-    fig, table = render(region=region, category=category, comparison=comparison, by=by)
-    fig_handle = display(fig, display_id=True)
-    plt.close(fig)
-    table_handle = display(table, display_id=True)
-    controls = _controls(enriched, region=region, category=category, comparison=comparison, by=by)
-
-    def redraw(_change: object) -> None:
-        fig, table = render(**{name: w.value for name, w in controls.items()})
-        fig_handle.update(fig)
-        plt.close(fig)
-        table_handle.update(table)
-
-    for w in controls.values():
-        w.observe(redraw, names="value")
-    display(widgets.HBox(list(controls.values())))
+    notebook.explore(_controls(enriched, region=region, category=category, comparison=comparison, by=by), render)
 
 
 def _render(enriched: pd.DataFrame, *, period_end: object, top: int, currency: str, region: str, category: str,

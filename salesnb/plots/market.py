@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from salesnb import i18n
+from salesnb.market.periods import is_new
 from salesnb.market.texts import accuracy_text, word
 from salesnb.plots import ACCENT, MUTED, PALETTE, money_axis, new_figure
 
@@ -149,16 +150,36 @@ def yoy_bars(compared: pd.DataFrame, *, by: str, title: str | None = None, subti
     ax.grid(axis="y", visible=False)
     money_axis(ax, axis="x")
     top = float(np.nanmax(compared[["current", "prior"]].to_numpy(dtype=float))) if len(compared) else 0.0
-    for yi, (cur, pri, growth) in enumerate(zip(compared["current"], compared["prior"], compared["growth"],
-                                                strict=True)):
-        text = i18n.fmt_pct(growth, signed=True) if pd.notna(growth) else i18n.t("market.new")
-        colour = _POSITIVE if pd.notna(growth) and growth >= 0 else ACCENT
+    for yi, (cur, pri, label, up) in enumerate(zip(compared["current"], compared["prior"],
+                                                   _growth_labels(compared, currency=currency),
+                                                   compared["current"] >= compared["prior"], strict=True)):
+        colour = _POSITIVE if up else ACCENT
+        text = label
         ax.text(max(cur, pri, 0) + 0.01 * top, yi, text, va="center", fontsize=9, color=colour, fontweight="bold")
     ax.set_xlim(right=top * 1.15 if top > 0 else 1)
     ax.set_xlabel(i18n.t("market.axis_sales", currency=currency) if currency else "")
     ax.legend(loc="lower right", ncols=2)
     _titles(fig, ax, title, subtitle)
     return fig
+
+
+def _growth_labels(compared: pd.DataFrame, *, currency: str | None) -> list[str]:
+    """Return the text beside each pair of bars: the growth, "new", or the change in money.
+
+    "new" only for a group selling now that sold nothing in the comparison period
+    (:func:`salesnb.market.periods.is_new`); a group without a growth rate that is
+    not new (only returns now, or nothing before and nothing now) shows its change.
+    """
+    new = is_new(compared)
+    out = []
+    for growth, fresh, change in zip(compared["growth"], new, compared["current"] - compared["prior"], strict=True):
+        if pd.notna(growth):
+            out.append(i18n.fmt_pct(growth, signed=True))
+        elif fresh:
+            out.append(i18n.t("market.new"))
+        else:
+            out.append(("+" if change > 0 else "") + i18n.fmt_money(change, currency or "EUR"))
+    return out
 
 
 # --------------------------------------------------------------------------- Pareto

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from salesnb import display, i18n
 from salesnb.export import mask_phone
 from salesnb.money.views import rep_cards, year_figures
+from salesnb.params import check_choice
 from salesnb.plots import review as charts
 from salesnb.review import complaints as C
 from salesnb.review import receivables as RC
@@ -35,6 +36,7 @@ from salesnb.review.pacing import cumulative
 from salesnb.review.page import ReviewPage, check_rep
 from salesnb.review.periods import Period
 from salesnb.review.winloss import attribute_lift, closed_leads, winloss
+from salesnb.vocab import REVIEW_PERIODS
 
 __all__ = [
     "KPI_KINDS",
@@ -44,8 +46,11 @@ __all__ = [
     "collection_table",
     "complaints_detail",
     "complaints_table",
+    "explore",
+    "explore_view",
     "headline",
     "kpi_chart",
+    "kpi_ranking",
     "lift_table",
     "lost_table",
     "notes",
@@ -613,3 +618,80 @@ def render(page: ReviewPage, names: Sequence[str] | None = None) -> list[Any]:
         One output per section (HTML, Figure or None), in order.
     """
     return [SECTIONS[n](page) for n in (names or sections(page))]
+
+
+# -------------------------------------------------------------------------------- explore
+
+
+def kpi_ranking(page: ReviewPage, kpi: str) -> HTML:
+    """Return every rep's value of one KPI in the page's period, best first, the page's rep marked.
+
+    Parameters
+    ----------
+    page : ReviewPage
+        The page (team or rep); its rep, if any, is marked ``●``.
+    kpi : str
+        One of :data:`salesnb.review.kpis.KPIS`.
+    """
+    check_choice("kpi", kpi, KPIS)
+    reps = page.card.loc[~page.card["is_team"]].copy()
+    reps = reps.sort_values([kpi, "rep_id"], ascending=[kpi in LOWER_IS_BETTER, True], kind="stable",
+                            na_position="last")
+    frame = pd.DataFrame({"rank": range(1, len(reps) + 1), "name": reps["name"].to_numpy(),
+                          "rep_id": reps["rep_id"].to_numpy(), kpi: reps[kpi].to_numpy(),
+                          "score": reps["score"].to_numpy(),
+                          "chosen": np.where(reps["rep_id"].to_numpy() == page.rep_id, "●", "")})
+    labels = {**display.labels("review"), kpi: _t(f"kpi_{kpi}"), "chosen": _t("col_chosen")}
+    kinds = {"rank": "int", kpi: KPI_KINDS.get(kpi, "num1"), "score": "num1", "rep_id": "text", "name": "text",
+             "chosen": "text"}
+    caption = _t("cap_explore", kpi=_t(f"kpi_{kpi}"), period=period_label(page.period))
+    return display.table(frame, labels=labels, kinds=kinds, currency=page.currency, max_rows=len(frame) + 1,
+                         search=False, caption=caption)
+
+
+def explore_view(page: ReviewPage, *, rep_id: str = "", kpi: str = "attainment", period: str = "month") -> list[Any]:
+    """Return the Explore view of one choice: the KPI ranking and the trend of the rep (or team).
+
+    The page's data, reporting date, weights, targets and service levels are kept;
+    ``rep_id`` ("" for the team), ``kpi`` and ``period`` are the choice. A rep not
+    employed in the chosen period gives the parameter message instead of a view.
+    """
+    from salesnb.errors import ParameterError
+    from salesnb.review.page import open_review
+
+    try:
+        view = open_review(page.dataset, period=period, period_end=page.period.as_of, rep_id=rep_id or None,
+                           weights=page.weights, growth=page.growth, targets=page.targets, top=page.top,
+                           sla=page.sla, mask_contacts=page.mask_contacts)
+    except ParameterError as exc:
+        return [display.note(str(exc), warn=True), HTML("")]
+    return [kpi_ranking(view, kpi), trend_chart(view)]
+
+
+def explore(page: ReviewPage, *, kpi: str = "attainment") -> None:
+    """Show rep, KPI and period controls above :func:`explore_view`, redrawn in place on a change.
+
+    The default choice is the page's own rep (or the team), ``kpi`` and period, so
+    an HTML export shows that view; JupyterLab adds the controls.
+    """
+    import ipywidgets as widgets
+
+    from salesnb import notebook
+
+    check_choice("kpi", kpi, KPIS)
+    reps = page.card.loc[~page.card["is_team"]]
+    kinds = [*REVIEW_PERIODS, *([page.period.kind] if page.period.kind not in REVIEW_PERIODS else [])]
+    controls = {
+        "rep_id": widgets.Dropdown(options=[(_t("explore_team"), ""), *((_name(page, r), r) for r in reps["rep_id"])],
+                                   value=page.rep_id or "", description=_t("explore_rep")),
+        "kpi": widgets.Dropdown(options=[(_t(f"kpi_{k}"), k) for k in KPIS], value=kpi,
+                                description=_t("explore_kpi")),
+        "period": widgets.Dropdown(options=[(_t(f"explore_period_{k}"), k) for k in kinds], value=page.period.kind,
+                                   description=_t("explore_period")),
+    }
+
+    def render(*, rep_id: str, kpi: str, period: str) -> list[Any]:
+        chosen = period if period != "custom" else page.period.start.date().isoformat()
+        return explore_view(page, rep_id=rep_id, kpi=kpi, period=chosen)
+
+    notebook.explore(controls, render)

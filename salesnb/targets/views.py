@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ __all__ = [
     "calendar_line",
     "default_rep",
     "explorer",
+    "export_note",
     "export_path",
     "feasibility_labels",
     "feasibility_table",
@@ -46,6 +47,8 @@ __all__ = [
     "plan_line",
     "region_table",
     "rep_months",
+    "rep_parts",
+    "rep_picker",
     "rep_table",
     "rep_weeks",
     "rounding_demo",
@@ -298,12 +301,24 @@ def notes(plan: TargetPlan) -> list[str]:
 def export_path(export_dir: str, year: int) -> Path:
     """Return where the notebook writes the plan workbook: ``<export_dir>/targets_<year>.xlsx``.
 
-    The folder is the current one when ``export_dir`` is empty.
+    ``export_dir`` is used as it is when given; when empty the folder is
+    ``reports/exports/<year>/`` of the project (git-ignored), wherever the kernel runs.
     """
+    from salesnb import config
+
     if not isinstance(export_dir, str):
         raise parameter_error("folder", name="export_dir", value=repr(export_dir))
-    folder = Path(export_dir).expanduser().resolve() if export_dir.strip() else Path.cwd()
+    folder = Path(export_dir).expanduser().resolve() if export_dir.strip() else config.exports_dir(str(year))
     return folder / f"targets_{year}.xlsx"
+
+
+def export_note(path: Path, *, written: bool) -> str:
+    """Return the sentence saying where the plan workbook went, or where ``export = True`` would write it."""
+    from salesnb import config
+
+    if written:
+        return i18n.t("targets.note_export", path=config.shown_path(path))
+    return i18n.t("targets.note_no_export", path=config.shown_path(path.parent))
 
 
 # --------------------------------------------------------------------------- one rep
@@ -328,40 +343,60 @@ def rep_weeks(plan: TargetPlan, rep_id: str) -> pd.DataFrame:
     })
 
 
-def show_rep(plan: TargetPlan, rep_id: str) -> None:
-    """Display one rep's monthly and weekly tables and their calendar (the static default view)."""
-    from IPython.display import display as show
-
-    from salesnb.plots import show as show_figure
+def rep_parts(plan: TargetPlan, rep_id: str) -> list[object]:
+    """Return one rep's view: the monthly table, the weekly table (HTML) and the calendar (a Figure)."""
     from salesnb.plots import targets as charts
 
     labels = display.labels("targets")
     kinds = {"target": "money", "month": "month", "week_start": "date"}
-    show(display.table(rep_months(plan, rep_id), labels=labels, kinds=kinds, currency=plan.currency,
-                       caption=i18n.t("targets.rep_months_caption", rep=rep_id), search=False))
-    show(display.table(rep_weeks(plan, rep_id), labels=labels, kinds=kinds, currency=plan.currency,
-                       caption=i18n.t("targets.rep_weeks_caption", rep=rep_id), max_rows=60, search=False))
-    show_figure(charts.calendar_heatmap(plan, rep_id))
+    return [
+        display.table(rep_months(plan, rep_id), labels=labels, kinds=kinds, currency=plan.currency,
+                      caption=i18n.t("targets.rep_months_caption", rep=rep_id), search=False),
+        display.table(rep_weeks(plan, rep_id), labels=labels, kinds=kinds, currency=plan.currency,
+                      caption=i18n.t("targets.rep_weeks_caption", rep=rep_id), max_rows=60, search=False),
+        charts.calendar_heatmap(plan, rep_id),
+    ]
 
 
-def explorer(plan: TargetPlan, *, default: str | None = None) -> ipywidgets.VBox:
-    """Return a rep picker that re-renders :func:`show_rep` (JupyterLab; HTML exports drop it)."""
+def rep_picker(plan: TargetPlan, *, default: str | None = None) -> ipywidgets.Dropdown:
+    """Return the rep dropdown of the Explore section (reps with a target), set to ``default``.
+
+    Show it in the cell above :func:`show_rep` (``show_rep(plan, rep, picker=picker)``);
+    an HTML export drops it.
+    """
     import ipywidgets as widgets
 
     reps = plan.reps.loc[plan.reps["target"] > 0]
     options = [(f"{r} · {n}" if n else r, r) for r, n in zip(reps["rep_id"], reps["name"], strict=True)]
-    picker = widgets.Dropdown(options=options, value=default if default in set(reps["rep_id"]) else None,
-                              description=i18n.t("targets.explore_rep"))
-    out = widgets.Output()
+    value = default if default in set(reps["rep_id"]) else (options[0][1] if options else None)
+    return widgets.Dropdown(options=options, value=value, description=i18n.t("targets.explore_rep"))
 
-    def render(change: dict[str, Any]) -> None:
-        out.clear_output(wait=True)
-        with out:
-            if change["new"]:
-                show_rep(plan, change["new"])
 
-    picker.observe(render, names="value")
-    return widgets.VBox([picker, out])
+def show_rep(plan: TargetPlan, rep_id: str, *, picker: ipywidgets.Dropdown | None = None) -> None:
+    """Display one rep's monthly and weekly tables and calendar (the static default view).
+
+    With ``picker`` (:func:`rep_picker`, shown above), choosing another rep replaces
+    these outputs in place with that rep's.
+    """
+    from salesnb import notebook
+
+    def render(rep_id: str = rep_id) -> list[object]:
+        return rep_parts(plan, rep_id)
+
+    notebook.live_view({"rep_id": picker} if picker is not None else {}, render)
+
+
+def explorer(plan: TargetPlan, *, default: str | None = None) -> ipywidgets.Dropdown:
+    """Display the rep picker with the chosen rep's view below it, replaced in place on a change.
+
+    Returns the picker (already shown). One-cell form of :func:`rep_picker` + :func:`show_rep`.
+    """
+    from IPython.display import display as show
+
+    picker = rep_picker(plan, default=default)
+    show(picker)
+    show_rep(plan, picker.value, picker=picker)
+    return picker
 
 
 def activity_line(work: pd.DataFrame, *, currency: str = "EUR") -> str:
