@@ -85,6 +85,19 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
         "resolution_sla_days": Positive(),
         "mask_contacts": Flag(),
     },
+    "05_work_plan": {
+        **_COMMON,
+        "year": Interval("int", 2000, 2100),
+        "period_end": OrNone(Date()),
+        "assumptions": Text(),
+        "annual_target": OrNone(Interval("float", 0, None)),
+        "growth_pct": Interval("float", -99, None),
+        "method": Options(TARGET_METHODS),
+        "ramp_months": Interval("int", 0, 24),
+        "hires": Delegate("salesnb.plan.assumptions:check_hires"),
+        "training": Delegate("salesnb.plan.assumptions:check_training"),
+        "goals": Delegate("salesnb.plan.assumptions:check_goals"),
+    },
 }
 
 
