@@ -72,8 +72,8 @@ __all__ = [
     "target_split",
     "target_vs_forecast",
     "top_actions",
-    "year_goals",
     "trends",
     "with_assumptions",
     "year_calendar",
+    "year_goals",
 ]

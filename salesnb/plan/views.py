@@ -135,7 +135,7 @@ def _action_text(work: WorkPlan, a: dict[str, Any]) -> str:
     if code == "accounts":
         return _t("act_accounts", n=a["n"], total=a["total"], sales=_money(work, a["sales"]))
     if code == "leads":
-        return _t("act_leads", segment=_segment(a["segment"]), wins=i18n.fmt_number(a["wins"]),
+        return _t("act_leads", segment=_segment(a["segment"]).lower(), wins=i18n.fmt_number(a["wins"]),
                   leads=i18n.fmt_number(a["leads"]))
     if code == "push":
         months = ", ".join(i18n.month_name(m.month) for m in a["months"])
@@ -208,6 +208,7 @@ def regions(work: WorkPlan) -> HTML:
     plan = P.region_plan(work)
     plan = plan.assign(flag=plan["flag"].map(lambda f: i18n.t(f"targets.flag_{f}") if isinstance(f, str) else ""))
     main = plan[["name", "last_year", "target", "growth", "flag", "rank", "index", "reps", "vacant"]]
+    main = main if main["vacant"].any() else main.drop(columns="vacant")
     space = plan[["name", "whitespace", "sales_gap", "customers", "distributors", "to_sign"]]
     net = P.network(work).merge(work.targets.regions[["region_id", "name"]], on="region_id")
     channels = {c: f"ch_{c}" for c in P.territory.CHANNELS}
@@ -240,11 +241,12 @@ def _account_card(work: WorkPlan, row: pd.Series, channel: str) -> str:
                                    open=int(row["open_complaints"]))),
         (_t("card_risk"), i18n.fmt_pct(row["risk"], decimals=0) if pd.notna(row["risk"]) else "–"),
     ]
-    dl = "".join(f"<dt>{display.esc(k)}</dt><dd>{display.esc(v)}</dd>" for k, v in facts)
+    dl = "".join(f'<div class="kv"><span class="k">{display.esc(k)}</span><span class="v">{display.esc(v)}</span></div>'
+                 for k, v in facts)
     title = f"{int(row['rank'])}. {row['customer']}"
     sub = " · ".join(str(v) for v in (channel, row["province"], row["rep"]) if str(v))
     return (f'<div class="salesnb-account"><h4>{display.esc(title)}</h4><p class="sub">{display.esc(sub)}</p>'
-            f"<dl>{dl}</dl>{_ul(_next_actions(work, row))}</div>")
+            f'<div class="facts">{dl}</div>{_ul(_next_actions(work, row))}</div>')
 
 
 def _next_actions(work: WorkPlan, row: pd.Series) -> list[str]:

@@ -27,11 +27,11 @@ def months_chart(split: pd.DataFrame, *, title: str | None = None) -> Figure:
     fig, ax = new_figure(height=3.6)
     x = np.arange(len(split))
     high = split["index"].to_numpy(dtype=float) >= 1.1
-    colours = [PALETTE[3] if h else PALETTE[0] for h in high]
+    colours = [PALETTE[1] if h else PALETTE[0] for h in high]
     ax.bar(x, split["target"].to_numpy(dtype=float), color=colours, width=0.7, label=i18n.t("plan.chart_target"))
     ax.plot(x, split["last_year"].to_numpy(dtype=float), color="#0f172a", marker="o", markersize=4, linewidth=2,
             label=i18n.t("plan.chart_last_year"))
-    ax.bar([np.nan], [np.nan], color=PALETTE[3], label=i18n.t("plan.chart_high_season"))
+    ax.bar([np.nan], [np.nan], color=PALETTE[1], label=i18n.t("plan.chart_high_season"))
     ax.set_xticks(x, [i18n.month_name(int(m.month), width="abbreviated") for m in split["month"]])
     ax.grid(axis="x", visible=False)
     money_axis(ax)
