@@ -25,10 +25,10 @@ __all__ = ["activity_last_year", "evaluation", "headcount", "hires_plan", "revie
 
 
 def headcount(work: WorkPlan) -> pd.DataFrame:
-    """Return reps per region: ``region_id, name, now, leaving, vacant, hires, planned``.
+    """Return reps per region: ``region_id, name, now, leaving, vacancies, hires, planned``.
 
     ``now`` are the reps employed at the plan's end date; ``leaving`` those with a
-    leave date in the plan's year; ``vacant`` the vacancies the target breakdown
+    leave date in the plan's year; ``vacancies`` the vacancies the target breakdown
     holds targets for; ``hires`` the planned hires; ``planned`` = now − leaving + hires.
     """
     reps = work.dataset.reps
@@ -40,7 +40,7 @@ def headcount(work: WorkPlan) -> pd.DataFrame:
     regions["now"] = ids.map(now.groupby("region_id").size()).fillna(0).astype(int)
     regions["leaving"] = ids.map(leaving.groupby("region_id").size()).fillna(0).astype(int)
     vacant = work.targets.reps.loc[work.targets.reps["status"] == "vacant"]
-    regions["vacant"] = ids.map(vacant.groupby("region_id").size()).fillna(0).astype(int)
+    regions["vacancies"] = ids.map(vacant.groupby("region_id").size()).fillna(0).astype(int)
     regions["hires"] = ids.map(work.hires.groupby("region_id").size()).fillna(0).astype(int)
     regions["planned"] = regions["now"] - regions["leaving"] + regions["hires"]
     return regions.reset_index(drop=True)

@@ -32,7 +32,7 @@ KINDS: dict[str, str] = {
     **dict.fromkeys(["index", "calls", "visits", "new_customers", "visits_month", "wins_year", "expected",
                      "expected_wins", "capacity", "median_response_hours", "median_resolution_days"], "num1"),
     **dict.fromkeys(["rank", "leads", "assigned", "foreign", "customers", "distributors", "to_sign", "reps",
-                     "now", "leaving", "hires", "planned", "complaints", "open", "invoices", "oldest_days",
+                     "now", "leaving", "vacancies", "hires", "planned", "complaints", "open", "invoices", "oldest_days",
                      "open_complaints", "months_at_full", "new", "owned"], "int"),
     **dict.fromkeys(["w1", "w2", "w3", "w4"], "num1"),
     "month": "month", "by": "date", "day": "date",
@@ -280,7 +280,7 @@ def prospects(work: WorkPlan) -> HTML:
     reps = reps.sort_values(["expected_wins", "name"], ascending=[False, True], kind="stable")
     return HTML(_table(seg, work, _t("cap_segments")) + _p(line) + wins_html
                 + _table(market_words(P.leads_by_province(work)), work, _t("cap_provinces"))
-                + _table(reps, work, _t("cap_lead_reps"), max_rows=12))
+                + _table(reps, work, _t("cap_lead_reps")))
 
 
 def activities(work: WorkPlan) -> HTML:
