@@ -201,7 +201,8 @@ def test_the_plan_agrees_with_the_other_reports(english_pack) -> None:
                t["caption"].lower())
     col = [h.lower() for h in key["head"]].index("customer")
     top = [r[col][0] for r in key["rows"] if r][:10]
-    assert [re.sub(r"^\d+\. ", "", title) for title in ours.cards] == top
+    cards = [re.sub(r"^\d+\. ", "", title) for title in ours.cards if re.match(r"^\d+\. ", title)]
+    assert cards == top
     # DSO: the plan's "last year" DSO is the review's headline DSO
     review = _headline(_team_page(english_pack, "04_periodic_review"))
     review_dso = re.search(r"DSO ([\d.,]+) days", next(c["note"] for c in review.values() if "DSO" in c["note"]))
@@ -231,7 +232,7 @@ def test_every_section_has_content(english_pack) -> None:
         assert text(f"plan.{key}", lang="en") in captions, key
         table = next(t for t in parsed.tables if t["caption"] == text(f"plan.{key}", lang="en"))
         assert [r for r in table["rows"] if r], key
-    assert len(parsed.cards) == 10
+    assert len([title for title in parsed.cards if re.match(r"^\d+\. ", title)]) == 10
 
 
 # ----------------------------------------------------------------------------- printed
