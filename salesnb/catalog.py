@@ -37,7 +37,8 @@ def resolve_language(lang: str | None) -> str:
     Parameters
     ----------
     lang : {"en", "es"} or None
-        A report language, or None for the current one (:func:`get_language`).
+        A report language (``"ES"`` and ``"es-ES"`` mean ``"es"``), or None for the
+        current one (:func:`get_language`).
 
     Returns
     -------
@@ -51,9 +52,10 @@ def resolve_language(lang: str | None) -> str:
     """
     if lang is None:
         return _state["lang"]
-    if lang not in LANGUAGES:
+    code = lang.strip().lower().replace("_", "-").split("-", 1)[0] if isinstance(lang, str) else lang
+    if code not in LANGUAGES:
         raise ValueError(lang)
-    return lang
+    return code
 
 
 def set_language(lang: str) -> str:

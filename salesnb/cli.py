@@ -9,20 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from salesnb import __version__
 from salesnb.catalog import text
-from salesnb.errors import DataSourceError, SalesnbError
-
-
-class _DeprecatedPeriod(argparse.Action):
-    """``--period``: stores the value as ``period_end`` and remembers the old name was used."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
-        setattr(namespace, self.dest, values)
-        namespace.deprecated_period = values
+from salesnb.errors import DataSourceError, ParameterError, SalesnbError
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -69,7 +59,7 @@ def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
     p_run.add_argument("--out", default=None, help="folder for packs (default: reports/)")
     p_run.add_argument("--period-end", dest="period_end", default=None, metavar="DATE",
                        help="the last day of the period, YYYY-MM (that month's last day) or YYYY-MM-DD")
-    p_run.add_argument("--period", dest="period_end", action=_DeprecatedPeriod, default=None, metavar="DATE",
+    p_run.add_argument("--period", dest="period", default=None, metavar="DATE",
                        help="deprecated name of --period-end")
     p_run.add_argument("--lang", default="en", choices=["en", "es"], help="report language")
     p_run.add_argument("--per-rep", action="store_true", help="add one review page per active rep")
@@ -111,14 +101,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from salesnb.params import parse_cli_value
     from salesnb.report import run_pack
 
-    if getattr(args, "deprecated_period", None) is not None:
-        print(text("report.cli_period_deprecated", lang=args.lang, value=args.deprecated_period), file=sys.stderr)
+    period_end = args.period_end
+    if args.period is not None:
+        if period_end is not None:
+            raise ParameterError.from_catalog("report.error_period_twice", lang=args.lang, period=repr(args.period),
+                                              period_end=repr(period_end))
+        print(text("report.cli_period_deprecated", lang=args.lang, value=args.period), file=sys.stderr)
+        period_end = args.period
     params = {name: parse_cli_value(value) for name, value in args.parameter}
     result = run_pack(
         args.notebooks or None,
         data=args.data,
         out=args.out,
-        period_end=args.period_end,
+        period_end=period_end,
         lang=args.lang,
         per_rep=[r.strip() for r in args.reps.split(",") if r.strip()] if args.reps else args.per_rep,
         params=params,

@@ -62,7 +62,7 @@ def test_every_key_the_code_uses_is_in_the_catalog() -> None:
 
 
 def test_message_falls_back_to_the_report_language() -> None:
-    assert params.report_language() == "en"
+    assert i18n.get_language() == "en"
     assert params.message("bool", name="export", value="'yes'").startswith("The 'export' parameter")
     i18n.set_language("es")
     assert params.message("bool", name="export", value="'yes'").startswith("El parámetro 'export'")

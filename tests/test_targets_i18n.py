@@ -172,7 +172,7 @@ def test_lead_modes_without_history() -> None:
 
 @pytest.mark.parametrize("name", ["targets/cascade.py", "targets/checks.py", "targets/views.py", "targets/xlsx.py",
                                   "targets/allocate.py", "targets/availability.py", "targets/basis.py",
-                                  "targets/feasibility.py", "targets/methods.py", "targets/overrides.py",
+                                  "targets/outlook.py", "targets/methods.py", "targets/overrides.py",
                                   "targets/plan.py"])
 def test_target_errors_come_from_the_catalog(name: str) -> None:
     source = (config.PACKAGE_DIR / name).read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ from typing import Literal
 import pandas as pd
 
 from salesnb import i18n
+from salesnb.catalog import get_language
 from salesnb.data.checks import CheckedSource, cascade_rejections, check_source, check_table
 from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError
 from salesnb.data.problems import Problem, ValidationReport, join_and, load_error_message
@@ -284,10 +285,11 @@ def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
 def _load(source: str | Path, on_bad_rows: str) -> Dataset:
     """Load without the cache (see :func:`load`)."""
     report, checked = check_source(source)
+    lang = get_language()  # as read_table: a load error reads in the report language
     if report.unreadable:
-        raise DataSourceError(report.problems[0].to_text() if report.problems else str(source))
+        raise DataSourceError(report.problems[0].to_text(lang=lang) if report.problems else str(source))
     if report.fatal or (report.row_problems and on_bad_rows == "raise"):
-        raise DataValidationError(load_error_message(report), report)
+        raise DataValidationError(load_error_message(report, lang=lang), report)
     bad_rows = {name: set(rows) for name, rows in checked.bad_rows.items()}
     extra_problems = cascade_rejections(checked, bad_rows)
     tables, rejected_rows = _set_aside(checked, bad_rows)

@@ -17,13 +17,14 @@ Analysis modules (pure functions on frames): :mod:`~salesnb.leads.clean`
 :mod:`~salesnb.leads.score` (:class:`LeadScorer`, :func:`fit_scorer`,
 :func:`score_leads`), :mod:`~salesnb.leads.evaluate` (lift, capture, AUC, calibration,
 :func:`backtest`), :mod:`~salesnb.leads.assign` (territory, capacity, fair shares),
-:mod:`~salesnb.leads.whitespace` and :mod:`~salesnb.leads.export` (call lists).
+:mod:`~salesnb.leads.coverage` and :mod:`~salesnb.leads.export` (call lists).
 What the report shows (headline, tables in words, notes, Explore widgets) is in
 :mod:`~salesnb.leads.views`; the charts are in :mod:`salesnb.plots.leads`.
 """
 
 from salesnb.leads.assign import Assignment, active_reps, assign_leads, fairness, greedy_assign, territory_of
 from salesnb.leads.clean import REASONS, Dedup, deduplicate, name_similarity
+from salesnb.leads.coverage import whitespace
 from salesnb.leads.evaluate import (
     Backtest,
     backtest,
@@ -64,7 +65,6 @@ from salesnb.leads.views import (
     rep_table,
     translate,
 )
-from salesnb.leads.whitespace import whitespace
 
 __all__ = [
     "AUTO_BAYES_BELOW",

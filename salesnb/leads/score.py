@@ -757,7 +757,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             ``negative`` (lists of phrases, strongest first), ``why`` and ``watch_out``
             (the same lists as one ``"; "``-separated text).
         """
-        check_positive_int("top", top)
+        check_positive_int("top", top, lang=lang)
         frame = self._frame(X, reset=False)
         contrib = self.grouped(self.contributions(frame))
         score = expit(self.decision_function(frame))

@@ -3,7 +3,7 @@
 Each cell of ``notebooks/02_lead_prioritization.ipynb`` is one or two calls on the
 results of the analysis modules (:mod:`~salesnb.leads.clean`,
 :mod:`~salesnb.leads.score`, :mod:`~salesnb.leads.evaluate`,
-:mod:`~salesnb.leads.assign`, :mod:`~salesnb.leads.whitespace`); the charts are in
+:mod:`~salesnb.leads.assign`, :mod:`~salesnb.leads.coverage`); the charts are in
 :mod:`salesnb.plots.leads`. Every text comes from ``salesnb/locale/leads.json``;
 data values are only ever arguments.
 """
@@ -89,7 +89,7 @@ def headline(dedup: Dedup, scored: pd.DataFrame, assignment: Assignment, scorer:
     wins expected from the best ``top_n``, new leads assigned against capacity, the
     backlog and the scoring method with its history.
     """
-    params.check_positive_int("top_n", top_n)
+    params.check_positive_int("top_n", top_n, lang=lang)
 
     def t(key: str, **values: object) -> str:
         return i18n.t(f"leads.{key}", lang=lang, **values)

@@ -27,7 +27,6 @@ from salesnb.params.checks import (
     check_text,
     message,
     parameter_error,
-    report_language,
     show_value,
     to_timestamp,
 )
@@ -71,7 +70,6 @@ __all__ = [
     "parameters_source",
     "parse_cli_value",
     "read_parameters",
-    "report_language",
     "rules_of",
     "show_value",
     "to_source",

@@ -23,7 +23,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from salesnb import config
-from salesnb.catalog import get_language, text
+from salesnb.catalog import text
 from salesnb.errors import ParameterError
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "check_text",
     "message",
     "parameter_error",
-    "report_language",
     "show_value",
     "to_timestamp",
 ]
@@ -48,11 +47,6 @@ __all__ = [
 _repr = reprlib.Repr()
 _repr.maxstring = 60
 _repr.maxother = 60
-
-
-def report_language() -> str:
-    """Return the current report language (:func:`salesnb.catalog.get_language`)."""
-    return get_language()
 
 
 def message(key: str, /, *, lang: str | None = None, **values: object) -> str:
@@ -63,7 +57,8 @@ def message(key: str, /, *, lang: str | None = None, **values: object) -> str:
     key : str
         Key in the ``params`` catalog (``"choice"``, ``"int_range"`` ...).
     lang : {"en", "es"}, optional
-        Defaults to the report language (:func:`report_language`).
+        Defaults to the report language; an unknown language gives the English text
+        (the message must still reach the user).
     **values
         The template's fields, converted with ``str``; they are never templates
         themselves.
@@ -77,7 +72,10 @@ def message(key: str, /, *, lang: str | None = None, **values: object) -> str:
     >>> message("int_range", lang="es", name="horizon", low=1, high=24, value=99)
     "El parámetro 'horizon' debe ser un entero entre 1 y 24; se recibió 99."
     """
-    return text(f"params.{key}", lang=lang, **values)
+    try:
+        return text(f"params.{key}", lang=lang, **values)
+    except ValueError:  # not a report language: say it in the default one rather than lose the error
+        return text(f"params.{key}", lang=config.DEFAULT_LANG, **values)
 
 
 def parameter_error(key: str, /, *, lang: str | None = None, **values: object) -> ParameterError:
@@ -126,7 +124,7 @@ def check_date(name: str, value: object, *, lang: str | None = None) -> str:
                 return dt.date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise parameter_error("date", lang=lang, name=name, value=_short(value))
+    raise parameter_error("date", lang=lang, name=name, value=show_value(value))
 
 
 def check_lang(name: str, value: object, *, lang: str | None = None) -> str:
@@ -136,7 +134,7 @@ def check_lang(name: str, value: object, *, lang: str | None = None) -> str:
         if code in config.LANGUAGES:
             return code
     allowed = ", ".join(repr(c) for c in config.LANGUAGES)
-    raise parameter_error("lang", lang=lang, name=name, allowed=allowed, value=_short(value))
+    raise parameter_error("lang", lang=lang, name=name, allowed=allowed, value=show_value(value))
 
 
 def check_int(name: str, value: object, *, min: float | None = None, max: float | None = None,
@@ -150,7 +148,7 @@ def check_int(name: str, value: object, *, min: float | None = None, max: float 
     ):
         number = int(value)  # type: ignore[arg-type]
     if number is None:
-        raise parameter_error("whole_number", lang=lang, name=name, value=_short(value), type=type(value).__name__)
+        raise parameter_error("whole_number", lang=lang, name=name, value=show_value(value), type=type(value).__name__)
     _check_bounds(name, number, min, max, kind="int", lang=lang)
     return number
 
@@ -173,7 +171,7 @@ def check_float(
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        raise parameter_error("finite_number", lang=lang, name=name, value=_short(value), type=type(value).__name__)
+        raise parameter_error("finite_number", lang=lang, name=name, value=show_value(value), type=type(value).__name__)
     _check_bounds(name, number, min, max, kind="float", lang=lang)
     return number
 
@@ -206,23 +204,23 @@ def check_bool(name: str, value: object, *, lang: str | None = None) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise parameter_error("bool", lang=lang, name=name, value=_short(value))
+    raise parameter_error("bool", lang=lang, name=name, value=show_value(value))
 
 
 def check_text(name: str, value: object, *, lang: str | None = None) -> str:
     """Return ``value`` when it is text, else raise ParameterError."""
     if not isinstance(value, str):
-        raise parameter_error("text", lang=lang, name=name, value=_short(value))
+        raise parameter_error("text", lang=lang, name=name, value=show_value(value))
     return value
 
 
 def check_data(name: str, value: object, *, lang: str | None = None) -> str:
     """Resolve a dataset parameter (``"sample"`` or a path) to an existing absolute path."""
     if not isinstance(value, str | os.PathLike):
-        raise parameter_error("data_type", lang=lang, name=name, value=_short(value))
+        raise parameter_error("data_type", lang=lang, name=name, value=show_value(value))
     path = config.resolve_data_path(value)
     if not path.exists():
-        raise parameter_error("data_missing", lang=lang, name=name, value=_short(os.fspath(value)), path=path)
+        raise parameter_error("data_missing", lang=lang, name=name, value=show_value(os.fspath(value)), path=path)
     return str(path)
 
 
@@ -274,9 +272,10 @@ def to_timestamp(name: str, value: object, *, lang: str | None = None) -> Any:
     """Return a day (midnight ``pandas.Timestamp``) from a date-like value.
 
     The one date parser of the package: library functions call it on every date
-    argument. Accepted: ``YYYY-MM-DD`` text (a ``T00:00`` time is allowed),
-    ``datetime.date``/``datetime``, ``pandas.Timestamp`` and ``numpy.datetime64``.
-    Notebook parameters go through :func:`check_date` first (which also takes ``YYYY-MM``).
+    argument. Accepted: ``YYYY-MM-DD`` text (a ``T00:00`` time is allowed), ``YYYY-MM``
+    (that month's last day, as :func:`check_date` reads it), ``datetime.date``/
+    ``datetime``, ``pandas.Timestamp`` and ``numpy.datetime64``. Other text (``31/10/2026``,
+    ``20261031``) is refused rather than guessed.
 
     Raises
     ------
@@ -284,8 +283,10 @@ def to_timestamp(name: str, value: object, *, lang: str | None = None) -> Any:
         Naming ``name``, in the report language: ``The 'period_end' parameter must be a
         date written YYYY-MM-DD. Got '31/10/2026' instead.``
     """
-    import pandas as pd  # not at import time: the runner checks parameters without pandas
+    import pandas as pd  # imported on first use: importing salesnb.params stays light
 
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", value):
+        value = check_date(name, value, lang=lang)
     if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?)?\s*", value):
         raise parameter_error("date_iso", lang=lang, name=name, value=show_value(value))
     if not isinstance(value, str | dt.date | pd.Timestamp) and type(value).__name__ != "datetime64":
@@ -310,18 +311,12 @@ def _check_bounds(name: str, number: float, low: float | None, high: float | Non
 def show_value(value: object) -> str:
     """Return a short, safe text form of a value for a message.
 
-    Plain values and numpy scalars show their repr (long ones shortened); any other
-    object shows as ``<type object>``: the repr of an unknown object is never called.
+    Plain values and numpy scalars show their repr, shortened past 60 characters;
+    tuples and sets of plain values too; any other object shows as ``<type object>``:
+    the repr of an unknown object is never called.
     """
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        return repr(value.item())  # type: ignore[attr-defined]
-    if type(value) in (str, int, float, bool, type(None)):
-        return repr(value)
-    return _short(value)
-
-
-def _short(value: object) -> str:
-    """Return a short, safe text form: never call the repr of an object we do not know."""
+        value = value.item()  # type: ignore[attr-defined]
     if type(value) in (str, int, float, bool, type(None), list, dict):
         return _repr.repr(value)
     if type(value) in (tuple, set, frozenset) and all(

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from salesnb.params.checks import message, parameter_error, report_language, show_value
+from salesnb.catalog import get_language
+from salesnb.params.checks import message, parameter_error, show_value
 
 __all__ = [
     "MISSING",
@@ -199,20 +200,20 @@ def parameters_from_source(source: str) -> dict[str, Declared]:
     return found
 
 
-def check_name(name: object, *, notebook: str | None = None) -> str:
+def check_name(name: object, *, notebook: str | None = None, lang: str | None = None) -> str:
     """Check that ``name`` can be a parameter name at all; return it.
 
     Names must be Python identifiers, not keywords and not dunder names. This is
     checked before anything else because a name is written into code.
     """
-    where = message("plain_where", notebook=notebook) if notebook else ""
+    where = message("plain_where", lang=lang, notebook=notebook) if notebook else ""
     if (
         type(name) is not str
         or not name.isidentifier()
         or keyword.iskeyword(name)
         or (name.startswith("__") and name.endswith("__"))
     ):
-        raise parameter_error("name_bad", name=show_value(name), where=where)
+        raise parameter_error("name_bad", lang=lang, name=show_value(name), where=where)
     return name
 
 
@@ -227,7 +228,7 @@ def check_plain(value: object, *, name: str, notebook: str | None = None, lang: 
     """
     problem = _plain_problem(value, 0, set())
     if problem is not None:
-        lang = lang or report_language()
+        lang = lang or get_language()
         path, reason, _ = problem
         where = message("plain_where", lang=lang, notebook=notebook) if notebook else ""
         own_type = not path and reason == "plain_type"  # "a tuple is not allowed": the type says it already
@@ -236,7 +237,8 @@ def check_plain(value: object, *, name: str, notebook: str | None = None, lang: 
                               type=type(value).__name__, detail=detail)
 
 
-def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *, notebook: str) -> dict[str, Any]:
+def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *, notebook: str,
+                 lang: str | None = None) -> dict[str, Any]:
     """Check values against a notebook's declared parameters.
 
     Parameters
@@ -247,6 +249,8 @@ def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *,
         What the notebook declares (see :func:`read_parameters`).
     notebook : str
         Notebook name, for messages.
+    lang : {"en", "es"}, optional
+        Language of the messages; the report language by default.
 
     Returns
     -------
@@ -261,14 +265,14 @@ def check_params(values: Mapping[str, Any], declared: Mapping[str, Declared], *,
         the parameter, what was expected and what came.
     """
     for name, value in values.items():
-        check_name(name, notebook=notebook)
+        check_name(name, notebook=notebook, lang=lang)
         if name not in declared:
             known = ", ".join(declared) or "none"
-            raise parameter_error("undeclared", name=name, notebook=notebook, known=known)
-        check_plain(value, name=name, notebook=notebook)
+            raise parameter_error("undeclared", lang=lang, name=name, notebook=notebook, known=known)
+        check_plain(value, name=name, notebook=notebook, lang=lang)
         decl = declared[name]
         if not decl.accepts(value):
-            raise parameter_error("declared_type", name=name, notebook=notebook, expected=decl.expected,
+            raise parameter_error("declared_type", lang=lang, name=name, notebook=notebook, expected=decl.expected,
                                   source=decl.source, value=show_value(value), type=type(value).__name__)
     order = [n for n in declared if n in values] + [n for n in values if n not in declared]
     return {name: values[name] for name in order}

@@ -1,8 +1,9 @@
 """Each notebook's parameter rules, and the one call that checks them.
 
 The runner (before any kernel starts) and each notebook's validation cell call the
-same :func:`check_notebook`, so a value the runner accepts is one the notebook
-accepts, with the same message when it is not::
+same :func:`check_notebook`, so a value the runner passes is one the notebook accepts,
+and a bad one gets the same message from both (the runner first also requires plain
+literals of the type the parameters cell declares, since only those can be injected)::
 
     p = params.check_notebook(globals(), notebook="01_market_analysis")
     p.horizon, p.period_end        # 6, Timestamp('2026-10-31 00:00:00')
@@ -18,7 +19,7 @@ from typing import Any
 
 from salesnb.config import DEFAULT_LANG
 from salesnb.errors import ParameterError
-from salesnb.params.checks import message, parameter_error
+from salesnb.params.checks import parameter_error
 from salesnb.params.rules import (
     DataSource,
     Date,
@@ -62,11 +63,11 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
     },
     "03_target_breakdown": {
         **_COMMON,
-        "year": Interval("int", 2000, 2100),
+        "year": Delegate("salesnb.targets.cascade:check_year"),
         "annual_target": OrNone(Interval("float", 0, None)),
-        "growth_pct": Interval("float", -99, None),
+        "growth_pct": Delegate("salesnb.targets.cascade:check_growth_pct"),
         "method": Options(TARGET_METHODS),
-        "ramp_months": Interval("int", 0, 24),
+        "ramp_months": Delegate("salesnb.targets.cascade:check_ramp_months"),
         "country": Delegate("salesnb.workdays:check_country", skip=("",)),
         "closures": Delegate("salesnb.workdays:parse_closures", pass_name=True),
         "overrides": Delegate("salesnb.targets:check_overrides"),
@@ -79,7 +80,7 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
         "period_end": Date(),
         "rep_id": OrNone(Text()),
         "weights": Delegate("salesnb.review.kpis:check_weights"),
-        "growth": Interval("float", -0.99, 10),
+        "growth": Delegate("salesnb.review.plan:check_growth"),
         "targets": OrNone(Text()),
         "response_sla_hours": Positive(),
         "resolution_sla_days": Positive(),
@@ -180,8 +181,10 @@ def check_notebook(values: Mapping[str, Any], *, notebook: str, lang: str | None
     Returns
     -------
     NotebookParams
-        Every ruled parameter in its normal form: dates as ``pandas.Timestamp``, whole
-        numbers as ``int``, flags as ``bool``, ``data`` as an absolute path.
+        Every ruled parameter in its normal form: dates as ``pandas.Timestamp`` (a custom
+        review period's start stays ``YYYY-MM-DD`` text, as the review takes it), whole
+        numbers as ``int``, flags as ``bool``, ``data`` as an absolute path; values a
+        domain check accepts (closures, overrides, weights, growth) unchanged.
 
     Raises
     ------
@@ -191,20 +194,20 @@ def check_notebook(values: Mapping[str, Any], *, notebook: str, lang: str | None
     rules = rules_of(notebook)
     code = Language().check("lang", lang) if lang is not None else _language_of(values)
     checked: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[ParameterError] = []
     for name, rule in rules.items():
         if name not in values:
-            problems.append(message("missing", lang=code, name=name, notebook=notebook))
+            problems.append(parameter_error("missing", lang=code, name=name, notebook=notebook))
             continue
         try:
             checked[name] = rule.check(name, values[name], lang=code)
         except ParameterError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if len(problems) == 1:
-        raise ParameterError(problems[0])
+        raise problems[0]  # its own class (an OverrideError stays one) and cause
     if problems:
         raise parameter_error("several", lang=code, n=len(problems), notebook=notebook,
-                              problems="\n".join(f"- {p}" for p in problems))
+                              problems="\n".join(f"- {p}" for p in problems)) from problems[0]
     return NotebookParams(notebook, checked)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from salesnb.errors import ParameterError
 from salesnb.params.checks import (
     check_bool,
     check_choice,
@@ -206,14 +207,25 @@ class Delegate(Rule):
         return getattr(importlib.import_module(module), attr)
 
     def check(self, name: str, value: object, *, lang: str | None = None) -> Any:
-        """Return ``value`` once the domain's check accepts it (see :meth:`Rule.check`)."""
+        """Return ``value`` once the domain's check accepts it (see :meth:`Rule.check`).
+
+        A domain check that fails with something other than a ParameterError (a
+        ``TypeError`` on a value of the wrong shape) is reported as this parameter's
+        problem, so the notebook still lists every problem at once.
+        """
         if any(value == s and type(value) is type(s) for s in self.skip):
             return value
         from salesnb.catalog import language  # the domain check speaks the report language
 
         with language(lang):
-            if self.pass_name:
-                self.function()(value, name=name)
-            else:
-                self.function()(value)
+            try:
+                if self.pass_name:
+                    self.function()(value, name=name)
+                else:
+                    self.function()(value)
+            except ParameterError:
+                raise
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise parameter_error("invalid", lang=lang, name=name, value=show_value(value),
+                                      detail=type(exc).__name__) from exc
         return value

@@ -107,8 +107,8 @@ def plan_pack(
     lang = P.check_lang("lang", lang)
     jobs = _check_jobs(jobs, lang=lang)
     limit = _check_timeout(timeout, lang=lang)
-    end = None if period_end is None else P.check_date(*period_end)
-    user = _check_user_values(params)
+    end = None if period_end is None else P.check_date(*period_end, lang=lang)
+    user = _check_user_values(params, lang=lang)
     nbs = [load_notebook(path, lang=lang) for path in resolve_notebooks(notebooks, lang=lang)]
     check_unique_names(nbs, lang=lang)
     _check_user_names(user, nbs, lang=lang)
@@ -155,12 +155,12 @@ def _check_timeout(timeout: float | None, *, lang: str) -> float:
     return limit
 
 
-def _check_user_values(params: Mapping[str, Any] | None) -> dict[str, Any]:
+def _check_user_values(params: Mapping[str, Any] | None, *, lang: str) -> dict[str, Any]:
     """Return the caller's parameters after checking their names and that values are plain."""
     user = dict(params or {})
     for name, value in user.items():
-        P.check_name(name)
-        P.check_plain(value, name=name)
+        P.check_name(name, lang=lang)
+        P.check_plain(value, name=name, lang=lang)
     return user
 
 
@@ -187,10 +187,11 @@ def check_report_params(values: Mapping[str, Any], nb: Notebook, *, lang: str | 
 
     The one place the runner checks parameter values for a report; every report of
     the pack goes through it. Names and types against the notebook's ``parameters``
-    cell first (only plain literals of the declared type can be injected), then, for
-    the workbook's notebooks, the notebook's rules through
+    cell first (only plain literals of the declared type can be injected: ``"6"`` for
+    an ``int`` is refused here although a notebook's own check would read it), then,
+    for the workbook's notebooks, the notebook's rules through
     :func:`salesnb.params.check_notebook` — the same call its validation cell makes,
-    so the runner refuses exactly what the notebook would, with the same message.
+    so a value the notebook would refuse is refused here with the same message.
 
     Parameters
     ----------
@@ -211,7 +212,7 @@ def check_report_params(values: Mapping[str, Any], nb: Notebook, *, lang: str | 
     ParameterError
         For a value the notebook's declaration does not accept.
     """
-    checked = P.check_params(values, nb.declared, notebook=nb.path.name)
+    checked = P.check_params(values, nb.declared, notebook=nb.path.name, lang=lang)
     if nb.path.stem in P.NOTEBOOK_RULES:
         defaults = {name: d.default for name, d in nb.declared.items() if d.default is not P.MISSING}
         P.check_notebook({**defaults, **checked}, notebook=nb.path.stem, lang=lang)

@@ -23,7 +23,7 @@ The modules, analyses first:
 * :mod:`~salesnb.targets.cascade` — :func:`breakdown` and :func:`compare_methods`;
 * :mod:`~salesnb.targets.plan` — :class:`TargetPlan`, what views and the review read;
 * :mod:`~salesnb.targets.checks` — the reconciliation audit and the bottom-up check;
-* :mod:`~salesnb.targets.feasibility` — forecasts of the history and the chance of meeting each month;
+* :mod:`~salesnb.targets.outlook` — forecasts of the history and the chance of meeting each month;
 * :mod:`~salesnb.targets.xlsx` — the workbook export.
 
 :mod:`salesnb.targets.views` holds what the notebook displays (headline, tables, the
@@ -34,8 +34,8 @@ working-day calendar.
 from salesnb.targets.allocate import allocate
 from salesnb.targets.cascade import breakdown, check_growth_pct, compare_methods
 from salesnb.targets.checks import AUDIT_LEVELS, audit_plan, bottom_up
-from salesnb.targets.feasibility import feasibility, forecast_history, history_series
 from salesnb.targets.methods import METHODS
+from salesnb.targets.outlook import feasibility, forecast_history, history_series
 from salesnb.targets.overrides import OverrideError, check_overrides
 from salesnb.targets.plan import TargetPlan
 from salesnb.targets.xlsx import to_xlsx

@@ -89,6 +89,8 @@ __all__ = [
     "audit_plan",
     "breakdown",
     "check_growth_pct",
+    "check_ramp_months",
+    "check_year",
     "compare_methods",
 ]
 
@@ -99,7 +101,14 @@ VACANT_PREFIX = "VACANT-"
 # --------------------------------------------------------------------------- parameters
 
 
-def _check_year(year: object) -> int:
+def check_year(year: object) -> int:
+    """Return the year to plan when it is a whole year between 1900 and 2200.
+
+    Raises
+    ------
+    ParameterError
+        ``The 'year' parameter must be a whole year such as 2027. Got ... instead.``
+    """
     if isinstance(year, bool) or not isinstance(year, int | np.integer) or not 1900 <= int(year) <= 2200:
         raise parameter_error("targets_year", value=repr(year))
     return int(year)
@@ -141,7 +150,14 @@ def check_growth_pct(growth_pct: object) -> float | None:
     return float(growth_pct)
 
 
-def _check_ramp(ramp_months: object) -> float:
+def check_ramp_months(ramp_months: object) -> float:
+    """Return the months a new hire needs to reach full quota, from 0 to 24 (fractions allowed).
+
+    Raises
+    ------
+    ParameterError
+        ``The 'ramp_months' parameter must be a number of months from 0 to 24. Got ... instead.``
+    """
     if isinstance(ramp_months, bool) or not isinstance(ramp_months, int | float) \
             or not 0 <= float(ramp_months) <= 24:
         raise parameter_error("targets_ramp", value=repr(ramp_months))
@@ -263,10 +279,10 @@ def breakdown(
     >>> plan.daily.groupby("rep_id")["target"].sum().sum() == plan.annual_target
     True
     """
-    year = _check_year(year)
+    year = check_year(year)
     check_choice("method", method, METHODS)
     unit = check_unit(unit)
-    growth, ramp = check_growth_pct(growth_pct), _check_ramp(ramp_months)
+    growth, ramp = check_growth_pct(growth_pct), check_ramp_months(ramp_months)
     potential_weight = _check_weight("potential_weight", potential_weight)
     capacity_weight = None if capacity_weight is None else _check_weight("capacity_weight", capacity_weight)
     country = _check_country(country, dataset)
@@ -333,7 +349,7 @@ def compare_methods(
     ParameterError
         For a bad parameter, or data without sales in the 12 months to ``as_of``.
     """
-    year = _check_year(year)
+    year = check_year(year)
     check_choice("by", by, ("region", "region_category"))
     unit = check_unit(unit)
     methods = list(methods)

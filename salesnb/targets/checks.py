@@ -10,7 +10,7 @@
   Summing monthly bounds treats a region's months as moving together, which is
   the cautious reading of an annual upper bound.
 
-Forecasts come from :func:`salesnb.targets.feasibility.forecast_history`; series with
+Forecasts come from :func:`salesnb.targets.outlook.forecast_history`; series with
 less than two years of history get none, and their rows say so.
 """
 
@@ -21,12 +21,12 @@ import pandas as pd
 
 from salesnb.params import parameter_error
 from salesnb.targets.allocate import from_units
-from salesnb.targets.feasibility import MIN_MONTHS, feasibility, forecast_history, history_series
+from salesnb.targets.outlook import MIN_MONTHS, feasibility, forecast_history, history_series
 from salesnb.targets.plan import TargetPlan
 
 __all__ = [
     "AUDIT_LEVELS",
-    "MIN_MONTHS",  # re-exported: the forecast side lives in salesnb.targets.feasibility
+    "MIN_MONTHS",  # re-exported: the forecast side lives in salesnb.targets.outlook
     "audit_plan",
     "bottom_up",
     "feasibility",
@@ -202,7 +202,7 @@ def bottom_up(plan: TargetPlan, forecasts: pd.DataFrame, *, max_growth: float = 
     plan : TargetPlan
         From :func:`salesnb.targets.breakdown`.
     forecasts : DataFrame
-        From :func:`~salesnb.targets.feasibility.forecast_history`.
+        From :func:`~salesnb.targets.outlook.forecast_history`.
     max_growth : float, default 0.30
         Growth over last year above which a target is flagged unrealistic.
 
