@@ -48,7 +48,8 @@ def _add_plan_parser(p_plan: argparse.ArgumentParser) -> None:
                         help="last day of data the plan stands on (default: the last complete month)")
     p_plan.add_argument("--assumptions", default=None, metavar="FILE",
                         help="TOML file of the director's choices (default: plan.toml next to the data)")
-    p_plan.add_argument("--timeout", type=int, default=None, help="seconds the notebook may run")
+    p_plan.add_argument("--timeout", type=int, default=1800,
+                        help="seconds the notebook may run (default 1800: a large company's plan takes minutes)")
     p_plan.add_argument("--no-progress", action="store_true", help="do not print progress")
 
 

@@ -258,7 +258,7 @@ def _next_actions(work: WorkPlan, row: pd.Series) -> list[str]:
         out.append(_t("next_complaint", n=int(row["open_complaints"])))
     if pd.notna(row["risk"]) and row["risk"] >= 0.2:
         out.append(_t("next_risk"))
-    if row["growth"] < 0:
+    if row["growth"] < -0.05:
         out.append(_t("next_recover", growth=i18n.fmt_pct(row["growth"], signed=True)))
     if row["visits_month"] < 1:
         out.append(_t("next_visit"))
