@@ -29,7 +29,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p_val.add_argument("--max-problems", type=int, default=50, help="problems to print (default 50)")
 
     p_sample = sub.add_parser("sample", help="write the deterministic sample company")
-    p_sample.add_argument("path", help="folder to write (created if missing)")
+    p_sample.add_argument("path", nargs="?", default=None,
+                          help="folder to write (created if missing; optional with --to)")
+    p_sample.add_argument("--to", default=None, metavar="URL",
+                          help="also write it into a database: duckdb:///path/file.duckdb or postgresql://user@host/db")
     p_sample.add_argument("--scale", type=float, default=1.0, help="size multiplier (default 1)")
     p_sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
@@ -91,10 +94,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from salesnb.sample import generate
+    import tempfile
 
-    path = generate(args.path, scale=args.scale, seed=args.seed)
-    print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {path}")
+    from salesnb.sample import generate
+    from salesnb.sample.write import write_database
+
+    if args.path is None and args.to is None:
+        print(text("problems.error_sample_where"), file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="salesnb-sample-") as tmp:
+        path = generate(args.path or tmp, scale=args.scale, seed=args.seed)
+        if args.path is not None:
+            print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {path}")
+        if args.to is not None:
+            shown = write_database(path, args.to)
+            print(f"Wrote the sample company (scale {args.scale:g}, seed {args.seed}) to {shown}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,6 +51,11 @@ def cache_dir() -> Path:
 def templates_dir() -> Path:
     """Return the folder of the nbconvert templates shipped with the package."""
     return PACKAGE_DIR / "templates"
+
+
+def is_database_url(data: object) -> bool:
+    """Return whether a ``data`` value names a database (``duckdb:///file.duckdb``, ``postgresql://...``)."""
+    return isinstance(data, str) and re.match(r"^\s*[a-zA-Z][a-zA-Z0-9+.\-]*://", data) is not None
 
 
 def resolve_data_path(data: str | os.PathLike[str]) -> Path:

@@ -33,6 +33,13 @@ LEAD_STATUSES = ("open", "won", "lost")
 ACTIVITY_KINDS = ("call", "visit", "meeting", "email")
 SEVERITIES = ("low", "medium", "high")
 REGION_LEVELS = ("region", "province", "county")
+#: Lines of selling expense (``expenses.line``); a budget line is ``revenue`` or one of these.
+EXPENSE_LINES = ("salaries", "travel", "vehicles", "samples_displays", "advertising", "promotions",
+                 "trade_fairs", "training", "entertainment", "other")
+BUDGET_LINES = ("revenue", *EXPENSE_LINES)
+#: What a commission rate is applied to.
+COMMISSION_BASES = ("net_sales", "margin")
+PRICE_POSITIONS = ("budget", "similar", "premium")
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,8 @@ TABLES: dict[str, Table] = {
                 Column("hire_date", "date"),
                 Column("leave_date", "date", nullable=True),
                 Column("weekly_capacity", "int", min=0, description="New-lead calls per week"),
+                Column("plan_id", nullable=True, required=False,
+                       description="Commission plan (`commission_plans.plan_id`); the `default` plan when empty"),
             ),
             primary_key=("rep_id",),
             foreign_keys=(ForeignKey("region_id", "regions", "region_id"),),
@@ -173,6 +182,10 @@ TABLES: dict[str, Table] = {
                 Column("region_id"),
                 Column("rep_id", nullable=True),
                 Column("created_date", "date"),
+                Column("lost_date", "date", nullable=True, required=False,
+                       description="When the account was lost (a lost-customer record)"),
+                Column("lost_to", nullable=True, required=False,
+                       description="Competitor that took the account (a `competitors.name`)"),
             ),
             primary_key=("customer_id",),
             foreign_keys=(
@@ -209,6 +222,9 @@ TABLES: dict[str, Table] = {
                 Column("unit_price", "float", min=0),
                 Column("discount", "float", min=0, max=1, description="Fraction 0-1"),
                 _money("net_amount", signed=True, desc="quantity x unit_price x (1 - discount)"),
+                Column("unit_cost", "float", nullable=True, required=False, min=0,
+                       description="Cost of one unit on this line; the product's `unit_cost` when absent"),
+                Column("promo_code", nullable=True, required=False, description="Promotion the line was sold under"),
             ),
             primary_key=("order_id", "line_no"),
             foreign_keys=(
@@ -235,6 +251,8 @@ TABLES: dict[str, Table] = {
                 Column("closed_date", "date", nullable=True),
                 Column("lost_reason", nullable=True),
                 Column("rep_id", nullable=True),
+                Column("lost_to", nullable=True, required=False,
+                       description="Competitor that won a lost lead (a `competitors.name`)"),
             ),
             primary_key=("lead_id",),
             foreign_keys=(
@@ -342,6 +360,79 @@ TABLES: dict[str, Table] = {
             required=False,
             description="Optional manager-scored KPIs per rep and period (0-100).",
             used_by=("review",),
+        ),
+        Table(
+            "competitors",
+            (
+                Column("name", description="Competitor, as written in `lost_to`"),
+                Column("price_position", nullable=True, required=False, allowed=PRICE_POSITIONS,
+                       description="Their prices against ours"),
+                Column("channels", nullable=True, required=False, description="Channels they sell through"),
+                Column("regions", nullable=True, required=False, description="Regions where they are strong"),
+                Column("notes", nullable=True, required=False),
+            ),
+            primary_key=("name",),
+            required=False,
+            description="Competitors named in `lost_to` of leads and customers, with their price position.",
+            used_by=("money",),
+        ),
+        Table(
+            "expenses",
+            (
+                Column("expense_id"),
+                Column("date", "date"),
+                Column("line", allowed=EXPENSE_LINES, description="Line of selling expense"),
+                _money("amount", desc="Amount spent"),
+                Column("rep_id", nullable=True, required=False, description="The rep it is charged to"),
+                Column("region_id", nullable=True, required=False, description="The region it is charged to"),
+            ),
+            primary_key=("expense_id",),
+            foreign_keys=(
+                ForeignKey("rep_id", "reps", "rep_id"),
+                ForeignKey("region_id", "regions", "region_id"),
+            ),
+            required=False,
+            description="Selling expenses by line; a row may name the rep or region it is charged to.",
+            used_by=("money",),
+        ),
+        Table(
+            "budget",
+            (
+                Column("year", "int", min=1990, max=2100),
+                Column("month", "int", min=1, max=12),
+                Column("line", allowed=BUDGET_LINES, description="`revenue` or a line of selling expense"),
+                _money("amount", desc="Budgeted amount, not negative"),
+                Column("region_id", nullable=True, required=False, description="Region; the company when empty"),
+            ),
+            primary_key=("year", "month", "line", "region_id"),
+            foreign_keys=(ForeignKey("region_id", "regions", "region_id"),),
+            required=False,
+            description="The sales budget: revenue and each expense line by month (and region).",
+            used_by=("money",),
+        ),
+        Table(
+            "commission_plans",
+            (
+                Column("plan_id", description="Plan name; reps name it in `reps.plan_id`"),
+                Column("tier_from", "float", min=0, description="Attainment where the tier starts (1 = 100 %)"),
+                Column("tier_to", "float", nullable=True, min=0,
+                       description="Attainment where the next tier starts; empty for the last tier"),
+                Column("rate", "float", min=0, max=1, description="Commission rate of the tier (0.03 = 3 %)"),
+                Column("base", allowed=COMMISSION_BASES, description="What the rate is applied to"),
+                Column("bonus_new_customer", "float", nullable=True, required=False, min=0.0,
+                       description="Bonus per new customer (on any tier row of the plan)"),
+                Column("bonus_collected", "float", nullable=True, required=False, min=0.0,
+                       description="Bonus per overdue invoice collected (on any tier row of the plan)"),
+            ),
+            primary_key=("plan_id", "tier_from"),
+            rules=(Rule("tier_to", ">", "tier_from", "A tier ends above where it starts."),),
+            required=False,
+            description=(
+                "Commission tiers: a rep whose attainment of target falls in a tier earns its rate "
+                "on all their net sales (or margin) of the period, plus the plan's bonuses. Tiers of "
+                "one plan must not overlap. Without this table every rep has a flat 3 % of net sales."
+            ),
+            used_by=("money",),
         ),
     )
 }

@@ -105,3 +105,47 @@ def spanish_pack(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("packs-es")
     return run_pack(None, data="sample", out=out, period="2026-10", lang="es", per_rep=False,
                     jobs=2, timeout=120, progress=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server on 127.0.0.1 (``tests/pgserver.py``), stopped after the session.
+
+    Outside CI the tests that need it skip, saying why, when PostgreSQL is not
+    installed; in CI (``CI`` set) that fails the run, saying how to install it.
+    """
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import pgserver
+
+    if pgserver.find_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs a PostgreSQL server for the SQL tests. {pgserver.INSTALL_HINT}.")
+        pytest.skip(f"no PostgreSQL server to test against. {pgserver.INSTALL_HINT}.")
+    server = pgserver.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_sample(pg_server) -> str:
+    """The URL (password included) of a PostgreSQL database holding the sample company."""
+    from salesnb.config import sample_dir
+    from salesnb.sample.write import write_database
+
+    url = pg_server.create_database("sample")
+    write_database(sample_dir(), url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def duck_sample(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of a DuckDB file holding the sample company."""
+    from salesnb.config import sample_dir
+    from salesnb.sample.write import write_database
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('duck')}/sample.duckdb"
+    write_database(sample_dir(), url)
+    return url

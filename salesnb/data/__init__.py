@@ -2,7 +2,9 @@
 
 A *source* is either a folder holding one file per table (``orders.csv``,
 ``orders.parquet`` ...) plus an optional ``dataset.toml``, or one ``.xlsx`` workbook
-with a sheet per table (and an optional ``dataset`` sheet of ``key, value`` rows).
+with a sheet per table (and an optional ``dataset`` sheet of ``key, value`` rows), or a
+database: ``duckdb:///path/file.duckdb``, any SQLAlchemy URL, or a folder whose
+``dataset.toml`` has a ``[database]`` table (:mod:`~salesnb.data.sql`).
 
 :func:`validate` reads everything it can and returns a :class:`ValidationReport`
 listing every problem at once. :func:`load` returns a :class:`Dataset` of typed
@@ -19,6 +21,8 @@ The package, in the order a load runs through it:
 * :mod:`~salesnb.data.problems` -- the problem model (:class:`Problem`,
   :class:`Notice`, :class:`ValidationReport`) and its catalog-backed texts;
 * :mod:`~salesnb.data.reading` -- files, encodings, CSV/Parquet/xlsx, as untyped cells;
+* :mod:`~salesnb.data.sql` -- a DuckDB file or a database URL (``dataset.toml`` may map
+  tables to queries), read as raw tables whose rows are named by their primary key;
 * :mod:`~salesnb.data.coerce` -- typing each column by the contract, cell by cell;
 * :mod:`~salesnb.data.checks` -- columns, cross-column rules, primary and foreign keys;
 * :mod:`~salesnb.data.dataset` -- the typed :class:`Dataset`;

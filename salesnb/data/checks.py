@@ -21,9 +21,11 @@ import pandas as pd
 from salesnb.data.coerce import type_column, type_extra
 from salesnb.data.problems import Problem, ValidationReport, make_problem, shorten
 from salesnb.data.reading import RawTable, read_source
+from salesnb.data.sql import database_of, read_database
 from salesnb.schema import TABLE_ORDER, TABLES, ForeignKey, Rule, Table
 
-__all__ = ["CheckedSource", "cascade_rejections", "check_keys", "check_source", "check_table"]
+__all__ = ["CheckedSource", "cascade_rejections", "check_keys", "check_read", "check_source", "check_table",
+           "check_tier_overlap"]
 
 #: Problems listed per broken key before the rest is summed up.
 _MAX_KEY_PROBLEMS = 200
@@ -60,7 +62,8 @@ def check_source(source: str | Path) -> tuple[ValidationReport, CheckedSource]:
     Parameters
     ----------
     source : str or Path
-        A folder of CSV/Parquet files or an .xlsx workbook.
+        A folder of CSV/Parquet files, an .xlsx workbook, or a database
+        (:func:`salesnb.data.sql.database_of`).
 
     Returns
     -------
@@ -69,9 +72,40 @@ def check_source(source: str | Path) -> tuple[ValidationReport, CheckedSource]:
     checked : CheckedSource
         The typed tables and what they came from (empty when the source is unreadable).
     """
+    db = database_of(source)
+    if db is not None:
+        report = ValidationReport(source=db.shown)
+        raws, meta, labels = read_database(db, report)
+        return check_read(raws, meta, [], report, labels=labels)
     path = Path(source).expanduser()
     report = ValidationReport(source=path)
     raws, meta, used = read_source(path, report)
+    return check_read(raws, meta, used, report)
+
+
+def check_read(raws: dict[str, RawTable], meta: dict[str, Any], used: list[Path], report: ValidationReport, *,
+               labels: dict[str, str] | None = None) -> tuple[ValidationReport, CheckedSource]:
+    """Check tables already read (:func:`check_source` after reading).
+
+    Parameters
+    ----------
+    raws : dict of str to RawTable
+        The tables read, by contract name.
+    meta : dict
+        The source's metadata.
+    used : list of Path
+        The files read.
+    report : ValidationReport
+        The report of the read; problems are added here.
+    labels : dict of str to str, optional
+        Where each table was looked for in a database (the ``file`` of a missing table).
+
+    Returns
+    -------
+    report : ValidationReport
+    checked : CheckedSource
+        As :func:`check_source`.
+    """
     if report.unreadable:
         return report, CheckedSource({}, {}, {}, {}, [])
     typed: dict[str, pd.DataFrame] = {}
@@ -81,8 +115,10 @@ def check_source(source: str | Path) -> tuple[ValidationReport, CheckedSource]:
         raw = raws.get(name)
         if raw is None:
             if contract.required and not any(p.table == name for p in report.problems):
-                report.problems.append(make_problem(name, f"{name}.csv", None, None, None, "missing table",
+                file = (labels or {}).get(name, f"{name}.csv")
+                report.problems.append(make_problem(name, file, None, None, None, "missing table",
                                                     key="missing_table", fatal=True, table=name,
+                                                    hint="db_missing_table" if labels is not None else "missing_table",
                                                     columns=", ".join(contract.required_columns)))
             continue
         frame, bad = check_table(raw, contract, report)
@@ -100,14 +136,14 @@ def _check_columns(raw: RawTable, contract: Table, report: ValidationReport) -> 
     present = set(frame.columns)
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     for col in duplicated:
-        report.problems.append(make_problem(contract.name, raw.file, 1, col, None, "duplicate column",
-                                            key="duplicate_column", fatal=True, column=col))
+        report.problems.append(make_problem(contract.name, raw.file, raw.header_row(), col, None,
+                                            "duplicate column", key="duplicate_column", fatal=True, column=col))
     missing = [c for c in contract.required_columns if c not in present]
     lowered = {c.lower().replace(" ", "_"): c for c in present}
     for col in missing:
         similar = lowered.get(col.lower())
         hint = "rename_column" if similar else f"add_column_{contract.column(col).dtype}"
-        report.problems.append(make_problem(contract.name, raw.file, 1, col, None, "missing column",
+        report.problems.append(make_problem(contract.name, raw.file, raw.header_row(), col, None, "missing column",
                                             key="missing_column", hint=hint, fatal=True, column=col,
                                             similar=similar or ""))
     return not (missing or duplicated)
@@ -178,10 +214,33 @@ def check_table(raw: RawTable, contract: Table, report: ValidationReport) -> tup
     for rule in contract.rules:
         if rule.left in typed and rule.right in typed:
             _check_rule(typed, raw, contract, rule, report, bad)
+    if contract.name == "commission_plans":
+        check_tier_overlap(typed, raw, report, bad)
     for name in frame.columns:
         if name not in declared:
             typed[name] = type_extra(frame[name])
     return typed, bad
+
+
+def check_tier_overlap(typed: pd.DataFrame, raw: RawTable, report: ValidationReport, bad: set[int]) -> None:
+    """Report commission tiers that start before the previous tier of their plan ends.
+
+    Tiers of one ``plan_id`` are taken in ``tier_from`` order; a tier whose ``tier_from``
+    is below the ``tier_to`` of the tier before it overlaps it (an empty ``tier_to`` is
+    open-ended, so any later tier overlaps). Each overlapping row is a row problem.
+    """
+    frame = typed[["plan_id", "tier_from", "tier_to"]].dropna(subset=["plan_id", "tier_from"])
+    frame = frame.assign(_pos=np.arange(len(typed))[typed["plan_id"].notna() & typed["tier_from"].notna()])
+    for _, tiers in frame.sort_values(["plan_id", "tier_from"], kind="stable").groupby("plan_id", sort=True):
+        ends = tiers["tier_to"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+        starts = tiers["tier_from"].to_numpy(dtype=float)
+        for i in np.flatnonzero(starts[1:] < ends[:-1]) + 1:
+            idx = int(tiers["_pos"].iloc[i])
+            report.problems.append(make_problem(
+                "commission_plans", raw.file, raw.row(idx), "tier_from", f"{starts[i]:g}", "tier overlap",
+                key="tier_overlap", fatal=False, plan=str(tiers["plan_id"].iloc[i]), start=f"{starts[i]:g}",
+                previous=f"{starts[i - 1]:g}", end=f"{ends[i - 1]:g}"))
+            bad.add(idx)
 
 
 def _order_hint(contract: Table, rule: Rule) -> str:
@@ -208,7 +267,7 @@ def _key_strings(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
 def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport) -> pd.Series:
     """Report repeated primary keys of one table; return its keys as strings."""
     contract = TABLES[name]
-    key = _key_strings(frame, contract.primary_key)
+    key = _key_strings(frame, [c for c in contract.primary_key if c in frame])
     dup = key.duplicated(keep=False) & (key != "")
     for idx in np.flatnonzero(dup.to_numpy())[:_MAX_KEY_PROBLEMS]:
         value = key.iloc[idx].replace("\x1f", " / ")

@@ -43,10 +43,12 @@ class Dataset:
         Typed frames; optional tables that were not supplied are absent.
     name, currency, country : str
         From ``dataset.toml`` (or the ``dataset`` sheet); defaults EUR / ES.
-    source : Path
-        Folder or workbook the data came from.
+    source : Path or str
+        Folder or workbook the data came from, or the database URL with its password
+        masked (:func:`salesnb.data.sql.safe_source`).
     content_hash : str
-        sha256 of the input files (names and bytes), for the report stamp.
+        sha256 of the input files (names and bytes), or of the data read from a
+        database (:func:`salesnb.data.sql.data_hash`), for the report stamp.
     rejected : DataFrame
         One row per problem of every rejected row (table, file, row, column, value,
         rule, message, hint), in English; empty when nothing was rejected.
@@ -65,7 +67,7 @@ class Dataset:
     name: str
     currency: str
     country: str
-    source: Path
+    source: Path | str
     content_hash: str
     rejected: pd.DataFrame
     rejected_rows: dict[str, pd.DataFrame]
@@ -95,6 +97,11 @@ class Dataset:
         if name.startswith("_") or name not in TABLES:
             raise AttributeError(name)
         return self[name]
+
+    @property
+    def source_name(self) -> str:
+        """The source as a report names it: the folder or workbook's name, or the database URL (password masked)."""
+        return self.source.name if isinstance(self.source, Path) else str(self.source)
 
     def has(self, name: str) -> bool:
         """Return whether table ``name`` was supplied."""

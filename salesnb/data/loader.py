@@ -26,10 +26,11 @@ import pandas as pd
 
 from salesnb import i18n
 from salesnb.catalog import get_language
-from salesnb.data.checks import CheckedSource, cascade_rejections, check_source, check_table
+from salesnb.data.checks import CheckedSource, cascade_rejections, check_read, check_source, check_table
 from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError
 from salesnb.data.problems import Problem, ValidationReport, join_and, load_error_message
 from salesnb.data.reading import TABLE_SUFFIXES, WORKBOOK_SUFFIXES, RawTable, read_file, read_workbook, table_files
+from salesnb.data.sql import SqlSource, data_hash, database_of, read_database
 from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.params import check_choice
 from salesnb.schema import TABLES
@@ -45,16 +46,21 @@ CACHE_FORMAT = "3"
 def content_hash(source: str | Path) -> str:
     """Return the sha256 hex digest of a source's table files and metadata (names and bytes).
 
+    For a database source, the digest of the data read (:func:`salesnb.data.sql.data_hash`).
+
     Parameters
     ----------
     source : str or Path
-        Folder or workbook.
+        Folder, workbook or database.
 
     Returns
     -------
     str
         The digest; identical inputs give the identical digest.
     """
+    db = database_of(source)
+    if db is not None:
+        return data_hash(*_read_database(db)[:2])
     path = Path(source)
     digest = hashlib.sha256()
     if path.is_file():
@@ -144,17 +150,33 @@ def read_table(source: str | Path, name: str) -> pd.DataFrame:
     from salesnb.schema import table as contract_of
 
     contract = contract_of(name)
-    path = Path(_resolve(source)).expanduser()
     lang = i18n.get_language()
-    report = ValidationReport(source=path)
-    raw = _read_one(path, name, report, lang)
+    db = database_of(_resolve(source))
+    if db is not None:
+        shown: str | Path = db.shown
+        report = ValidationReport(source=db.shown)
+        raw = _read_database(db, only=name, report=report)[0].get(name)
+    else:
+        shown = Path(_resolve(source)).expanduser()
+        report = ValidationReport(source=shown)
+        raw = _read_one(shown, name, report, lang)
     if raw is None and not report.fatal:
-        raise MissingTableError.from_catalog("problems.error_table_absent", lang=lang, source=path, table=name)
+        raise MissingTableError.from_catalog("problems.error_table_absent", lang=lang, source=shown, table=name)
     frame = None if raw is None else check_table(raw, contract, report)[0]
     if frame is None or report.fatal:
         raise DataValidationError.from_catalog("problems.error_table_unusable", report, lang=lang, table=name,
-                                               source=path, problems=report.to_text(max_problems=10, lang=lang))
+                                               source=shown, problems=report.to_text(max_problems=10, lang=lang))
     return frame
+
+
+def _read_database(db: SqlSource, *, only: str | None = None, report: ValidationReport | None = None
+                   ) -> tuple[dict[str, RawTable], dict, dict[str, str], ValidationReport]:
+    """Read a database source; a :class:`DataSourceError` when it cannot be reached or opened."""
+    report = ValidationReport(source=db.shown) if report is None else report
+    raws, meta, labels = read_database(db, report, only=only)
+    if report.unreadable:
+        raise DataSourceError(report.problems[0].to_text(lang=i18n.get_language()))
+    return raws, meta, labels, report
 
 
 def validate(source: str | Path) -> ValidationReport:
@@ -212,6 +234,9 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
     """
     check_choice("on_bad_rows", on_bad_rows, ("raise", "reject"))
     source = _resolve(source)
+    db = database_of(source)
+    if db is not None:
+        return _load_database(db, on_bad_rows, cache=cache)
     cache_file = _cache_file(source, on_bad_rows) if cache else None
     if cache_file is not None and cache_file.is_file():
         dataset = _read_cache(cache_file)
@@ -226,17 +251,42 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
 
 def _cache_file(source: str | Path, on_bad_rows: str) -> Path | None:
     """Return the cache entry of a load of ``source``; None when the source does not exist."""
-    from salesnb import __version__
-    from salesnb.config import cache_dir
-
     path = Path(source)
     if not path.exists():
         return None
+    return _cache_entry(content_hash(path), on_bad_rows)
+
+
+def _cache_entry(digest: str, on_bad_rows: str) -> Path:
+    """Return the cache entry of a load of data with content hash ``digest``."""
+    from salesnb import __version__
+    from salesnb.config import cache_dir
+
     layout = f"{Dataset.__module__}.{Dataset.__qualname__}"
     key = hashlib.sha256(
-        f"{content_hash(path)}|{on_bad_rows}|{CACHE_FORMAT}|{layout}|{__version__}|{pd.__version__}".encode()
+        f"{digest}|{on_bad_rows}|{CACHE_FORMAT}|{layout}|{__version__}|{pd.__version__}".encode()
     ).hexdigest()[:32]
     return cache_dir() / f"dataset-{key}.pkl"
+
+
+def _load_database(db: SqlSource, on_bad_rows: str, *, cache: bool) -> Dataset:
+    """Load a database source: read it, then reuse the cached typed dataset of the same data (see :func:`load`)."""
+    from urllib.parse import urlsplit
+
+    raws, meta, labels, report = _read_database(db)
+    digest = data_hash(raws, meta)
+    cache_file = _cache_entry(digest, on_bad_rows) if cache else None
+    if cache_file is not None and cache_file.is_file():
+        dataset = _read_cache(cache_file)
+        if dataset is not None:
+            dataset.source = db.shown
+            return dataset
+    report, checked = check_read(raws, meta, [], report, labels=labels)
+    name = Path(urlsplit(db.url).path).stem or db.kind
+    dataset = _build(report, checked, on_bad_rows, source=db.shown, name=name, digest=digest)
+    if cache_file is not None:
+        _write_cache(dataset, cache_file)
+    return dataset
 
 
 def _read_cache(cache_file: Path) -> Dataset | None:
@@ -285,6 +335,14 @@ def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
 def _load(source: str | Path, on_bad_rows: str) -> Dataset:
     """Load without the cache (see :func:`load`)."""
     report, checked = check_source(source)
+    path = Path(source)
+    return _build(report, checked, on_bad_rows, source=path.resolve(), name=path.stem,
+                  digest=None if report.unreadable else content_hash(path))
+
+
+def _build(report: ValidationReport, checked: CheckedSource, on_bad_rows: str, *, source: Path | str,
+           name: str, digest: str | None) -> Dataset:
+    """Return the dataset of a checked source, or raise for what stops its load (see :func:`load`)."""
     lang = get_language()  # as read_table: a load error reads in the report language
     if report.unreadable:
         raise DataSourceError(report.problems[0].to_text(lang=lang) if report.problems else str(source))
@@ -296,14 +354,13 @@ def _load(source: str | Path, on_bad_rows: str) -> Dataset:
     problems: list[Problem] = report.row_problems + extra_problems
     rejected = ValidationReport(report.source, problems).to_frame().drop(columns="fatal")
     meta = {**DEFAULT_META, **checked.meta}
-    path = Path(source)
     return Dataset(
         tables=tables,
-        name=str(meta.get("name") or path.stem),
+        name=str(meta.get("name") or name),
         currency=str(meta["currency"]).upper(),
         country=str(meta["country"]).upper(),
-        source=path.resolve(),
-        content_hash=content_hash(path),
+        source=source,
+        content_hash=str(digest),
         rejected=rejected,
         rejected_rows=rejected_rows,
         report=report,

@@ -50,7 +50,7 @@ RULES = {
     name: "problems.rule_" + name.replace(" ", "_")
     for name in ("file", "source", "header", "missing table", "missing column", "duplicate column",
                  "empty table", "allowed values", "number", "whole number", "min", "max", "date",
-                 "boolean", "required", "primary key", "foreign key", "rejected parent")
+                 "boolean", "required", "primary key", "foreign key", "rejected parent", "tier overlap")
 }
 
 _SHEET_FILE = re.compile(r"^(?P<book>.+\.xls[xm]) \[sheet (?P<sheet>.*)\]$", re.IGNORECASE)
@@ -119,8 +119,9 @@ class Problem:
         Table name ("" for a problem with the source as a whole).
     file : str
         File (and sheet) the problem is in.
-    row : int or None
-        Row as seen in a spreadsheet (header = 1), or None for file/column problems.
+    row : int, str or None
+        Row as seen in a spreadsheet (header = 1); in a database table, the row's
+        primary key (``order_id=O-1 / line_no=2``); None for file/column problems.
     column : str or None
         Column name, when the problem is in one column.
     value : str or None
@@ -147,7 +148,7 @@ class Problem:
 
     table: str
     file: str
-    row: int | None
+    row: int | str | None
     column: str | None
     value: str | None
     rule: str
@@ -192,7 +193,7 @@ class Problem:
         return f"{text} {problem_text('text_fix', lang, hint=hint)}" if hint else text
 
 
-def make_problem(table: str, file: str, row: int | None, column: str | None, value: str | None, rule: str, /, *,
+def make_problem(table: str, file: str, row: int | str | None, column: str | None, value: str | None, rule: str, /, *,
                  key: str, fatal: bool, hint: str | None = None, **args: object) -> Problem:
     """Build a :class:`Problem` whose texts come from the ``problems`` catalog.
 
@@ -251,8 +252,8 @@ class ValidationReport:
 
     Attributes
     ----------
-    source : Path
-        The folder or workbook validated.
+    source : Path or str
+        The folder or workbook validated, or a database URL with its password masked.
     problems : list of Problem
         In the order found; ``fatal`` and ``row_problems`` split them.
     files : dict
@@ -264,7 +265,7 @@ class ValidationReport:
         True when the source itself could not be read (missing path, not a dataset).
     """
 
-    source: Path
+    source: Path | str
     problems: list[Problem] = field(default_factory=list)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[Notice] = field(default_factory=list)
@@ -306,7 +307,8 @@ class ValidationReport:
             rows = [[p.table, p.file_text(lang), p.row, p.column, p.value, p.rule_text(lang), p.text(lang),
                      p.hint_text(lang), p.fatal] for p in self.problems]
         frame = pd.DataFrame(rows, columns=cols)
-        frame["row"] = frame["row"].astype("Int64")
+        if not any(isinstance(p.row, str) for p in self.problems):  # a database names rows by their key
+            frame["row"] = frame["row"].astype("Int64")
         return frame
 
     def to_text(self, *, max_problems: int = 50, lang: str = "en") -> str:

@@ -81,6 +81,10 @@ class RawTable:
         """Return the spreadsheet row of frame row ``idx``."""
         return int(self.rows[idx])
 
+    def header_row(self) -> int | None:
+        """Return the row of the column names (1; None where there is no such row, as in a database)."""
+        return 1
+
 
 def is_blank(value: object) -> bool:
     """Return whether a cell is empty: None, NaT, NaN or only whitespace."""

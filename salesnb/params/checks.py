@@ -215,9 +215,11 @@ def check_text(name: str, value: object, *, lang: str | None = None) -> str:
 
 
 def check_data(name: str, value: object, *, lang: str | None = None) -> str:
-    """Resolve a dataset parameter (``"sample"`` or a path) to an existing absolute path."""
+    """Resolve a dataset parameter (``"sample"`` or a path) to an existing absolute path; a database URL stays."""
     if not isinstance(value, str | os.PathLike):
         raise parameter_error("data_type", lang=lang, name=name, value=show_value(value))
+    if config.is_database_url(value):
+        return str(value).strip()
     path = config.resolve_data_path(value)
     if not path.exists():
         raise parameter_error("data_missing", lang=lang, name=name, value=show_value(os.fspath(value)), path=path)

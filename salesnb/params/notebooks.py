@@ -99,6 +99,13 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
         "training": Delegate("salesnb.plan.assumptions:check_training"),
         "goals": Delegate("salesnb.plan.assumptions:check_goals"),
     },
+    "06_money_and_effort": {
+        **_COMMON,
+        "period_end": Date(),
+        "comparison": Options(COMPARISONS),
+        "what_if_pct": Interval("float", 0, 99),
+        "pipeline_months": Interval("int", 1, 12),
+    },
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from salesnb import __version__, config
 from salesnb import params as P
 from salesnb.catalog import text
+from salesnb.data.sql import safe_source
 from salesnb.errors import ParameterError
 from salesnb.report import _html, _pool
 from salesnb.report._notebooks import preload
@@ -153,7 +154,7 @@ def _stamp(plan: PackPlan, *, run_id: str, started_at: dt.datetime) -> dict[str,
     """Return the pack's run stamp (the dataset is hashed here)."""
     return {
         "run_id": run_id,
-        "data": str(plan.data_path),
+        "data": safe_source(plan.data_path),
         "data_hash": data_hash(plan.data_path),
         "version": __version__,
         "started": started_at.isoformat(timespec="seconds"),

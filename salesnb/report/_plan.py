@@ -164,7 +164,14 @@ def _check_user_values(params: Mapping[str, Any] | None, *, lang: str) -> dict[s
     return user
 
 
-def _dataset(data: str | os.PathLike[str], *, lang: str) -> Path:
+def _dataset(data: str | os.PathLike[str], *, lang: str) -> Path | str:
+    if config.is_database_url(data):  # the password goes to the workers' environment, never into a parameter
+        from salesnb.data.sql import split_secret
+
+        url, secret = split_secret(str(data).strip())
+        if secret is not None:
+            os.environ["SALESNB_DB_PASSWORD"] = secret
+        return url
     data_path = config.resolve_data_path(data)
     if not data_path.exists():
         raise DataSourceError.from_catalog(

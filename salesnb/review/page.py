@@ -305,6 +305,15 @@ class ReviewPage:
         s, a = self.period.to_date
         return winloss_window(self.dataset, start=s, end=a)
 
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        """Return a team-wide figure computed once per kernel and shared with the other pages of the run.
+
+        ``compute`` must depend only on the page's data and parameters (the memo key holds
+        the data hash, the period, growth, targets, weights and service levels); the
+        figure is handed out as a deep copy.
+        """
+        return _shared(self._key(name), compute)
+
     def trend(self) -> pd.DataFrame:
         """Return the last 12 months (the current one to date): month, actual, target."""
         a = self.period.as_of

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from salesnb import display, i18n
 from salesnb.export import mask_phone
+from salesnb.money.views import rep_cards, year_figures
 from salesnb.plots import review as charts
 from salesnb.review import complaints as C
 from salesnb.review import receivables as RC
@@ -556,6 +557,19 @@ def _rep_leads(page: ReviewPage) -> HTML:
 
 
 # ------------------------------------------------------------------------- for analysts
+
+def money_cards(page: ReviewPage) -> Any:
+    """Return a rep page's money cards: margin and commission so far this year, prospect activity against plan.
+
+    The team page shows nothing here (its money is on the money page, notebook 06).
+    """
+    if page.is_team:
+        return None
+    a = page.period.as_of
+    figures = page.shared("money", lambda: year_figures(page.dataset, as_of=a, daily=page.daily, growth=page.growth))
+    return display.headline(rep_cards(figures, page.dataset, rep_id=page.rep_id, start=pd.Timestamp(a.year, 1, 1),
+                                      end=a, currency=page.currency))
+
 
 #: The sections of a page, in order: name -> view function.
 SECTIONS: dict[str, Callable[[ReviewPage], Any]] = {

@@ -8,14 +8,24 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from salesnb.errors import ParameterError
 from salesnb.params import check_positive_number
 from salesnb.sample.leads import lead_activities, leads
+from salesnb.sample.money import (
+    budget_frame,
+    commission_plan_table,
+    competitor_table,
+    customer_losses,
+    expense_frame,
+    lead_lost_to,
+    rep_plans,
+)
 from salesnb.sample.reference import COMPANY, HISTORY_MONTHS
 from salesnb.sample.simulate import complaint_frame, evaluation_frame, rep_report_frame, simulate
 from salesnb.sample.timeline import Calendar
-from salesnb.sample.world import build_world
+from salesnb.sample.world import World, build_world
 from salesnb.sample.write import write_metadata, write_table
 
 
@@ -104,14 +114,39 @@ def generate(
     tables["leads"], lead_sim = leads(rng, w, scale)
     lead_acts = lead_activities(rng, w, lead_sim)
     lead_acts["lead_id"] = tables["leads"]["lead_id"].to_numpy()[lead_acts["lead"]]
+    _add_losses(rng, w, tables)
     for table in ("regions", "reps", "customers", "products", "leads"):
         write_table(folder, table, tables[table])
-    complaints = simulate(rng, w, folder, lead_acts)
+    lead_pool = {"rep": lead_sim["rep"], "created": lead_sim["created"].astype("datetime64[D]"),
+                 "closed": lead_sim["closed"].astype("datetime64[D]"),
+                 "lead_id": tables["leads"]["lead_id"].to_numpy()}
+    complaints, monthly_sales = simulate(rng, w, folder, lead_acts, lead_pool)
     write_table(folder, "complaints", complaint_frame(rng, w, complaints))
     write_table(folder, "rep_reports", rep_report_frame(rng, w))
     write_table(folder, "evaluations", evaluation_frame(rng, w))
+    _write_money(rng, w, folder, scale, monthly_sales)
     write_metadata(folder, _metadata(str(cal.months[0]), end), seed=seed, scale=scale, end=end)
     return folder
+
+
+def _add_losses(rng: np.random.Generator, w: World, tables: dict[str, pd.DataFrame]) -> None:
+    """Add ``lost_to`` to the leads, ``lost_date``/``lost_to`` to the customers and ``plan_id`` to the reps."""
+    comm_of = dict(zip(w.prov_ids, np.array(w.comm_ids, dtype=object)[w.prov_comm], strict=True))
+    tables["leads"] = tables["leads"].assign(lost_to=lead_lost_to(rng, tables["leads"], comm_of))
+    lost_date, lost_to = customer_losses(rng, w)
+    position = pd.Index(w.cust_ids).get_indexer(tables["customers"]["customer_id"])
+    tables["customers"] = tables["customers"].assign(lost_date=lost_date[position], lost_to=lost_to[position])
+    tables["reps"] = tables["reps"].assign(plan_id=rep_plans(w))
+
+
+def _write_money(rng: np.random.Generator, w: World, folder: Path, scale: float,
+                 monthly_sales: np.ndarray) -> None:
+    """Write the competitors, commission plans, expenses and budget tables."""
+    write_table(folder, "competitors", competitor_table())
+    write_table(folder, "commission_plans", commission_plan_table())
+    expenses = expense_frame(rng, w, scale)
+    write_table(folder, "expenses", expenses)
+    write_table(folder, "budget", budget_frame(rng, w, expenses, monthly_sales))
 
 
 def _metadata(first: str, end: str) -> dict[str, str]:

@@ -345,8 +345,9 @@ def lead_activities(rng: np.random.Generator, w: World, lead_sim: dict[str, np.n
     Returns
     -------
     dict
-        ``date``, ``rep`` (index), ``lead`` (index) and ``kind`` (index into
-        :data:`~salesnb.sample.reference.KINDS`) of each contact.
+        ``date``, ``rep`` (index), ``lead`` (index), ``kind`` (index into
+        :data:`~salesnb.sample.reference.KINDS`) and ``proposal`` (the contact made a
+        proposal: the last one of each won lead and of some lost ones) of each contact.
     """
     rep = lead_sim["rep"]
     status = lead_sim["status"]
@@ -364,4 +365,18 @@ def lead_activities(rng: np.random.Generator, w: World, lead_sim: dict[str, np.n
     lo = np.maximum(lo, w.rep_hire[r])
     date = uniform_dates(rng, lo, hi, len(lead))
     kind = choice_index(rng, np.array([0.55, 0.12, 0.08, 0.25]), len(lead))
-    return {"date": date, "rep": r, "lead": lead, "kind": kind}
+    proposal = _proposal_contacts(rng, lead, date, status)
+    kind = np.where(proposal, 2, kind)  # a proposal is made in a meeting
+    return {"date": date, "rep": r, "lead": lead, "kind": kind, "proposal": proposal}
+
+
+def _proposal_contacts(rng: np.random.Generator, lead: np.ndarray, date: np.ndarray,
+                       status: np.ndarray) -> np.ndarray:
+    """Mark the last contact of every won lead, and of 40 % of the lost ones, as a proposal."""
+    order = np.lexsort((date, lead))
+    last = np.zeros(len(lead), bool)
+    if len(lead):
+        is_last = np.r_[lead[order][1:] != lead[order][:-1], True]
+        last[order[is_last]] = True
+    st = status[lead]
+    return last & ((st == "won") | ((st == "lost") & (rng.random(len(lead)) < 0.4)))

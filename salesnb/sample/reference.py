@@ -285,6 +285,13 @@ COMPLAINT_P = np.array([0.2, 0.32, 0.25, 0.13, 0.10])
 COMPLAINT_P_RECENT = np.array([0.38, 0.26, 0.2, 0.1, 0.06])
 
 KINDS = ("call", "visit", "meeting", "email")
+#: Field work of a rep of average activity per working week, by kind (call, visit, meeting),
+#: besides the contacts with leads and the occasional contacts with accounts.
+FIELD_WEEK = np.array([17.5, 4.6, 1.2])
+#: Share of the field work of each kind (call, visit, meeting) done with prospects (open leads).
+PROSPECT_SHARE = np.array([0.17, 0.08, 0.1])
+#: Field work by month of the year (January first): quiet in August and at Christmas.
+FIELD_SEASON = np.array([0.95, 1.05, 1.1, 1.1, 1.05, 1.0, 0.9, 0.55, 1.05, 1.1, 1.05, 0.85])
 OUTCOMES_CUSTOMER = (
     (("connected", "no_answer", "callback", "order_taken"), (0.5, 0.25, 0.1, 0.15)),
     (("order_taken", "follow_up", "no_interest", "complaint_raised"), (0.35, 0.45, 0.12, 0.08)),

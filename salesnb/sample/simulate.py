@@ -34,10 +34,13 @@ from salesnb.sample.reference import (
     COMPLAINT_P_RECENT,
     COMPLAINTS,
     FAR_FUTURE,
+    FIELD_SEASON,
+    FIELD_WEEK,
     HISTORY_MONTHS,
     KINDS,
     OUTCOMES_CUSTOMER,
     OUTCOMES_LEAD,
+    PROSPECT_SHARE,
     TERMS,
 )
 from salesnb.sample.timeline import roll_forward
@@ -50,8 +53,8 @@ if TYPE_CHECKING:
 ComplaintDraws = dict[str, np.ndarray]
 
 
-def simulate(rng: np.random.Generator, w: World, folder: Path,
-             lead_acts: dict[str, np.ndarray]) -> list[ComplaintDraws]:
+def simulate(rng: np.random.Generator, w: World, folder: Path, lead_acts: dict[str, np.ndarray],
+             lead_pool: dict[str, np.ndarray]) -> tuple[list[ComplaintDraws], np.ndarray]:
     """Simulate the history month by month; write orders, invoices and activities.
 
     Parameters
@@ -65,17 +68,22 @@ def simulate(rng: np.random.Generator, w: World, folder: Path,
     lead_acts : dict
         The contacts with leads (:func:`salesnb.sample.leads.lead_activities`) with
         their ``lead_id``.
+    lead_pool : dict
+        Every lead's ``rep``, ``created``, ``closed`` and ``lead_id``.
 
     Returns
     -------
-    list of dict
+    complaints : list of dict
         The complaints drawn, for :func:`complaint_frame`.
+    monthly_sales : numpy.ndarray
+        Net sales of each month (returns included), for the revenue budget.
     """
     promos = promotions(w.cal)
     by_month = _by_month(w, lead_acts)
     pending = no_returns()
     seq = {"orders": IdSequence("O", 7), "invoices": IdSequence("F", 7), "activities": IdSequence("A", 7)}
     complaints: list[ComplaintDraws] = []
+    monthly_sales = np.zeros(HISTORY_MONTHS)
     with csv_writers(folder, "orders", "invoices", "activities") as (orders_out, invoices_out, activities_out):
         for m in range(HISTORY_MONTHS):
             month = Month.of(w.cal, w.busdaycal, m, promos)
@@ -83,11 +91,13 @@ def simulate(rng: np.random.Generator, w: World, folder: Path,
             lines = order_lines(rng, w, month, orders)
             returns, pending = due_returns(rng, w, month, orders, lines, pending)
             numbered = number_orders(orders, returns, seq["orders"])
-            orders_out.write(order_line_frame(w, month, orders, lines, returns, numbered))
+            order_frame = order_line_frame(w, month, orders, lines, returns, numbered)
+            monthly_sales[m] = float(order_frame["net_amount"].sum())
+            orders_out.write(order_frame)
             invoices_out.write(invoice_frame(rng, w, orders, lines, numbered, seq["invoices"]))
             complaints += draw_complaints(rng, w, month, orders, lines)
-            activities_out.write(activity_frame(rng, w, month, by_month[m], seq["activities"]))
-    return complaints
+            activities_out.write(activity_frame(rng, w, month, by_month[m], seq["activities"], lead_pool))
+    return complaints, monthly_sales
 
 
 def _by_month(w: World, lead_acts: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
@@ -188,7 +198,7 @@ def draw_complaints(rng: np.random.Generator, w: World, month: Month, orders: Or
 
 
 def activity_frame(rng: np.random.Generator, w: World, month: Month, lead_acts: dict[str, np.ndarray],
-                   seq: IdSequence) -> pd.DataFrame:
+                   seq: IdSequence, lead_pool: dict[str, np.ndarray]) -> pd.DataFrame:
     """Draw the month's contacts with customers and add the month's contacts with leads.
 
     Parameters
@@ -203,6 +213,9 @@ def activity_frame(rng: np.random.Generator, w: World, month: Month, lead_acts: 
         This month's contacts with leads.
     seq : IdSequence
         The activity ids issued so far.
+    lead_pool : dict
+        Every lead's ``rep``, ``created``, ``closed`` and ``lead_id`` (for the field
+        calls and visits made to prospects).
 
     Returns
     -------
@@ -216,22 +229,113 @@ def activity_frame(rng: np.random.Generator, w: World, month: Month, lead_acts: 
     a_date = np.maximum(wd[rng.integers(0, len(wd), len(a_cust))], w.cust_created[a_cust])
     a_rep = w.owner(a_cust, a_date)
     a_kind = choice_index(rng, np.array([0.45, 0.25, 0.1, 0.2]), len(a_cust))
+    b_rep, b_cust, b_date, b_kind = book_contacts(rng, w, month, live)
+    b_lead = prospect_contacts(rng, month, b_rep, b_kind, lead_pool, only=b_cust < 0)
+    keep = (b_cust >= 0) | (b_lead >= 0)  # a rep with neither accounts nor leads has no field work
+    b_rep, b_cust, b_date, b_kind, b_lead = (x[keep] for x in (b_rep, b_cust, b_date, b_kind, b_lead))
+    b_cust = np.where(b_lead >= 0, -1, b_cust)
+    a_cust = np.r_[a_cust, b_cust]
+    a_date = np.r_[a_date, b_date]
+    a_rep = np.r_[a_rep, b_rep]
+    a_kind = np.r_[a_kind, b_kind]
+    a_lead = np.r_[np.full(len(a_cust) - len(b_lead), -1), b_lead]
     a_out = outcomes(rng, a_kind, OUTCOMES_CUSTOMER)
+    to_lead = a_lead >= 0
+    a_out[to_lead] = outcomes(rng, a_kind[to_lead], OUTCOMES_LEAD)
     l_kind = lead_acts["kind"]
     l_out = outcomes(rng, l_kind, OUTCOMES_LEAD)
+    proposal = lead_acts["proposal"]
+    l_out[proposal] = np.where(rng.random(int(proposal.sum())) < 0.6, "proposal_sent", "negotiation")
     n_lead = len(l_kind)
     n_a = len(a_cust) + n_lead
     act = pd.DataFrame({
         "activity_date": np.r_[a_date, lead_acts["date"]],
         "rep_id": w.rep_ids[np.r_[a_rep, lead_acts["rep"]]],
-        "customer_id": np.r_[w.cust_ids[a_cust], np.full(n_lead, None)],
-        "lead_id": np.r_[np.full(len(a_cust), None), lead_acts["lead_id"]],
+        "customer_id": np.r_[np.where(a_cust >= 0, w.cust_ids[np.maximum(a_cust, 0)], None),
+                             np.full(n_lead, None)],
+        "lead_id": np.r_[np.where(to_lead, lead_pool["lead_id"][np.maximum(a_lead, 0)], None), lead_acts["lead_id"]],
         "kind": np.array(KINDS, dtype=object)[np.r_[a_kind, l_kind]],
         "outcome": np.r_[a_out, l_out],
     })
     act = act.iloc[np.lexsort((np.arange(n_a), act["activity_date"].to_numpy()))]
     act.insert(0, "activity_id", seq.next(n_a))
     return act
+
+
+def _active_days(w: World, month: Month) -> tuple[np.ndarray, np.ndarray]:
+    """Return per rep the first and one past the last position in ``month.workdays`` they work."""
+    leave = np.where(np.isnat(w.rep_leave), FAR_FUTURE, w.rep_leave)
+    lo = np.searchsorted(month.workdays, w.rep_hire, side="left")
+    hi = np.searchsorted(month.workdays, leave, side="right")
+    return lo, np.maximum(hi, lo)
+
+
+def book_contacts(rng: np.random.Generator, w: World, month: Month,
+                  live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Draw the field work of every rep: calls, visits and meetings through the month.
+
+    Per working week a rep makes about :data:`~salesnb.sample.reference.FIELD_WEEK`
+    contacts of each kind, more or fewer with the rep's activity and the season
+    (:data:`~salesnb.sample.reference.FIELD_SEASON`). Each contact is with an account
+    of the rep's book when they have one (none for a rep without accounts yet).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator.
+    w : World
+        Reps and customers.
+    month : Month
+        The month.
+    live : numpy.ndarray
+        The customers that still buy this month.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Rep index, customer index (-1 for none), date and kind index of each contact.
+    """
+    lo, hi = _active_days(w, month)
+    effort = (0.15 + 0.85 * np.minimum(w.rep_activity, 1.6)) * FIELD_SEASON[month.moy]
+    weeks = (hi - lo) / 5.0
+    counts = rng.poisson(weeks[:, None] * effort[:, None] * FIELD_WEEK[None, :])
+    n_kinds = len(FIELD_WEEK)
+    rep = np.repeat(np.repeat(np.arange(len(lo)), n_kinds), counts.ravel())
+    kind = np.repeat(np.tile(np.arange(n_kinds), len(lo)), counts.ravel())
+    span = hi[rep] - lo[rep]
+    day = month.workdays[lo[rep] + np.floor(rng.random(len(rep)) * span).astype(np.int64)]
+    live = live[w.cust_created[live] <= month.start]  # accounts opened this month wait for the next
+    owners = w.owner(live, np.full(len(live), month.mid))
+    order = np.argsort(owners, kind="stable")
+    book = live[order]
+    first = np.searchsorted(owners[order], np.arange(len(lo)))
+    size = np.bincount(owners, minlength=len(lo))
+    pick = first[rep] + np.floor(rng.random(len(rep)) * size[rep]).astype(np.int64)
+    cust = np.where(size[rep] > 0, book[np.minimum(pick, max(len(book) - 1, 0))] if len(book) else -1, -1)
+    return rep, cust, day, kind
+
+
+def prospect_contacts(rng: np.random.Generator, month: Month, rep: np.ndarray, kind: np.ndarray,
+                      lead_pool: dict[str, np.ndarray], *, only: np.ndarray) -> np.ndarray:
+    """Turn part of the field work into contacts with prospects: the lead each contact is with, or -1.
+
+    A share of each kind (:data:`~salesnb.sample.reference.PROSPECT_SHARE`), and every
+    contact marked in ``only`` (a rep without accounts), goes to a lead the rep holds
+    that is open the whole month; a rep without such a lead calls accounts.
+    """
+    alive = (lead_pool["rep"] >= 0) & (lead_pool["created"] <= month.start)
+    alive &= np.isnat(lead_pool["closed"]) | (lead_pool["closed"] >= month.end)
+    pool = np.flatnonzero(alive)
+    owner = lead_pool["rep"][pool]
+    order = np.argsort(owner, kind="stable")
+    pool, owner = pool[order], owner[order]
+    n_reps = int(max(rep.max(initial=-1), owner.max(initial=-1))) + 1
+    first = np.searchsorted(owner, np.arange(n_reps))
+    size = np.bincount(owner, minlength=n_reps)
+    wants = (rng.random(len(rep)) < PROSPECT_SHARE[kind]) | only
+    pick = first[rep] + np.floor(rng.random(len(rep)) * size[rep]).astype(np.int64)
+    ok = wants & (size[rep] > 0)
+    return np.where(ok, pool[np.minimum(pick, max(len(pool) - 1, 0))] if len(pool) else -1, -1)
 
 
 def outcomes(rng: np.random.Generator, kind: np.ndarray, table: tuple) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Writing the sample's tables as CSV: one file per table, chunk by chunk, via temporary names.
+"""Writing the sample's tables as CSV (one file per table, chunk by chunk, via temporary names) or into a database.
 
 Files are UTF-8 with newline (LF) line endings, ISO dates, empty cells for missing values,
 money with two decimals, booleans as ``true``/``false``, the contract's columns
@@ -172,3 +172,26 @@ def write_metadata(folder: Path, meta: dict[str, str], *, seed: int, scale: floa
     tmp = folder / ".dataset.toml.part"
     tmp.write_bytes(text.encode("utf-8"))
     os.replace(tmp, folder / "dataset.toml")
+
+
+def write_database(folder: Path, url: str) -> str:
+    """Write the dataset of ``folder`` (typed, as :func:`salesnb.data.load` gives it) into database ``url``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A dataset folder (the sample just generated).
+    url : str
+        ``duckdb:///path/file.duckdb`` or a SQLAlchemy URL (``postgresql://user@host/db``):
+        one table per contract table, plus a ``dataset`` table of ``key, value`` rows.
+
+    Returns
+    -------
+    str
+        The URL with its password masked, to show.
+    """
+    from salesnb.data import load
+    from salesnb.data.sql import write_tables
+
+    dataset = load(folder, cache=False)
+    return write_tables(url, dataset.tables, dataset.meta)

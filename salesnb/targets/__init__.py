@@ -11,7 +11,10 @@ The pieces, in the order a director uses them:
 * :func:`compare_methods` — the region split under each method, side by side;
 * :func:`forecast_history`, :func:`bottom_up`, :func:`feasibility` — the plan against
   forecasts: unrealistic targets, and the chance of meeting each region's month;
-* :func:`to_xlsx` — the plan as a workbook (summary + one sheet per rep), formula-safe.
+* :func:`to_xlsx` — the plan as a workbook (summary + one sheet per rep), formula-safe;
+* :func:`activity_plan`, :func:`activity_weeks` — the calls, visits, proposals and new
+  customers each rep's months and weeks need, from the conversion funnel
+  (:func:`conversion_rates`); :func:`weighted_pipeline` — open leads weighted by stage.
 
 The modules, analyses first:
 
@@ -24,19 +27,23 @@ The modules, analyses first:
 * :mod:`~salesnb.targets.plan` — :class:`TargetPlan`, what views and the review read;
 * :mod:`~salesnb.targets.checks` — the reconciliation audit and the bottom-up check;
 * :mod:`~salesnb.targets.outlook` — forecasts of the history and the chance of meeting each month;
-* :mod:`~salesnb.targets.xlsx` — the workbook export.
+* :mod:`~salesnb.targets.xlsx` — the workbook export;
+* :mod:`~salesnb.targets.activity` — the funnel, the activity plan and its weeks;
+* :mod:`~salesnb.targets.pipeline` — lead stages, stage win rates, the weighted pipeline.
 
 :mod:`salesnb.targets.views` holds what the notebook displays (headline, tables, the
 rep explorer); :mod:`salesnb.plots.targets` its charts; :mod:`salesnb.workdays` the
 working-day calendar.
 """
 
+from salesnb.targets.activity import activity_plan, activity_weeks, conversion_rates
 from salesnb.targets.allocate import allocate
 from salesnb.targets.cascade import breakdown, check_growth_pct, compare_methods
 from salesnb.targets.checks import AUDIT_LEVELS, audit_plan, bottom_up
 from salesnb.targets.methods import METHODS
 from salesnb.targets.outlook import feasibility, forecast_history, history_series
 from salesnb.targets.overrides import OverrideError, check_overrides
+from salesnb.targets.pipeline import weighted_pipeline
 from salesnb.targets.plan import TargetPlan
 from salesnb.targets.xlsx import to_xlsx
 
@@ -45,6 +52,8 @@ __all__ = [
     "METHODS",
     "OverrideError",
     "TargetPlan",
+    "activity_plan",
+    "activity_weeks",
     "allocate",
     "audit_plan",
     "bottom_up",
@@ -52,8 +61,10 @@ __all__ = [
     "check_growth_pct",
     "check_overrides",
     "compare_methods",
+    "conversion_rates",
     "feasibility",
     "forecast_history",
     "history_series",
     "to_xlsx",
+    "weighted_pipeline",
 ]

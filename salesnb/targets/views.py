@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "activity_line",
+    "activity_table",
+    "activity_week_table",
     "audit_failures",
     "audit_line",
     "audit_summary",
@@ -50,6 +53,14 @@ __all__ = [
 ]
 
 
+#: Display kinds of the activity plan's columns (:func:`activity_table`, :func:`activity_week_table`).
+ACTIVITY_KINDS = {
+    **dict.fromkeys(["target", "from_book", "gap"], "money"),
+    **dict.fromkeys(["new_customers_needed", "proposals_needed", "visits_needed", "calls_needed", "calls_capacity",
+                     "shortfall"], "int"),
+    "month": "month", "week_start": "date",
+}
+
 #: Display kinds of every column the target tables show; read them through :func:`kinds`
 #: (the constant stays for notebooks written before it).
 KINDS = {
@@ -60,7 +71,7 @@ KINDS = {
     **dict.fromkeys(["growth", "vs_forecast"], "pct_signed"),
     **dict.fromkeys(["hire_date", "ramp_end", "leave_date", "week_start"], "date"),
     "month": "month", "weight": "num1", "exact": "num2", "rounded": "int", "largest_remainder": "int",
-    "checks": "int", "failing": "int", "days": "int",
+    "checks": "int", "failing": "int", "days": "int", **ACTIVITY_KINDS,
 }
 
 
@@ -351,3 +362,37 @@ def explorer(plan: TargetPlan, *, default: str | None = None) -> ipywidgets.VBox
 
     picker.observe(render, names="value")
     return widgets.VBox([picker, out])
+
+
+def activity_line(work: pd.DataFrame, *, currency: str = "EUR") -> str:
+    """Return one sentence on the activity plan: what a new customer is worth, the book kept, reps short of calls.
+
+    Parameters
+    ----------
+    work : DataFrame
+        From :func:`salesnb.targets.activity.activity_plan`.
+    currency : str
+        ISO code.
+    """
+    per_rep = work.groupby("rep_id")["shortfall"].sum()
+    return i18n.t("targets.activity_line", value=i18n.fmt_money(work.attrs.get("customer_value", 0.0), currency),
+                  retention=i18n.fmt_pct(work.attrs.get("retention", 1.0)), n=int((per_rep > 0).sum()),
+                  reps=len(per_rep))
+
+
+def activity_table(work: pd.DataFrame) -> pd.DataFrame:
+    """Return each rep's year of the activity plan: target, book, gap and the work it needs, and months short."""
+    cols = ["target", "from_book", "gap", "new_customers_needed", "proposals_needed", "visits_needed",
+            "calls_needed", "calls_capacity", "shortfall"]
+    out = work.groupby("rep_id", as_index=False)[cols].sum()
+    short = work.loc[~work["feasible"]].groupby("rep_id")["month"].apply(
+        lambda m: ", ".join(i18n.month_name(d.month, width="abbreviated") for d in m))
+    out["months_short"] = out["rep_id"].map(short).fillna("")
+    return out
+
+
+def activity_week_table(weeks: pd.DataFrame, *, rep_id: str | None = None) -> pd.DataFrame:
+    """Return the activity plan per rep and ISO week (one rep's weeks when ``rep_id`` is given)."""
+    out = weeks if rep_id is None else weeks.loc[weeks["rep_id"] == rep_id]
+    return out[["rep_id", "week_start", "target", "new_customers_needed", "visits_needed", "calls_needed"]].reset_index(
+        drop=True)
