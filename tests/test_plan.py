@@ -49,7 +49,7 @@ def test_training_days_read_month_day_in_the_plan_year() -> None:
 
 
 def test_goals_have_defaults_and_refuse_unknown_names() -> None:
-    assert plan.check_goals({"dso_days": 50}) == {"dso_days": 50.0, "response_hours": 24.0, "margin": 0.35}
+    assert plan.check_goals({"dso_days": 50}) == {"dso_days": 50.0, "response_hours": 24.0, "margin": None}
     with pytest.raises(ParameterError) as err:
         plan.check_goals({"dso": 50})
     assert str(err.value) == "Unknown goal 'dso'; the goals are dso_days, response_hours, margin."
@@ -226,9 +226,10 @@ def test_the_plan_leads_the_index_which_names_every_rep(english_pack) -> None:
 def test_every_section_has_content(english_pack) -> None:
     parsed = _parsed(_team_page(english_pack, "05_work_plan"))
     captions = {t["caption"] for t in parsed.tables}
-    for key in ("cap_goals", "cap_same_period", "cap_quarters", "cap_months", "cap_regions", "cap_segments",
-                "cap_activity", "cap_headcount", "cap_evaluation", "cap_aging", "cap_collectors", "cap_causes",
-                "cap_calendar"):
+    for key in ("cap_goals", "cap_same_period", "cap_competitors", "cap_quarters", "cap_months", "cap_regions",
+                "cap_segments", "cap_activity_months", "cap_activity_reps", "cap_activity", "cap_headcount",
+                "cap_evaluation", "cap_commission_plan", "cap_budget_months", "cap_budget_lines", "cap_contribution",
+                "cap_aging", "cap_collectors", "cap_causes", "cap_calendar"):
         assert text(f"plan.{key}", lang="en") in captions, key
         table = next(t for t in parsed.tables if t["caption"] == text(f"plan.{key}", lang="en"))
         assert [r for r in table["rows"] if r], key
@@ -259,8 +260,8 @@ def test_salesnb_plan_writes_the_html_and_a_pdf_in_spanish(tmp_path: Path, capsy
     assert f"Página 1 de {len(texts)}" in texts[0] and f"Página {len(texts)} de {len(texts)}" in texts[-1]
     whole = "\n".join(texts)
     for heading in ("1. Resumen", "2. Dónde estamos", "3. Las metas y su base", "4. Plan por región",
-                    "5. Cuentas clave", "6. Clientes potenciales", "7. Actividades", "8. Equipo", "9. Cobros",
-                    "10. Posventa", "11. Calendario"):
+                    "5. Cuentas clave", "6. Clientes potenciales", "7. Actividades", "8. Equipo", "9. Presupuesto",
+                    "10. Cobros", "11. Posventa", "12. Calendario"):
         starts = [i for i, t in enumerate(texts) if heading in t]
         assert starts, heading
-    assert "Periodo medio de cobro" in whole and "€" in whole
+    assert "Periodo medio de cobro" in whole and "Margen bruto" in whole and "€" in whole

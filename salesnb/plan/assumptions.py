@@ -108,15 +108,15 @@ def check_training(training: object, *, year: int | None = None) -> list[pd.Time
     return days
 
 
-def check_goals(goals: Mapping[str, float] | None) -> dict[str, float]:
-    """Return the plan's goals with defaults: ``dso_days`` 45, ``response_hours`` 24, ``margin`` 0.35.
+def check_goals(goals: Mapping[str, float] | None) -> dict[str, float | None]:
+    """Return the plan's goals: ``dso_days`` (45), ``response_hours`` (24), ``margin`` (None: last year's).
 
     Raises
     ------
     ParameterError
         For an unknown goal or a value that is not a number above 0 (``margin`` below 1).
     """
-    out = {"dso_days": 45.0, "response_hours": 24.0, "margin": 0.35}
+    out: dict[str, float | None] = {"dso_days": 45.0, "response_hours": 24.0, "margin": None}
     for name, value in (goals or {}).items():
         if name not in out:
             raise ParameterError.from_catalog("plan.error_goal_name", value=repr(name), known=", ".join(out))

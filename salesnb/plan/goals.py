@@ -17,6 +17,7 @@ import pandas as pd
 
 from salesnb import review
 from salesnb.params import check_choice
+from salesnb.plan.budget import margin_goal, margin_last_year
 from salesnb.plan.prospects import expected_wins
 from salesnb.plan.team import headcount
 
@@ -32,7 +33,8 @@ SPLITS = ("quarter", "month", "region", "category")
 def year_goals(work: WorkPlan) -> pd.DataFrame:
     """Return the year's goals against last year's figures, one row per goal.
 
-    Net sales are the target breakdown's; new customers are the leads' expected wins
+    Net sales are the target breakdown's; the gross margin (a share of net sales) is
+    :func:`salesnb.money.margin`'s against the director's goal; new customers are the leads' expected wins
     (:func:`salesnb.plan.prospects.expected_wins`); active customers are last year's
     minus those the churn model expects to lose plus the new ones; DSO, complaint
     response and headcount are the review's measures at the plan's end date.
@@ -53,6 +55,7 @@ def year_goals(work: WorkPlan) -> pd.DataFrame:
     response = float(work.complaints["response_hours"].median()) if len(work.complaints) else np.nan
     rows = [
         ("net_sales", last_sales, float(tp.annual_target)),
+        ("margin", margin_last_year(work), margin_goal(work)),
         ("new_customers", new_last, round(wins)),
         ("active_customers", active_last, round(active_last - at_risk + wins)),
         ("dso_days", work.dso, work.goals["dso_days"]),

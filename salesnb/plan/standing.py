@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from salesnb import market
+from salesnb import market, money
 
 if TYPE_CHECKING:
     from salesnb.plan.work import WorkPlan
 
-__all__ = ["same_period", "seasons", "trends"]
+__all__ = ["competitors", "same_period", "seasons", "trends"]
 
 
 def same_period(work: WorkPlan, *, by: str | None = None) -> pd.DataFrame:
@@ -39,3 +39,14 @@ def seasons(work: WorkPlan) -> pd.DataFrame:
 def trends(work: WorkPlan, *, by: str = "region") -> pd.DataFrame:
     """Return each group's 3- and 12-month growth and whether it speeds up (:func:`salesnb.market.momentum`)."""
     return market.momentum(work.orders, period_end=work.end, by=by)
+
+
+def competitors(work: WorkPlan) -> pd.DataFrame:
+    """Return each competitor's profile and what it took from us in the last 12 months, most losses first.
+
+    :func:`salesnb.money.competitor_profiles`; empty when the data names no competitor.
+    """
+    prof = money.competitor_profiles(work.dataset, start=work.start, end=work.end)
+    if prof.empty:
+        return prof
+    return prof.sort_values(["losses", "competitor"], ascending=[False, True], kind="stable").reset_index(drop=True)

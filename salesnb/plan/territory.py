@@ -102,7 +102,8 @@ def account_cards(work: WorkPlan, *, n: int | None = None) -> pd.DataFrame:
         growth`` (last 12 months against the 12 before), ``region_growth`` (what the
         target asks of its region), ``visits_month`` (visits per month, last 12 months),
         ``open_amount`` and ``overdue`` (receivables), ``complaints`` (last 12 months),
-        ``open_complaints``, ``risk`` (chance of being lost within 90 days).
+        ``open_complaints``, ``risk`` (chance of being lost within 90 days), ``margin_pct``
+        (gross margin share, :func:`salesnb.money.margin`).
     """
     ka = work.key_accounts.head(work.n_accounts if n is None else n).copy()
     ids = ka["customer_id"].astype(str)
@@ -125,8 +126,11 @@ def account_cards(work: WorkPlan, *, n: int | None = None) -> pd.DataFrame:
     ka["open_complaints"] = ids.map(comp["open"].sum()).fillna(0).astype(int)
     risk = work.churn.scores.assign(customer_id=work.churn.scores["customer_id"].astype(str))
     ka["risk"] = ids.map(risk.set_index("customer_id")["risk"])
+    margins = work.margins.assign(customer_id=work.margins["customer_id"].astype(str)).set_index("customer_id")
+    ka["margin_pct"] = ids.map(margins["margin_pct"])
     cols = ["rank", "customer_id", "customer", "channel", "province", "region", "rep", "last_year", "prior", "growth",
-            "region_growth", "visits_month", "open_amount", "overdue", "complaints", "open_complaints", "risk"]
+            "region_growth", "visits_month", "open_amount", "overdue", "complaints", "open_complaints", "risk",
+            "margin_pct"]
     return ka[cols].reset_index(drop=True)
 
 

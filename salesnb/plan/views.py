@@ -17,6 +17,7 @@ from IPython.display import HTML
 from salesnb import display, i18n
 from salesnb import plan as P
 from salesnb.market import translate as market_words
+from salesnb.money import views as money_views
 from salesnb.plan.work import WorkPlan
 
 __all__ = ["KINDS", "accounts", "actions", "activities", "aftersales", "calendar", "collection", "cover", "goals",
@@ -35,6 +36,11 @@ KINDS: dict[str, str] = {
                      "now", "leaving", "vacancies", "hires", "planned", "complaints", "open", "invoices", "oldest_days",
                      "open_complaints", "months_at_full", "new", "owned"], "int"),
     **dict.fromkeys(["w1", "w2", "w3", "w4"], "num1"),
+    **dict.fromkeys(["from_book", "revenue", "margin", "expenses", "commission", "contribution", "net_sales",
+                     "budget", "value", "bonus_new_customer", "bonus_collected"], "money"),
+    **dict.fromkeys(["new_customers_needed", "proposals_needed", "visits_needed", "calls_needed", "calls_capacity",
+                     "shortfall", "months_short", "losses"], "int"),
+    **dict.fromkeys(["margin_pct", "contribution_pct", "tier_from", "tier_to", "rate"], "pct"),
     "month": "month", "by": "date", "day": "date",
 }
 
@@ -108,6 +114,8 @@ def headline(work: WorkPlan) -> display.Headline:
 def _goal_value(work: WorkPlan, goal: str, value: float) -> str:
     if goal == "net_sales":
         return _money(work, value)
+    if goal == "margin":
+        return i18n.fmt_pct(value)
     if goal in ("dso_days",):
         return _t("days", n=i18n.fmt_number(value))
     if goal == "response_hours":
@@ -233,6 +241,7 @@ def _account_card(work: WorkPlan, row: pd.Series, channel: str) -> str:
     facts = [
         (_t("card_last_year"), _money(work, row["last_year"])),
         (_t("card_growth"), i18n.fmt_pct(row["growth"], signed=True)),
+        (_t("card_margin"), i18n.fmt_pct(row["margin_pct"]) if pd.notna(row["margin_pct"]) else "–"),
         (_t("card_target"), _t("card_target_value", growth=i18n.fmt_pct(row["region_growth"], signed=True))),
         (_t("card_visits"), i18n.fmt_number(row["visits_month"], decimals=1)),
         (_t("card_receivables"), _t("card_receivables_value", open=_money(work, row["open_amount"]),
@@ -305,7 +314,16 @@ def team(work: WorkPlan) -> HTML:
     kpis = P.evaluation().assign(kpi=lambda f: f["kpi"].map(lambda k: i18n.t(f"review.kpi_{k}")))
     return HTML(_table(heads, work, _t("cap_headcount")) + _p(ramp) + hires_html
                 + f"<h4>{display.esc(_t('h_training'))}</h4>" + training
-                + _table(kpis, work, _t("cap_evaluation")) + _p(_reviews_line(work)))
+                + _table(kpis, work, _t("cap_evaluation")) + _p(_reviews_line(work)) + _incentives(work))
+
+
+def _incentives(work: WorkPlan) -> str:
+    """Return the incentive scheme's tiers and its cost on the year's target."""
+    inc = P.incentives(work)
+    tiers = inc["plan"].assign(base=lambda f: f["base"].map(lambda b: i18n.t(f"money.base_{b}")))
+    line = _t("incentive_line", share=i18n.fmt_pct(inc["share"], decimals=2), cost=_money(work, inc["cost"]),
+              last=_money(work, inc["last_year"]["total"]))
+    return _table(tiers, work, _t("cap_commission_plan")) + _p(line)
 
 
 def _month_or_next(month: int) -> str:
@@ -369,3 +387,53 @@ def _calendar_items(row: pd.Series) -> str:
 def segment_labels(work: WorkPlan) -> dict[str, str]:
     """Return the report-language name of every lead segment of the plan (for the wins chart)."""
     return {code: _segment(code) for code in P.expected_wins(work)["segment"].unique()}
+
+
+def competitors(work: WorkPlan) -> HTML:
+    """Return the competitors: who takes leads and customers from us, where, and their position."""
+    prof = P.competitors(work)
+    if prof.empty:
+        return HTML(_p(_t("needs_competitors")))
+    line = _t("competitors_line", n=len(prof), losses=int(prof["losses"].sum()), top=prof["competitor"].iloc[0])
+    shown = money_views.competitor_table(prof)[["competitor", "price_position", "channels", "strongest", "leads",
+                                                "customers", "value"]]
+    return HTML(_p(line) + _table(shown, work, _t("cap_competitors")))
+
+
+def activity_plan(work: WorkPlan) -> HTML:
+    """Return the calls, visits, proposals and new customers each month and rep needs, against capacity."""
+    act = work.activity
+    cols = ["target", "from_book", "new_customers_needed", "proposals_needed", "visits_needed", "calls_needed",
+            "calls_capacity", "shortfall"]
+    months = act.groupby("month")[cols].sum().reset_index()
+    reps = act.groupby("rep_id")[cols[2:]].sum().reset_index()
+    reps["months_short"] = reps["rep_id"].map(act.loc[~act["feasible"]].groupby("rep_id").size()).fillna(0)
+    names = work.dataset.reps.set_index(work.dataset.reps["rep_id"].astype(str))["name"]
+    reps.insert(0, "name", reps["rep_id"].astype(str).map(names).fillna(reps["rep_id"].astype(str)))
+    line = _t("activity_plan_line", value=_money(work, act.attrs.get("customer_value", float("nan"))),
+              retention=i18n.fmt_pct(act.attrs.get("retention", float("nan")), decimals=0),
+              short=int((reps["months_short"] > 0).sum()), n=len(reps))
+    return HTML(_p(line) + _table(months, work, _t("cap_activity_months"))
+                + _table(reps.drop(columns="rep_id"), work, _t("cap_activity_reps")))
+
+
+def budget(work: WorkPlan) -> HTML:
+    """Return the year's budget: revenue, margin, expenses, commission and contribution by month; lines; regions."""
+    need = P.budget.has_money(work)
+    if not (need["expenses"] and need["budget"]):
+        return HTML(_p(_t("needs_budget")))
+    months = P.budget_months(work)
+    total = months[["revenue", "margin", "expenses", "commission", "contribution"]].sum()
+    lines = P.expense_plan(work)
+    source = lines["source"].iloc[0] if len(lines) else "budget"
+    by_line = lines.groupby("line")[["budget", "last_year"]].sum().reset_index()
+    by_line["share"] = by_line["budget"] / float(total["revenue"]) if total["revenue"] else float("nan")
+    by_line["line"] = by_line["line"].map(lambda x: i18n.t(f"money.line_{x}"))
+    text = [_t("budget_line", revenue=_money(work, total["revenue"]), margin=_money(work, total["margin"]),
+               expenses=_money(work, total["expenses"]), commission=_money(work, total["commission"]),
+               contribution=_money(work, total["contribution"])),
+            _t(f"budget_source_{source}")]
+    contrib = P.region_contribution(work).drop(columns="region_id")
+    return HTML(_ul(text) + _table(months, work, _t("cap_budget_months"))
+                + _table(by_line, work, _t("cap_budget_lines"))
+                + _table(contrib, work, _t("cap_contribution")))

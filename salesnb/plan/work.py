@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from salesnb import leads, market, review, targets
+from salesnb import leads, market, money, review, targets
 from salesnb.plan.assumptions import check_goals, check_hires, check_training
 from salesnb.targets import TargetPlan
+from salesnb.targets.activity import activity_plan
 
 if TYPE_CHECKING:
     from salesnb.data import Dataset
@@ -117,7 +118,7 @@ class WorkPlan:
     target_options: dict[str, Any]
     hires: pd.DataFrame
     training: list[pd.Timestamp]
-    goals: dict[str, float]
+    goals: dict[str, float | None]
     n_accounts: int
     notes: list[str] = field(default_factory=list)
 
@@ -215,3 +216,16 @@ class WorkPlan:
         scorer = leads.fit_scorer(x, y, mode="auto", fallback=leads.lead_features(dedup.open_leads(), ds.regions))
         scored = leads.score_leads(scorer, dedup.open_leads(), ds.regions)
         return LeadWork(scored, leads.assign_leads(scored, ds.reps, ds.regions, as_of=self.end))
+
+    @cached_property
+    def activity(self) -> pd.DataFrame:
+        """The calls, visits, proposals and new customers each rep's month needs.
+
+        :func:`salesnb.targets.activity.activity_plan` of the target breakdown.
+        """
+        return activity_plan(self.targets, self.dataset)
+
+    @cached_property
+    def margins(self) -> pd.DataFrame:
+        """Gross margin of every customer over the last 12 months (:func:`salesnb.money.margin` by customer)."""
+        return money.margin(self.dataset, by="customer", start=self.start, end=self.end)
