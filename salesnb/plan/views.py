@@ -405,7 +405,7 @@ def activity_plan(work: WorkPlan) -> HTML:
     act = work.activity
     cols = ["target", "from_book", "new_customers_needed", "proposals_needed", "visits_needed", "calls_needed",
             "calls_capacity", "shortfall"]
-    months = act.groupby("month")[cols].sum().reset_index()
+    months = act.groupby("month")[cols].sum().reset_index().drop(columns="from_book")
     reps = act.groupby("rep_id")[cols[2:]].sum().reset_index()
     reps["months_short"] = reps["rep_id"].map(act.loc[~act["feasible"]].groupby("rep_id").size()).fillna(0)
     names = work.dataset.reps.set_index(work.dataset.reps["rep_id"].astype(str))["name"]
