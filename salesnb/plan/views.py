@@ -8,6 +8,7 @@ domains' catalogs for their codes: channels, seasons, KPIs, complaint causes).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from IPython.display import HTML
 
 from salesnb import display, i18n
 from salesnb import plan as P
+from salesnb.catalog import catalog
 from salesnb.market import translate as market_words
 from salesnb.money import views as money_views
 from salesnb.plan.work import WorkPlan
@@ -47,6 +49,17 @@ KINDS: dict[str, str] = {
 
 def _t(key: str, **values: Any) -> str:
     return i18n.t(f"plan.{key}", **values)
+
+
+@functools.cache
+def _known() -> frozenset[str]:
+    """Return every catalog key (``domain.key``)."""
+    return frozenset(catalog())
+
+
+def _word(key: str, value: object) -> str:
+    """Return the catalog's word for a code from the data, or the value itself when the catalog has none."""
+    return i18n.t(key) if key in _known() else str(value)
 
 
 def kinds() -> dict[str, str]:
@@ -148,7 +161,8 @@ def _action_text(work: WorkPlan, a: dict[str, Any]) -> str:
     if code == "push":
         months = ", ".join(i18n.month_name(m.month) for m in a["months"])
         return _t("act_push", months=months)
-    return _t("act_service", cause=i18n.t(f"review.category_{a['cause']}").lower(), n=a["n"], total=a["total"])
+    cause = _word(f"review.category_{a['cause']}", a["cause"]).lower()
+    return _t("act_service", cause=cause, n=a["n"], total=a["total"])
 
 
 def goals(work: WorkPlan) -> HTML:
@@ -320,7 +334,7 @@ def team(work: WorkPlan) -> HTML:
 def _incentives(work: WorkPlan) -> str:
     """Return the incentive scheme's tiers and its cost on the year's target."""
     inc = P.incentives(work)
-    tiers = inc["plan"].assign(base=lambda f: f["base"].map(lambda b: i18n.t(f"money.base_{b}")))
+    tiers = inc["plan"].assign(base=lambda f: f["base"].map(lambda b: _word(f"money.base_{b}", b)))
     line = _t("incentive_line", share=i18n.fmt_pct(inc["share"], decimals=2), cost=_money(work, inc["cost"]),
               last=_money(work, inc["last_year"]["total"]))
     return _table(tiers, work, _t("cap_commission_plan")) + _p(line)
@@ -354,8 +368,9 @@ def aftersales(work: WorkPlan) -> HTML:
               median=i18n.fmt_number(s["median_response_hours"]), goal=i18n.fmt_number(s["response_goal"]),
               days=i18n.fmt_number(s["median_resolution_days"], decimals=1), open=s["open"])
     by = P.causes(work)
-    acts = [_t(f"fix_{c}") for c in by["category"].head(3)]
-    by = by.assign(category=by["category"].map(lambda c: i18n.t(f"review.category_{c}")))
+    acts = list(dict.fromkeys(_t(f"fix_{c}" if f"plan.fix_{c}" in _known() else "fix_other")
+                              for c in by["category"].head(3)))
+    by = by.assign(category=by["category"].map(lambda c: _word(f"review.category_{c}", c)))
     cols = ["category", "complaints", "share", "median_response_hours", "response_within_sla",
             "median_resolution_days", "open"]
     return HTML(_p(line) + _table(by[cols], work, _t("cap_causes")) + _ul(acts))
@@ -428,7 +443,7 @@ def budget(work: WorkPlan) -> HTML:
     source = lines["source"].iloc[0] if len(lines) else "budget"
     by_line = lines.groupby("line")[["budget", "last_year"]].sum().reset_index()
     by_line["share"] = by_line["budget"] / float(total["revenue"]) if total["revenue"] else float("nan")
-    by_line["line"] = by_line["line"].map(lambda x: i18n.t(f"money.line_{x}"))
+    by_line["line"] = by_line["line"].map(lambda x: _word(f"money.line_{x}", x))
     text = [_t("budget_line", revenue=_money(work, total["revenue"]), margin=_money(work, total["margin"]),
                expenses=_money(work, total["expenses"]), commission=_money(work, total["commission"]),
                contribution=_money(work, total["contribution"])),
