@@ -38,6 +38,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     _add_run_parser(sub.add_parser("run", help="run notebooks into an HTML report pack"))
     _add_lab_parser(sub.add_parser("lab", help="open working copies of the notebooks in JupyterLab"))
+    _add_plan_parser(sub.add_parser("plan", help="write the year's work plan as HTML and PDF"))
     return parser
 
 
@@ -50,6 +51,22 @@ def _add_lab_parser(p_lab: argparse.ArgumentParser) -> None:
     p_lab.add_argument("--port", type=int, default=None, help="JupyterLab's port")
     p_lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p_lab.add_argument("--copies-only", action="store_true", help="write the copies, print the command, do not start")
+
+
+
+def _add_plan_parser(p_plan: argparse.ArgumentParser) -> None:
+    """Declare the options of ``salesnb plan``."""
+    p_plan.add_argument("--year", type=int, required=True, help="the year the plan covers")
+    p_plan.add_argument("--data", default="sample", help="dataset path, or 'sample' (default)")
+    p_plan.add_argument("--out", default=None, help="folder for packs (default: reports/)")
+    p_plan.add_argument("--lang", default="en", choices=["en", "es"], help="report language")
+    p_plan.add_argument("--period-end", dest="period_end", default=None, metavar="DATE",
+                        help="last day of data the plan stands on (default: the last complete month)")
+    p_plan.add_argument("--assumptions", default=None, metavar="FILE",
+                        help="TOML file of the director's choices (default: plan.toml next to the data)")
+    p_plan.add_argument("--timeout", type=int, default=1800,
+                        help="seconds the notebook may run (default 1800: a large company's plan takes minutes)")
+    p_plan.add_argument("--no-progress", action="store_true", help="do not print progress")
 
 
 def _add_run_parser(p_run: argparse.ArgumentParser) -> None:
@@ -155,6 +172,24 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from salesnb.report import run_pack
+    from salesnb.report.pdf import write_pdf
+
+    params: dict[str, object] = {"year": args.year}
+    if args.assumptions:
+        params["assumptions"] = args.assumptions
+    result = run_pack(["05_work_plan"], data=args.data, out=args.out, period_end=args.period_end, lang=args.lang,
+                      params=params, jobs=1, timeout=args.timeout, progress=not args.no_progress)
+    page = result.results[0]
+    if not page.ok:
+        print(text("plan.cli_plan_failed", lang=args.lang, index=result.index_path), file=sys.stderr)
+        return 1
+    pdf = write_pdf(page.html_path, lang=args.lang)
+    print(text("plan.cli_plan", lang=args.lang, html=page.html_path, pdf=pdf))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``salesnb`` console script; return its exit code.
 
@@ -169,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 success, 1 problems found, 2 could not run, 130 interrupted.
     """
     args = _build_parser().parse_args(argv)
-    handler = {"validate": _cmd_validate, "sample": _cmd_sample, "run": _cmd_run, "lab": _cmd_lab}[args.command]
+    handler = {"validate": _cmd_validate, "sample": _cmd_sample, "run": _cmd_run, "lab": _cmd_lab,
+               "plan": _cmd_plan}[args.command]
     lang = getattr(args, "lang", None)
     try:
         return handler(args)

@@ -123,7 +123,8 @@ def _index_line(row: dict[str, Any], words: dict[str, str]) -> str:
     """Return the table row of one report: link, headline numbers, status, time, problem."""
     label = row["title"]
     if row.get("rep_id") is not None:
-        label = f"{label} · {row['rep_id']}"
+        who = f"{row['rep_name']} ({row['rep_id']})" if row.get("rep_name") else row["rep_id"]
+        label = f"{label} · {who}"
     elif row.get("per_rep"):
         label = f"{label} · {words['team']}"
     link = f'<a href="{_href(row["html"])}">{_e(label)}</a>' if row.get("html") else _e(label)

@@ -149,7 +149,10 @@ def _write_index(
         (words["s_started"], stamp["started"]),
         (words["s_finished"], finished),
     ]
-    rows = [_index_row(task, r, folder) for task, r in zip(tasks, results, strict=True)]
+    names = rep_names(stamp["data"]) if any(task["rep_id"] is not None for task in tasks) else {}
+    rows = [_index_row(task, r, folder) | {"rep_name": names.get(str(task["rep_id"]))}
+            for task, r in zip(tasks, results, strict=True)]
+    rows.sort(key=lambda row: row["html"].removesuffix(".html") not in INDEX_FIRST)  # stable: the plan leads
     page = _html.index_page(rows, run_id=stamp["run_id"], stamp=pack_stamp, lang=lang)
     (folder / "index.html").write_text(page, encoding="utf-8")
     text_ = json.dumps(_manifest(results, stamp=stamp, finished=finished), indent=2, ensure_ascii=False)
@@ -205,6 +208,22 @@ def _manifest(results: list[NotebookResult], *, stamp: dict[str, Any], finished:
             for r in results
         ],
     }
+
+
+#: Reports listed first in the index (the director's work plan leads the pack).
+INDEX_FIRST = ("05_work_plan",)
+
+
+def rep_names(data: str | os.PathLike[str]) -> dict[str, str]:
+    """Return each rep's name by rep id (as text), for the index; empty when the reps cannot be read."""
+    from salesnb.data import read_table
+    from salesnb.errors import SalesnbError
+
+    try:
+        reps = read_table(Path(data), "reps")
+    except (SalesnbError, OSError):
+        return {}
+    return dict(zip(reps["rep_id"].astype(str), reps["name"].astype(str), strict=True))
 
 
 def params_text(values: Mapping[str, Any]) -> str:
