@@ -105,3 +105,14 @@ def spanish_pack(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("packs-es")
     return run_pack(None, data="sample", out=out, period="2026-10", lang="es", per_rep=False,
                     jobs=2, timeout=120, progress=False)
+
+
+#: Fixtures that build a whole report pack: a test using one is slow (``make test-fast`` leaves it out).
+PACK_FIXTURES = frozenset({"english_pack", "spanish_pack", "pack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a report pack, wherever it is written."""
+    for item in items:
+        if PACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

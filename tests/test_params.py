@@ -241,6 +241,7 @@ plain = st.recursive(
 )
 
 
+@pytest.mark.slow
 @given(plain)
 def test_any_plain_value_passes_and_round_trips(value):
     P.check_plain(value, name="x")
