@@ -8,11 +8,11 @@ OUT    ?= reports
 LANG_  ?= en
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint sample lab bench clean
+.PHONY: help setup report test test-fast lint sample lab bench clean
 
 help:  ## show this help
 	@echo "salesnb make targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-9s %s\n", $$1, $$2}'
 	@echo "Variables: DATA=$(DATA) OUT=$(OUT) LANG_=$(LANG_) PYTHON=$(PYTHON)"
 
 $(STAMP): pyproject.toml
@@ -28,9 +28,13 @@ setup: $(STAMP)  ## create .venv and install salesnb with its test tools
 report: $(STAMP)  ## set up, then write a report pack of the sample company to reports/
 	$(BIN)/salesnb run --data $(DATA) --out $(OUT) --lang $(LANG_) --per-rep
 
-test: $(STAMP)  ## set up, then run the linter and the test suite
+test: $(STAMP)  ## set up, then run the linter and the whole test suite (what CI runs)
 	$(BIN)/ruff check salesnb tests benchmarks
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## the edit loop: the linter and every test not marked slow
+	$(BIN)/ruff check salesnb tests benchmarks
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)  ## ruff only
 	$(BIN)/ruff check salesnb tests benchmarks

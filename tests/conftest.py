@@ -149,3 +149,16 @@ def duck_sample(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"duckdb:///{tmp_path_factory.mktemp('duck')}/sample.duckdb"
     write_database(sample_dir(), url)
     return url
+
+
+#: Fixtures that build a whole report pack, start a database server, a Dask cluster or JupyterLab:
+#: a test using one is slow (``make test-fast`` leaves it out).
+PACK_FIXTURES = frozenset({"english_pack", "spanish_pack", "pack", "packs", "pg_server", "pg_sample",
+                           "jupyterlab", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a report pack, wherever it is written."""
+    for item in items:
+        if PACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -128,6 +128,7 @@ def test_forecasts_are_clipped_at_zero_only_for_non_negative_histories() -> None
     assert (forecast(returns, h=3)["yhat"] < -40).all()
 
 
+@pytest.mark.slow
 def test_deterministic_in_one_process_or_several() -> None:
     df = pd.concat([seasonal("a", noise=0.05), seasonal("b", base=300, noise=0.1, seed=1),
                     one("c", [3, 0, 0, 2, 0, 0, 0, 4, 0, 1, 0, 0])])

@@ -369,6 +369,7 @@ def test_lift_capture_and_calibration() -> None:
         leads.capture_at(y, perfect, share=0)
 
 
+@pytest.mark.slow
 def test_cross_validated_scores_keep_the_fitted_mode(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     """Cross-validated scores and the backtest keep the mode the scorer was fitted in."""
     X, y = data

@@ -20,6 +20,8 @@ from salesnb.report import run_pack
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile import FORBIDDEN_IN_HTML, FORMULA_START, hostile_dataset
 
+pytestmark = pytest.mark.slow  # every test here runs notebooks (a pack or papermill)
+
 NOTEBOOKS = sorted(p.stem for p in notebooks_dir().glob("*.ipynb"))
 MAX_PAGE_BYTES = 2_500_000
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?(?:https?:)?//""", re.I)

@@ -222,6 +222,7 @@ plain = st.recursive(
 )
 
 
+@pytest.mark.slow
 @given(plain)
 def test_any_plain_value_passes(value):
     # the injected cell is papermill's: tests/test_report.py checks it reads back as any plain value

@@ -192,6 +192,7 @@ def test_market_filters_in_spanish(tiny_dir: Path) -> None:
         "(Oficina, Sofás); se recibió 'Juguetes'.")
 
 
+@pytest.mark.slow
 def test_the_runner_side_stays_standard_library_and_english() -> None:
     code = ("import sys; from salesnb import params\n"
             "try:\n    params.check_int('horizon', 99, min=1, max=24)\n"
@@ -215,6 +216,7 @@ def test_the_runner_refuses_a_bad_parameter_before_any_kernel_in_the_pack_langua
     assert not list(tmp_path.iterdir())  # no pack, not even a partial one
 
 
+@pytest.mark.slow
 def test_a_spanish_page_run_by_papermill_shows_the_parameter_error_in_spanish(tmp_path: Path) -> None:
     import papermill
 

@@ -93,6 +93,7 @@ def test_report_text_and_frame_in_spanish(tmp_path: Path) -> None:
     assert report.to_frame()["message"].tolist() == [p.message for p in report.problems]
 
 
+@pytest.mark.slow
 def test_workbook_sheets_notes_and_file_pairs_in_spanish(tmp_path: Path) -> None:
     book = tmp_path / "book.xlsx"
     with pd.ExcelWriter(book, engine="openpyxl") as writer:
@@ -114,6 +115,7 @@ def test_workbook_sheets_notes_and_file_pairs_in_spanish(tmp_path: Path) -> None
     assert pair.text("es") == "Hay dos archivos con la tabla 'orders': orders.csv y orders.parquet."
 
 
+@pytest.mark.slow
 def test_open_dataset_raises_in_the_report_language(tmp_path: Path) -> None:
     source = _broken(tmp_path)
     with pytest.raises(DataValidationError) as english:
@@ -192,6 +194,7 @@ def _constants(call: ast.Call, keyword: str) -> set[str] | None:
     return None
 
 
+@pytest.mark.slow
 def test_every_problem_text_of_the_loader_is_in_the_catalog() -> None:
     """Fails when someone adds a message to salesnb/data/ without both languages in problems.json."""
     modules = sorted(Path(data.__file__).parent.glob("*.py"))
@@ -243,6 +246,7 @@ def test_problem_texts_have_both_languages_and_the_same_fields() -> None:
             assert texts["en"] != texts["es"], key
 
 
+@pytest.mark.slow
 def test_spanish_data_check_page_on_unusable_data(tmp_path: Path) -> None:
     """One real notebook run in Spanish: the problems table and the error line are Spanish."""
     from salesnb.report import run_pack

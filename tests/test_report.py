@@ -357,6 +357,7 @@ def test_crash_leaves_no_half_pack_and_keeps_latest(tmp_path, monkeypatch):
     assert read(out / "latest.html") == "previous"
 
 
+@pytest.mark.slow
 def test_cli_run_by_name_updates_latest_and_keeps_older_packs(tmp_path, monkeypatch):
     home = tmp_path / "home"
     (home / "notebooks").mkdir(parents=True)
@@ -377,6 +378,7 @@ def test_cli_run_by_name_updates_latest_and_keeps_older_packs(tmp_path, monkeypa
     assert cli.main(["run", "ok", "--data", str(data), "-p", "horizon", '"x"']) == 2
 
 
+@pytest.mark.slow
 def test_cli_exit_code_is_1_when_a_notebook_fails(tmp_path):
     code = cli.main(
         [
@@ -392,6 +394,7 @@ def test_cli_exit_code_is_1_when_a_notebook_fails(tmp_path):
     assert code == 1
 
 
+@pytest.mark.slow
 def test_a_dead_worker_fails_its_notebook_and_the_rest_still_run(tmp_path, monkeypatch):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -449,6 +452,7 @@ PID_NOTEBOOK = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize(
     ("sig", "group"),
@@ -513,6 +517,7 @@ def test_period_reaches_as_of_too(tmp_path) -> None:
     assert plan.params["as_of"] == "2026-09-30"
 
 
+@pytest.mark.slow
 def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     result = run_pack([nb_path("flaky")], data=str(tmp_path), out=tmp_path / "out", jobs=1, timeout=TIMEOUT,
@@ -536,6 +541,7 @@ def test_a_timed_out_notebook_gets_one_clean_retry(tmp_path: Path) -> None:
     assert any(m["msg_type"] == "execute_request" for m in stall["channels"]["shell_sent"])
 
 
+@pytest.mark.slow
 def test_rep_pages_for_chosen_reps_only(tmp_path: Path) -> None:
     data = make_data(tmp_path / "data")
     result = run_pack([nb_path("per_rep")], data=str(data), out=tmp_path / "out", period_end="2026-10",

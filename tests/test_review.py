@@ -721,6 +721,7 @@ def test_collection_list_masks_phones_unless_asked() -> None:
     assert any(html.escape(p) in shown for p in phones)
 
 
+@pytest.mark.slow
 def test_team_figures_are_shared_between_pages_but_never_mutated() -> None:
     ds = load("sample")
     first = open_review(ds, period="month", period_end="2026-10-31")

@@ -178,6 +178,7 @@ def test_public_names_stay_where_they_were() -> None:
 # ------------------------------------------------------------------------- determinism
 
 
+@pytest.mark.slow
 def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     a = generate(tmp_path / "a", scale=0.2, seed=3)
     b = generate(tmp_path / "b", scale=0.2, seed=3)
@@ -552,6 +553,7 @@ def test_receivables_and_complaints(fresh: Path, t1: dict) -> None:
     assert c["resolved_date"].isna().any() and c["resolved_date"].notna().mean() > 0.8
 
 
+@pytest.mark.slow
 def test_nothing_reads_the_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 

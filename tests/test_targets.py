@@ -173,6 +173,7 @@ def hierarchies(draw: st.DrawFn) -> tuple[int, list]:
     return total, tree
 
 
+@pytest.mark.slow
 @given(hierarchies())
 @settings(max_examples=100, deadline=None)
 def test_random_hierarchy_reconciles_at_every_level(case: tuple[int, list]) -> None:

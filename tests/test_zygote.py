@@ -13,7 +13,7 @@ import pytest
 
 from salesnb.report import _zygote, run_pack
 
-pytestmark = pytest.mark.skipif(not _zygote.supported(), reason="kernels are forked only on Linux")
+pytestmark = [pytest.mark.skipif(not _zygote.supported(), reason="kernels are forked only on Linux"), pytest.mark.slow]
 
 #: Prints how this kernel was born and whether a heavy module was already imported.
 WHO_AM_I = (
