@@ -9,7 +9,7 @@ domains' catalogs for their codes: channels, seasons, KPIs, complaint causes).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -67,10 +67,11 @@ def kinds() -> dict[str, str]:
     return dict(KINDS)
 
 
-def _table(frame: pd.DataFrame, work: WorkPlan, caption: str, **options: Any) -> str:
-    """Return one table's HTML, labelled from the plan's catalog."""
-    return display.table_html(frame, kinds=KINDS, labels=display.labels("plan"), currency=work.currency,
-                              caption=caption, search=False, **options)
+def _table(frame: pd.DataFrame, work: WorkPlan, caption: str, *, kinds: Mapping[str, str] | None = None,
+           **options: Any) -> str:
+    """Return one table's HTML, labelled from the plan's catalog; ``kinds`` overrides :data:`KINDS`."""
+    return display.table_html(frame, kinds={**KINDS, **(kinds or {})}, labels=display.labels("plan"),
+                              currency=work.currency, caption=caption, search=False, **options)
 
 
 def _p(text: str, *, cls: str = "snb-note") -> str:
@@ -191,7 +192,9 @@ def standing(work: WorkPlan) -> HTML:
               growth=i18n.fmt_pct(total["growth"], signed=True), end=i18n.fmt_date(work.end, format="long"))
     by_region = market_words(P.same_period(work, by="region"))
     trends = P.trends(work, by="region")[["region", "last12", "growth_12m", "growth_3m", "momentum"]]
-    return HTML(_p(line) + _table(by_region, work, _t("cap_same_period")) + _table(trends, work, _t("cap_trends")))
+    share = {"contribution": "pct"}  # the market's share of the change here, not the budget's money
+    return HTML(_p(line) + _table(by_region, work, _t("cap_same_period"), kinds=share)
+                + _table(trends, work, _t("cap_trends")))
 
 
 def seasons_line(work: WorkPlan) -> HTML:
@@ -235,8 +238,8 @@ def regions(work: WorkPlan) -> HTML:
     net = P.network(work).merge(work.targets.regions[["region_id", "name"]], on="region_id")
     channels = {c: f"ch_{c}" for c in P.territory.CHANNELS}
     net = net[["name", *channels, "total"]].rename(columns=channels)
-    net_html = display.table_html(net, kinds={**KINDS, **dict.fromkeys(channels.values(), "int")},
-                                  labels=display.labels("plan"), caption=_t("cap_network"), search=False)
+    counts = dict.fromkeys([*channels.values(), "total"], "int")  # customers, not money
+    net_html = _table(net, work, _t("cap_network"), kinds=counts)
     return HTML(_table(main, work, _t("cap_regions")) + _table(space, work, _t("cap_whitespace"))
                 + _p(_t("network_line")) + net_html)
 
