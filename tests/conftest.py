@@ -93,7 +93,7 @@ def english_pack(tmp_path_factory: pytest.TempPathFactory):
     from salesnb.report import run_pack
 
     out = tmp_path_factory.mktemp("packs-en")
-    return run_pack(None, data="sample", out=out, period="2026-10", lang="en", per_rep=True,
+    return run_pack(None, data="sample", out=out, period_end="2026-10", lang="en", per_rep=True,
                     jobs=2, timeout=120, progress=False)
 
 
@@ -103,7 +103,7 @@ def spanish_pack(tmp_path_factory: pytest.TempPathFactory):
     from salesnb.report import run_pack
 
     out = tmp_path_factory.mktemp("packs-es")
-    return run_pack(None, data="sample", out=out, period="2026-10", lang="es", per_rep=False,
+    return run_pack(None, data="sample", out=out, period_end="2026-10", lang="es", per_rep=False,
                     jobs=2, timeout=120, progress=False)
 
 
