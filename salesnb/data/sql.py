@@ -38,6 +38,7 @@ import json
 import os
 import re
 import tomllib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -318,20 +319,20 @@ def _plain_objects(col: pd.Series) -> pd.Series:
     return col
 
 
-class _Reader:
-    """One open connection: list tables, run a query into a frame."""
+class _Reader(ABC):
+    """One open connection: list tables, run a query into a frame (one subclass per driver)."""
 
     def __init__(self, src: SqlSource) -> None:
         self.src = src
         self.conn: Any = None
 
+    @abstractmethod
     def tables(self) -> dict[str, str]:
         """Return the tables and views of the schema by lower-case name -> name as stored."""
-        raise NotImplementedError
 
+    @abstractmethod
     def frame(self, query: str) -> pd.DataFrame:
         """Run ``query``; return its rows."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Close the connection."""
