@@ -331,3 +331,14 @@ def test_rep_page_money_cards() -> None:
     assert [c[0] for c in cards] == ["Margin this year", "Commission so far", "Prospect calls: done / plan"]
     margin_ytd = money.margin(ds, by="rep", start="2026-01-01", end="2026-10-31").set_index("rep_id")
     assert cards[0][1] == i18n.fmt_money(margin_ytd.loc["R005", "margin"], "EUR")
+
+
+def test_margin_table_names_regions_for_the_director() -> None:
+    from salesnb.money import views
+
+    frame = pd.DataFrame({"rep_region": ["ES-MD", "XX"], "margin": [1.0, 2.0]})
+    regions = pd.DataFrame({"region_id": ["ES-MD"], "name": ["Comunidad de Madrid"]})
+    out = views.margin_table(frame, regions)
+    assert out["region"].tolist() == ["Comunidad de Madrid", "XX"]
+    assert frame["rep_region"].tolist() == ["ES-MD", "XX"]  # the input is not changed
+    assert views.margin_table(frame)["region"].tolist() == ["ES-MD", "XX"]

@@ -114,9 +114,27 @@ def margin_line(total: pd.DataFrame, *, currency: str = "EUR") -> str:
                   prior=_money(float(row["prior_margin"]), currency), prior_pct=_pct(float(row["prior_margin_pct"])))
 
 
-def margin_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a margin comparison with its group column first and ``rep_region`` shown as ``region``."""
-    return frame.rename(columns={"rep_region": "region"})
+def margin_table(frame: pd.DataFrame, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return a margin comparison with ``rep_region`` shown as ``region``, by name when ``regions`` is given.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`salesnb.money.margin_comparison`.
+    regions : DataFrame, optional
+        The dataset's ``regions`` (``region_id, name``): region codes become names a
+        director reads (``Comunidad de Madrid`` rather than ``ES-MD``); an unknown code
+        stays as it is.
+
+    Returns
+    -------
+    DataFrame
+    """
+    out = frame.rename(columns={"rep_region": "region"})
+    if regions is not None and "region" in out:
+        names = regions.set_index("region_id")["name"]
+        out["region"] = [names.get(code, code) for code in out["region"]]
+    return out
 
 
 def _line_name(line: Any) -> str:

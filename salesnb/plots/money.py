@@ -28,7 +28,7 @@ def margin_chart(frame: pd.DataFrame, *, by: str, title: str | None = None) -> F
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlabel(i18n.t("money.chart_margin_pct"))
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the bars, never over them
     ax.set_title(title or i18n.t("money.chart_margin_title"))
     return fig
 
