@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_leads import lead_rows
 
 from salesnb import config, i18n, leads, market
 from salesnb.data import load
@@ -28,17 +29,6 @@ def _english():
     i18n.set_language("en")
     yield
     i18n.set_language("en")
-
-
-def lead_rows(rows: list[dict]) -> pd.DataFrame:
-    """Open leads with the contract's columns; each dict overrides the defaults."""
-    base = {"company": "X", "contact_name": None, "phone": None, "email": None, "channel": "store",
-            "region_id": "P1", "source": "website", "created_date": "2026-01-01", "status": "open",
-            "closed_date": None, "lost_reason": None, "rep_id": None}
-    frame = pd.DataFrame([{**base, "lead_id": f"L{i + 1}", **r} for i, r in enumerate(rows)])
-    frame["created_date"] = pd.to_datetime(frame["created_date"])
-    frame["closed_date"] = pd.to_datetime(frame["closed_date"])
-    return frame
 
 
 REGIONS = pd.DataFrame({"region_id": ["R1", "P1", "P2"], "name": ["North", "Cádiz", "Sevilla"],

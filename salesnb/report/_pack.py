@@ -1,4 +1,4 @@
-"""Plan, run and publish one report pack (main-process side; standard library only)."""
+"""Plan, run and publish one report pack (the main-process side)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def run_pack(
     namespace is reset (``%reset -f``, its reply checked: a kernel that does not
     answer ``ok`` is killed and the page gets a new one) and figures closed between
     pages. Imported modules, and the team-wide figures a module memoises by data hash
-    and parameters (see ``salesnb.review.views``), persist between those pages; what
+    and parameters (see ``salesnb.review.page``), persist between those pages; what
     a page shows does not depend on the pages before it in the kernel (table ids
     come from the table's content; ``tests/test_report.py`` compares every rep page
     with the same page run alone in a fresh kernel, in both orders). A page that
