@@ -342,3 +342,15 @@ def test_margin_table_names_regions_for_the_director() -> None:
     assert out["region"].tolist() == ["Comunidad de Madrid", "XX"]
     assert frame["rep_region"].tolist() == ["ES-MD", "XX"]  # the input is not changed
     assert views.margin_table(frame)["region"].tolist() == ["ES-MD", "XX"]
+
+
+def test_contribution_table_names_regions_beside_their_codes() -> None:
+    from salesnb.money import views
+
+    frame = pd.DataFrame({"region_id": ["ES-MD", "XX"], "contribution": [1.0, 2.0]})
+    regions = pd.DataFrame({"region_id": ["ES-MD"], "name": ["Comunidad de Madrid"]})
+    out = views.contribution_table(frame, regions=regions)
+    assert out.columns.tolist() == ["region_id", "region", "contribution"]
+    assert out["region"].tolist() == ["Comunidad de Madrid", "XX"]
+    assert frame.columns.tolist() == ["region_id", "contribution"]  # the input is not changed
+    assert "region" not in views.contribution_table(frame).columns

@@ -163,11 +163,30 @@ def budget_line(frame: pd.DataFrame, *, currency: str = "EUR") -> str:
                   under=_line_name(under["line"]), under_by=_money(-float(under["variance"]), currency))
 
 
-def contribution_table(frame: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
-    """Contribution per rep (with the rep's name when ``names`` maps ids to names) or region."""
+def contribution_table(frame: pd.DataFrame, names: pd.Series | None = None, *,
+                       regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return contribution per rep or per region, with names a director reads.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`salesnb.money.contribution`.
+    names : Series, optional
+        Rep names by rep id: a ``name`` column follows ``rep_id``.
+    regions : DataFrame, optional
+        The dataset's ``regions`` (``region_id, name``): a ``region`` column of names
+        follows ``region_id`` (an unknown code stays as it is).
+
+    Returns
+    -------
+    DataFrame
+    """
     out = frame.copy()
     if names is not None and "rep_id" in out:
         out.insert(1, "name", out["rep_id"].map(names))
+    if regions is not None and "region_id" in out:
+        by_code = regions.set_index("region_id")["name"]
+        out.insert(1, "region", [by_code.get(code, code) for code in out["region_id"]])
     return out
 
 
