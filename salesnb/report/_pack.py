@@ -22,6 +22,7 @@ from salesnb.errors import ParameterError
 from salesnb.report import _html, _pool
 from salesnb.report._notebooks import preload
 from salesnb.report._plan import GENERAL_PARAMS, PackPlan, Report, period_end_option, plan_pack
+from salesnb.report._prepare import prepare_data
 from salesnb.report._publish import NotebookResult, PackResult, data_hash, params_text, publish, reserve_run_dir
 
 __all__ = ["GENERAL_PARAMS", "NotebookResult", "PackResult", "run_pack"]
@@ -44,8 +45,10 @@ def run_pack(
 ) -> PackResult:
     """Run notebooks into an HTML report pack ``<out>/<run-id>/``.
 
-    Three steps. *Plan*: every option and parameter is checked and every report
-    listed before any kernel starts. *Run*: notebooks run on ``jobs`` worker
+    Four steps. *Plan*: every option and parameter is checked and every report
+    listed before any kernel starts. *Check the data once*: a child process reads,
+    types and checks the dataset and fills the load cache every report reads
+    (:mod:`salesnb.report._prepare`), under no report's timeout. *Run*: notebooks run on ``jobs`` worker
     processes; each is saved as an executed ``.ipynb`` and exported to HTML with
     code hidden, a run stamp in the footer and nothing fetched from the network.
     *Publish*: ``index.html`` links them with a status line each; ``pack.json`` holds
@@ -189,9 +192,11 @@ def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run
         from salesnb.report import _cluster
 
         printer.begin(jobs=0, run_id=run_id, scheduler=plan.scheduler)
+        printer.data_checked(prepare_data(plan.data_path, scheduler=plan.scheduler))
         return _cluster.run_tasks(tasks, scheduler=plan.scheduler, settings=settings, on_start=printer.start,
                                   on_done=printer.done)
     printer.begin(jobs=min(plan.jobs, len(tasks)), run_id=run_id)
+    printer.data_checked(prepare_data(plan.data_path))
     return _pool.run_tasks(tasks, jobs=plan.jobs, settings=settings, on_start=printer.start, on_done=printer.done)
 
 
@@ -325,6 +330,11 @@ class _Progress:
             return
         key = "report.progress_begin_one" if self.total == 1 else "report.progress_begin"
         self._say(text(key, lang=self.lang, run_id=run_id, total=self.total, jobs=jobs))
+
+    def data_checked(self, seconds: float | None) -> None:
+        """Say that the data was checked once for every report (nothing when it was left to them)."""
+        if seconds is not None:
+            self._say(text("report.progress_data", lang=self.lang, seconds=f"{seconds:.1f}"))
 
     def start(self, task: dict[str, Any]) -> None:
         """Say that a report started."""
