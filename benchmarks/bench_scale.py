@@ -5,20 +5,24 @@ For each scale the script generates the sample company once (``salesnb sample DI
 with an empty dataset cache (what a user's first run pays):
 
 - **load**: ``salesnb.data.load(DIR, cache=False)`` alone (read, type, check);
-- **team pack**: ``salesnb run --data DIR`` with its default options (notebooks
-  00-04, default timeout): each notebook's wall time (from the pack's ``pack.json``),
+- **team pack**: ``salesnb run 00_data_check ... 04_periodic_review --data DIR`` with
+  its default options (default timeout): the data check the runner does once before
+  the reports (wall and CPU of its child process), each notebook's wall time (from the pack's ``pack.json``),
   each notebook's CPU time (user + sys of the kernel that ran it, read from ``/proc``
   while the pack runs), the pack's wall and CPU time, and the peak resident memory of
   the largest process of the pack (sampled from ``/proc`` every 0.2 s);
 - **rep page**: ``salesnb run 04_periodic_review --reps REP --data DIR`` (the team
   page then one rep page sharing its kernel, as ``--per-rep`` runs them): the rep
-  page's wall and CPU time.
+  page's wall and CPU time;
+- with ``--all``, also the plain ``salesnb run --data DIR`` (every notebook, 05 and 06
+  included): its wall time, whether it completed, and the time of 05 and 06.
 
 Wall times depend on what else runs on the machine; CPU times much less, so both are
 printed (with the load average seen during the run)::
 
     python benchmarks/bench_scale.py                      # 1, 10, 30, 100
     python benchmarks/bench_scale.py --scales 10,30 --json /tmp/scale.json
+    python benchmarks/bench_scale.py --scales 100 --all     # also the plain default run
 
 Linux only (reads ``/proc``).
 """
@@ -40,8 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TEAM = ["00_data_check", "01_market_analysis", "02_lead_prioritization", "03_target_breakdown",
         "04_periodic_review"]
-SHORT = {"00_data_check": "00", "01_market_analysis": "01", "02_lead_prioritization": "02",
-         "03_target_breakdown": "03", "04_periodic_review": "04"}
+MORE = ["05_work_plan", "06_money_and_effort"]
+SHORT = {name: name[:2] for name in TEAM + MORE}
+CHECK = "(data check)"  # the runner's check of the data before the reports
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -159,10 +164,13 @@ def _windows(lines: list[tuple[float, str]]) -> dict[str, tuple[float, float]]:
     """Return each report's (start, end) monotonic time from the runner's progress lines."""
     starts: dict[str, float] = {}
     ends: dict[str, float] = {}
+    began = lines[0][0] if lines else 0.0
     for at, line in lines:
         words = line.split()
         done = re.match(r"\[[\s\d/]+\]\s+\S+\s+(\S+)", line)
-        if len(words) >= 2 and words[0] == "start":
+        if line.startswith("Data read and checked once"):
+            starts[CHECK], ends[CHECK] = began, at
+        elif len(words) >= 2 and words[0] == "start":
             starts.setdefault(words[1], at)
         elif done:
             ends.setdefault(done.group(1), at)
@@ -203,6 +211,8 @@ def run_pack(args: list[str], *, cache: Path, timeout: float) -> Run:
                         if any(sampler.peak_pid in smp for t, smp in sampler.samples if s <= t <= e)
                         and sampler.cpu_between(sampler.peak_pid, s, e) > 0), "runner")
     durations, failed = _pack_results(lines)
+    if CHECK in windows:
+        durations[CHECK] = windows[CHECK][1] - windows[CHECK][0]
     if proc.returncode:
         print("\n".join(text for _, text in lines[-15:]), file=sys.stderr)
     return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, peak_rss=sampler.peak_rss, peak_report=peak_report,
@@ -225,19 +235,20 @@ def _pack_results(lines: list[tuple[float, str]]) -> tuple[dict[str, float], lis
     return durations, failed
 
 
-def measure(scale: int, *, samples: Path, out: Path, rep: str, timeout: float | None) -> dict[str, object]:
-    """Measure one scale; return its row of the table."""
+def measure(scale: int, *, samples: Path, out: Path, rep: str, timeout: float | None,
+            everything: bool = False) -> dict[str, object]:
+    """Measure one scale; return its row of the table (with ``everything``, the plain default run too)."""
     folder = sample_dir(samples, scale)
     rows = count_rows(folder)
     load_wall, load_cpu, load_rss = _load_in_child(folder)
     extra = ["--timeout", str(timeout)] if timeout else []
     with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
-        team = run_pack(["--data", str(folder), "--out", str(out / f"x{scale}-team"), *extra],
+        team = run_pack([*TEAM, "--data", str(folder), "--out", str(out / f"x{scale}-team"), *extra],
                         cache=Path(cache), timeout=timeout or 0)
         page = run_pack(["04_periodic_review", "--reps", rep, "--data", str(folder), "--out",
                          str(out / f"x{scale}-rep"), *extra], cache=Path(cache), timeout=timeout or 0)
     rep_name = f"04_periodic_review__{rep}"
-    return {
+    row = {
         "scale": scale, "rows": sum(rows.values()), "tables": rows,
         "load_wall": load_wall, "load_cpu": load_cpu, "load_rss": load_rss,
         "notebooks": {SHORT[n]: {"wall": team.durations.get(n), "cpu": team.cpus.get(n)} for n in TEAM},
@@ -245,7 +256,16 @@ def measure(scale: int, *, samples: Path, out: Path, rep: str, timeout: float | 
         "peak_rss": team.peak_rss, "peak_report": team.peak_report, "load_avg": team.load,
         "rep_wall": page.durations.get(rep_name), "rep_cpu": page.cpus.get(rep_name), "rep_ok": page.ok,
         "rep_peak_rss": page.peak_rss,
+        "check_wall": team.durations.get(CHECK), "check_cpu": team.cpus.get(CHECK),
     }
+    if everything:
+        with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
+            plain = run_pack(["--data", str(folder), "--out", str(out / f"x{scale}-all"), *extra],
+                             cache=Path(cache), timeout=timeout or 0)
+        row["all"] = {"wall": plain.wall, "cpu": plain.cpu, "ok": plain.ok, "failed": plain.failed,
+                      "peak_rss": plain.peak_rss, "load_avg": plain.load,
+                      **{SHORT[n]: {"wall": plain.durations.get(n), "cpu": plain.cpus.get(n)} for n in MORE}}
+    return row
 
 
 def _load_in_child(folder: Path) -> tuple[float, float, int]:
@@ -270,17 +290,33 @@ def _cell(wall: float | None, cpu: float | None) -> str:
 
 def table(rows: list[dict[str, object]]) -> str:
     """Return the results as a Markdown table: wall seconds with CPU seconds (user+sys) in brackets."""
-    head = ["scale", "rows", "load s", *[f"{SHORT[n]} s" for n in TEAM], "pack s", "peak RSS GB",
+    head = ["scale", "rows", "load s", "check s", *[f"{SHORT[n]} s" for n in TEAM], "pack s", "peak RSS GB",
             "rep page s", "load avg"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         nbs = r["notebooks"]
         cells = [f"{r['scale']}x", f"{r['rows']:,}", _cell(r["load_wall"], r["load_cpu"]),
+                 _cell(r.get("check_wall"), r.get("check_cpu")),
                  *[_cell(nbs[SHORT[n]]["wall"], nbs[SHORT[n]]["cpu"]) for n in TEAM],
                  _cell(r["pack_wall"], r["pack_cpu"]) + ("" if r["pack_ok"] else " FAILED"),
                  f"{r['peak_rss'] / 2**30:.2f} ({SHORT.get(r['peak_report'], r['peak_report'])})",
                  _cell(r["rep_wall"], r["rep_cpu"]), f"{r['load_avg']:.1f}"]
         out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def table_all(rows: list[dict[str, object]]) -> str:
+    """Return the plain default runs (every notebook) as a Markdown table."""
+    out = ["| scale | plain `salesnb run` s | completed | 05 s | 06 s | peak RSS GB | load avg |",
+           "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        a = r.get("all")
+        if not a:
+            continue
+        done = "yes" if a["ok"] else "no: " + "; ".join(a["failed"])
+        five, six = _cell(a["05"]["wall"], a["05"]["cpu"]), _cell(a["06"]["wall"], a["06"]["cpu"])
+        out.append(f"| {r['scale']}x | {_cell(a['wall'], a['cpu'])} | {done} | {five} | {six} "
+                   f"| {a['peak_rss'] / 2**30:.2f} | {a['load_avg']:.1f} |")
     return "\n".join(out)
 
 
@@ -293,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rep", default="R001", help="rep of the measured rep page (default R001)")
     parser.add_argument("--timeout", type=float, default=None, help="--timeout of salesnb run (default: its own)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--all", action="store_true", help="also time the plain default run (every notebook)")
     args = parser.parse_args(argv)
     samples = Path(args.samples)
     samples.mkdir(parents=True, exist_ok=True)
@@ -300,14 +337,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         out = Path(args.out) if args.out else Path(tmp)
         for scale in (int(s) for s in args.scales.split(",")):
-            rows.append(measure(scale, samples=samples, out=out, rep=args.rep, timeout=args.timeout))
+            rows.append(measure(scale, samples=samples, out=out, rep=args.rep, timeout=args.timeout,
+                                everything=args.all))
             print(f"scale {scale}x done: pack {rows[-1]['pack_wall']:.1f} s", file=sys.stderr, flush=True)
             if args.json:
                 Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     print("Seconds: wall (CPU user+sys in brackets; CPU is what other load on the machine does not inflate).")
     print("Peak RSS: the largest process of the team pack (the report holding it in brackets).")
     print(table(rows))
-    return 0 if all(r["pack_ok"] and r["rep_ok"] for r in rows) else 1
+    if args.all:
+        print()
+        print(table_all(rows))
+    ok = all(r["pack_ok"] and r["rep_ok"] and r.get("all", {"ok": True})["ok"] for r in rows)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
