@@ -16,7 +16,7 @@ import pandas as pd
 from salesnb import display, i18n
 from salesnb.errors import SalesnbError
 from salesnb.money.commissions import commissions
-from salesnb.money.margin import margin
+from salesnb.money.margin import costed_orders, margin
 from salesnb.targets import breakdown
 from salesnb.targets.activity import activity_plan
 
@@ -300,8 +300,10 @@ def year_figures(dataset: Dataset, *, as_of: pd.Timestamp, daily: pd.DataFrame,
         activity = activity_plan(breakdown(dataset, year=as_of.year, growth_pct=100 * growth), dataset)
     except (SalesnbError, KeyError):
         activity = None
-    return {"margin": margin(dataset, by="rep", start=start, end=as_of),
-            "commissions": commissions(dataset, start=start, end=as_of, targets=targets), "activity": activity}
+    lines = costed_orders(dataset)
+    return {"margin": margin(dataset, by="rep", start=start, end=as_of, lines=lines),
+            "commissions": commissions(dataset, start=start, end=as_of, targets=targets, lines=lines),
+            "activity": activity}
 
 
 def rep_cards(figures: dict[str, pd.DataFrame | None], dataset: Dataset, *, rep_id: str, start: pd.Timestamp,
