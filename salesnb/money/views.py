@@ -17,7 +17,7 @@ from salesnb import display, i18n
 from salesnb.errors import SalesnbError
 from salesnb.money.commissions import commissions
 from salesnb.money.margin import costed_orders, margin
-from salesnb.targets import breakdown
+from salesnb.review.plan import target_plan
 from salesnb.targets.activity import activity_plan
 
 if TYPE_CHECKING:
@@ -297,7 +297,7 @@ def year_figures(dataset: Dataset, *, as_of: pd.Timestamp, daily: pd.DataFrame,
     days = daily.loc[(daily["date"] >= start) & (daily["date"] <= as_of)]
     targets = days.assign(rep_id=days["rep_id"].astype(str)).groupby("rep_id", as_index=False)["target"].sum()
     try:
-        activity = activity_plan(breakdown(dataset, year=as_of.year, growth_pct=100 * growth), dataset)
+        activity = activity_plan(target_plan(dataset, year=as_of.year, growth=growth), dataset)
     except (SalesnbError, KeyError):
         activity = None
     lines = costed_orders(dataset)
