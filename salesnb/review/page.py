@@ -273,7 +273,7 @@ class ReviewPage:
     def _rows_of(self, frame: pd.DataFrame, key: tuple[Any, ...] | None) -> pd.DataFrame:
         """Return the page rep's rows of a team-wide frame, as a new frame (``key``: its row index's memo)."""
         rows = _stored(key, lambda: rep_rows(frame))
-        return frame.iloc[rows.get(str(self.rep_id), _NO_ROWS)]
+        return frame.take(rows.get(str(self.rep_id), _NO_ROWS))
 
     @cached_property
     def rep_data(self) -> Dataset:
