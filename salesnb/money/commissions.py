@@ -104,11 +104,15 @@ def _tier_of(tiers: pd.DataFrame, attainment: float) -> tuple[int, float, str]:
     return i + 1, float(tiers["rate"].iloc[i]), str(tiers["base"].iloc[i])
 
 
-def _period_sales(lines: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Net sales, margin and new customers per rep in the span (``lines``: the costed order lines)."""
+def _period_sales(orders: pd.DataFrame, lines: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Net sales, margin and new customers per rep in the span (``lines``: the costed order lines of the span).
+
+    A new customer is one whose first line sold ever (in ``orders``) falls in the span.
+    """
     now = lines.loc[in_days(lines["order_date"], start, end)]
     out = now.groupby("rep_id", sort=True)[["net_amount", "margin"]].sum().rename(columns={"net_amount": "net_sales"})
-    sold = lines.loc[lines["quantity"] > 0].sort_values(["order_date", "order_id"], kind="stable")
+    sold = orders.loc[orders["quantity"] > 0, ["order_id", "order_date", "customer_id", "rep_id"]]
+    sold = sold.sort_values(["order_date", "order_id"], kind="stable")
     first = sold.drop_duplicates("customer_id", keep="first")
     first = first.loc[in_days(first["order_date"], start, end)]
     out["new_customers"] = first.groupby("rep_id").size().reindex(out.index).fillna(0).astype(int)
@@ -152,7 +156,8 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
     rate_factor : float, default 1.0
         Multiplies every rate (a what-if: 1.1 = rates 10 % higher).
     lines : DataFrame, optional
-        :func:`~salesnb.money.costed_orders` of ``dataset``, already computed (speed-up).
+        :func:`~salesnb.money.costed_orders` of ``dataset``, already computed (speed-up;
+        the lines from ``start`` to ``end`` are enough).
 
     Returns
     -------
@@ -164,7 +169,8 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
     s, e = to_timestamp("start", start), to_timestamp("end", end)
     factor = check_positive_number("rate_factor", rate_factor)
     tiers = check_plan(plan) if plan is not None else commission_plan(dataset)
-    sales = _period_sales(costed_orders(dataset) if lines is None else lines, s, e)
+    lines = costed_orders(dataset, start=s, end=e) if lines is None else lines
+    sales = _period_sales(dataset.orders, lines, s, e)
     target = _targets(dataset, s, e, targets)
     reps = sorted(set(sales.index) | set(target.index[target > 0]))
     named = dataset.reps.set_index("rep_id")["plan_id"] if "plan_id" in dataset.reps else None

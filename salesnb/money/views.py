@@ -300,7 +300,7 @@ def year_figures(dataset: Dataset, *, as_of: pd.Timestamp, daily: pd.DataFrame,
         activity = activity_plan(target_plan(dataset, year=as_of.year, growth=growth), dataset)
     except (SalesnbError, KeyError):
         activity = None
-    lines = costed_orders(dataset)
+    lines = costed_orders(dataset, start=start, end=as_of)  # the year's lines: all the cards read
     return {"margin": margin(dataset, by="rep", start=start, end=as_of, lines=lines),
             "commissions": commissions(dataset, start=start, end=as_of, targets=targets, lines=lines),
             "activity": activity}
