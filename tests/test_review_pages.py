@@ -142,3 +142,15 @@ def test_memoised_number_texts_equal_babels() -> None:
                                                     currency_digits=False)
     assert i18n.fmt_number(-0.4) == format_decimal(-0.0, format="#,##0", locale="en_US", decimal_quantization=True)
     assert i18n.fmt_number(0.4) == "0"
+
+
+@pytest.mark.slow
+def test_costed_lines_of_a_span_are_the_span_of_all_costed_lines(sample) -> None:
+    from salesnb.money import costed_orders
+
+    full = costed_orders(sample)
+    part = costed_orders(sample, start="2026-01-01", end="2026-10-31")
+    keep = (full["order_date"] >= "2026-01-01") & (full["order_date"] <= "2026-10-31")
+    pd.testing.assert_frame_equal(part, full.loc[keep].reset_index(drop=True))
+    pd.testing.assert_frame_equal(costed_orders(sample, end="2025-06-30"),
+                                  full.loc[full["order_date"] <= "2025-06-30"].reset_index(drop=True))
