@@ -17,6 +17,7 @@ language (``en`` -> en_US conventions, ``es`` -> es_ES), so a page never mixes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
@@ -116,8 +117,30 @@ def fmt_number(value: float | int | None, *, decimals: int = 0, lang: str | None
     if _is_missing(value):
         return _MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return _babel_decimal(round(float(value), decimals), format=pattern, locale=locale_of(lang),
-                          decimal_quantization=True)
+    return _decimal_text(repr(round(float(value), decimals)), pattern, locale_of(lang))
+
+
+#: Texts of numbers, amounts and dates memoised per process: the pages of a pack format
+#: the same figures (a ranking of every rep, the team's totals) again and again.
+_MEMO = 1 << 16
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _decimal_text(value: str, pattern: str, locale: str) -> str:
+    """Return Babel's text of a number given as the ``repr`` of a float (``-0.0`` and ``nan`` kept apart)."""
+    return _babel_decimal(float(value), format=pattern, locale=locale, decimal_quantization=True)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _currency_text(value: str, currency: str, pattern: str, locale: str) -> str:
+    """Return Babel's text of an amount given as the ``repr`` of a float."""
+    return _babel_currency(float(value), currency, format=pattern, locale=locale, currency_digits=False)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _date_text(date: dt.date, format: str, locale: str) -> str:
+    """Return Babel's text of a date."""
+    return _babel_date(date, format=format, locale=locale)
 
 
 def fmt_money(value: float | int | None, currency: str = "EUR", *, decimals: int = 0,
@@ -128,8 +151,7 @@ def fmt_money(value: float | int | None, currency: str = "EUR", *, decimals: int
     loc = locale_of(lang)
     pattern = ("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
     pattern = f"{pattern}\u00a0¤" if _lang(lang) == "es" else f"¤{pattern}"
-    return _babel_currency(round(float(value), decimals), currency, format=pattern, locale=loc,
-                           currency_digits=False)
+    return _currency_text(repr(round(float(value), decimals)), currency, pattern, loc)
 
 
 def fmt_pct(value: float | None, *, decimals: int = 1, signed: bool = False,
@@ -151,7 +173,7 @@ def fmt_date(value: Any, *, format: str = "medium", lang: str | None = None) -> 
     if _is_missing(value):
         return _MISSING
     date = pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
-    return _babel_date(date, format=format, locale=locale_of(lang))
+    return _date_text(date, format, locale_of(lang))
 
 
 def month_name(month: int, *, width: str = "wide", lang: str | None = None) -> str:

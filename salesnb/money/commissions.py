@@ -104,12 +104,15 @@ def _tier_of(tiers: pd.DataFrame, attainment: float) -> tuple[int, float, str]:
     return i + 1, float(tiers["rate"].iloc[i]), str(tiers["base"].iloc[i])
 
 
-def _period_sales(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Net sales, margin and new customers per rep in the span."""
-    lines = costed_orders(dataset)
+def _period_sales(orders: pd.DataFrame, lines: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Net sales, margin and new customers per rep in the span (``lines``: the costed order lines of the span).
+
+    A new customer is one whose first line sold ever (in ``orders``) falls in the span.
+    """
     now = lines.loc[in_days(lines["order_date"], start, end)]
     out = now.groupby("rep_id", sort=True)[["net_amount", "margin"]].sum().rename(columns={"net_amount": "net_sales"})
-    sold = lines.loc[lines["quantity"] > 0].sort_values(["order_date", "order_id"], kind="stable")
+    sold = orders.loc[orders["quantity"] > 0, ["order_id", "order_date", "customer_id", "rep_id"]]
+    sold = sold.sort_values(["order_date", "order_id"], kind="stable")
     first = sold.drop_duplicates("customer_id", keep="first")
     first = first.loc[in_days(first["order_date"], start, end)]
     out["new_customers"] = first.groupby("rep_id").size().reindex(out.index).fillna(0).astype(int)
@@ -135,7 +138,8 @@ def _targets(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, targets: 
 
 
 def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFrame | None = None,
-                targets: TargetSource | None = None, rate_factor: float = 1.0) -> pd.DataFrame:
+                targets: TargetSource | None = None, rate_factor: float = 1.0,
+                lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """Commission of every rep with sales or a target in a period.
 
     Parameters
@@ -151,6 +155,9 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
         :func:`salesnb.review.plan.daily_targets` takes; by default the target plan.
     rate_factor : float, default 1.0
         Multiplies every rate (a what-if: 1.1 = rates 10 % higher).
+    lines : DataFrame, optional
+        :func:`~salesnb.money.costed_orders` of ``dataset``, already computed (speed-up;
+        the lines from ``start`` to ``end`` are enough).
 
     Returns
     -------
@@ -162,10 +169,12 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
     s, e = to_timestamp("start", start), to_timestamp("end", end)
     factor = check_positive_number("rate_factor", rate_factor)
     tiers = check_plan(plan) if plan is not None else commission_plan(dataset)
-    sales = _period_sales(dataset, s, e)
+    lines = costed_orders(dataset, start=s, end=e) if lines is None else lines
+    sales = _period_sales(dataset.orders, lines, s, e)
     target = _targets(dataset, s, e, targets)
     reps = sorted(set(sales.index) | set(target.index[target > 0]))
-    rows = [_rep_row(rep, dataset, sales, target, tiers, factor) for rep in reps]
+    named = dataset.reps.set_index("rep_id")["plan_id"] if "plan_id" in dataset.reps else None
+    rows = [_rep_row(rep, _plan_of(named, rep, tiers), sales, target, tiers, factor) for rep in reps]
     out = pd.DataFrame(rows)
     collected = _collected(dataset, s, e).reindex(out["rep_id"]).fillna(0).astype(int).to_numpy()
     out["collected"] = collected
@@ -174,19 +183,18 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
     return out
 
 
-def _plan_of(dataset: Dataset, rep: str, tiers: pd.DataFrame) -> str:
-    """Return the rep's plan id: ``reps.plan_id`` when that plan exists, else the default (or the first) plan."""
+def _plan_of(named: pd.Series | None, rep: str, tiers: pd.DataFrame) -> str:
+    """Return the rep's plan id: ``reps.plan_id`` (``named``) when that plan exists, else the default (or first)."""
     plans = set(tiers["plan_id"])
-    named = dataset.reps.set_index("rep_id")["plan_id"].get(rep) if "plan_id" in dataset.reps else None
-    if isinstance(named, str) and named in plans:
-        return named
+    plan = named.get(rep) if named is not None else None
+    if isinstance(plan, str) and plan in plans:
+        return plan
     return DEFAULT_PLAN if DEFAULT_PLAN in plans else str(tiers["plan_id"].iloc[0])
 
 
-def _rep_row(rep: str, dataset: Dataset, sales: pd.DataFrame, target: pd.Series, tiers: pd.DataFrame,
+def _rep_row(rep: str, plan_id: str, sales: pd.DataFrame, target: pd.Series, tiers: pd.DataFrame,
              factor: float) -> dict[str, object]:
     """One rep's row of :func:`commissions` (bonuses per unit kept apart for the caller)."""
-    plan_id = _plan_of(dataset, rep, tiers)
     own = tiers.loc[tiers["plan_id"] == plan_id]
     net = float(sales["net_sales"].get(rep, 0.0))
     mar = float(sales["margin"].get(rep, 0.0))

@@ -9,7 +9,9 @@ and :func:`margin_comparison` sets a period against the same period a year earli
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -54,13 +56,16 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
     return cols
 
 
-def costed_orders(dataset: Dataset) -> pd.DataFrame:
+def costed_orders(dataset: Dataset, *, start: object = None, end: object = None) -> pd.DataFrame:
     """Order lines with what they cost: :func:`~salesnb.market.orders.enrich_orders` plus cost columns.
 
     Parameters
     ----------
     dataset : Dataset
         Needs ``orders``, ``customers``, ``regions``, ``products`` (and ``reps``).
+    start, end : date-like, optional
+        Only the lines dated from ``start`` to ``end`` (both days included), in the
+        same order; all by default.
 
     Returns
     -------
@@ -69,6 +74,8 @@ def costed_orders(dataset: Dataset) -> pd.DataFrame:
         ``cost`` (quantity x unit_cost), ``margin`` (net_amount - cost), ``rep_region``
         (the region of the rep's territory) and ``promo_code`` (empty when absent).
     """
+    if start is not None or end is not None:
+        dataset = _lines_between(dataset, start, end)  # cost only those lines
     out = enrich_orders(dataset)
     product_cost = out["product_id"].map(dataset.products.set_index("product_id")["unit_cost"]).astype(float)
     if "unit_cost" in out.columns:
@@ -81,6 +88,17 @@ def costed_orders(dataset: Dataset) -> pd.DataFrame:
     if "promo_code" not in out.columns:
         out["promo_code"] = pd.Series(pd.NA, index=out.index, dtype="string")
     return out
+
+
+def _lines_between(dataset: Dataset, start: object, end: object) -> Dataset:
+    """Return the dataset with only the order lines dated ``start..end`` (its content hash marked as a part)."""
+    orders = dataset.orders
+    lo = to_timestamp("start", start) if start is not None else orders["order_date"].min()
+    hi = to_timestamp("end", end) if end is not None else orders["order_date"].max()
+    tables = {**dataset.tables, "orders": orders.loc[in_days(orders["order_date"], lo, hi)]}
+    if not dataclasses.is_dataclass(dataset):  # any object with the frames (enrich_orders takes one)
+        return SimpleNamespace(**{**vars(dataset), **tables})  # type: ignore[return-value]
+    return dataclasses.replace(dataset, tables=tables, content_hash=f"{dataset.content_hash}#orders={lo}..{hi}")
 
 
 def with_margin(frame: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +120,7 @@ def _sum(lines: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def margin(dataset: Dataset, *, by: str | Sequence[str] | None = ("category",), start: object = None,
-           end: object = None) -> pd.DataFrame:
+           end: object = None, lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """Net sales, cost of goods and gross margin per group.
 
     Parameters
@@ -114,6 +132,8 @@ def margin(dataset: Dataset, *, by: str | Sequence[str] | None = ("category",), 
         promo_code`` (:data:`GROUPS`); None gives one row for the whole business.
     start, end : date-like, optional
         First and last day of the order dates counted (both included); all by default.
+    lines : DataFrame, optional
+        :func:`costed_orders` of ``dataset``, already computed (speed-up).
 
     Returns
     -------
@@ -126,7 +146,7 @@ def margin(dataset: Dataset, *, by: str | Sequence[str] | None = ("category",), 
     >>> margin(ds, by="rep", start="2026-01-01", end="2026-10-31")  # doctest: +SKIP
     """
     cols = group_columns(by)
-    lines = costed_orders(dataset)
+    lines = costed_orders(dataset, start=start, end=end) if lines is None else lines
     lo = to_timestamp("start", start) if start is not None else lines["order_date"].min()
     hi = to_timestamp("end", end) if end is not None else lines["order_date"].max()
     out = with_margin(_sum(lines.loc[in_days(lines["order_date"], lo, hi)], cols))

@@ -16,8 +16,8 @@ import pandas as pd
 from salesnb import display, i18n
 from salesnb.errors import SalesnbError
 from salesnb.money.commissions import commissions
-from salesnb.money.margin import margin
-from salesnb.targets import breakdown
+from salesnb.money.margin import costed_orders, margin
+from salesnb.review.plan import target_plan
 from salesnb.targets.activity import activity_plan
 
 if TYPE_CHECKING:
@@ -316,11 +316,13 @@ def year_figures(dataset: Dataset, *, as_of: pd.Timestamp, daily: pd.DataFrame,
     days = daily.loc[(daily["date"] >= start) & (daily["date"] <= as_of)]
     targets = days.assign(rep_id=days["rep_id"].astype(str)).groupby("rep_id", as_index=False)["target"].sum()
     try:
-        activity = activity_plan(breakdown(dataset, year=as_of.year, growth_pct=100 * growth), dataset)
+        activity = activity_plan(target_plan(dataset, year=as_of.year, growth=growth), dataset)
     except (SalesnbError, KeyError):
         activity = None
-    return {"margin": margin(dataset, by="rep", start=start, end=as_of),
-            "commissions": commissions(dataset, start=start, end=as_of, targets=targets), "activity": activity}
+    lines = costed_orders(dataset, start=start, end=as_of)  # the year's lines: all the cards read
+    return {"margin": margin(dataset, by="rep", start=start, end=as_of, lines=lines),
+            "commissions": commissions(dataset, start=start, end=as_of, targets=targets, lines=lines),
+            "activity": activity}
 
 
 def rep_cards(figures: dict[str, pd.DataFrame | None], dataset: Dataset, *, rep_id: str, start: pd.Timestamp,

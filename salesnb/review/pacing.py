@@ -164,8 +164,26 @@ def _project(frame: pd.DataFrame) -> pd.DataFrame:
 
 def cumulative(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateLike, rep_id: str | None = None,
                targets: TargetSource | None = None, growth: float = DEFAULT_GROWTH,
-               daily: pd.DataFrame | None = None) -> pd.DataFrame:
+               daily: pd.DataFrame | None = None, weights: pd.Series | None = None) -> pd.DataFrame:
     """Day by day: cumulative target, cumulative actual (to ``as_of``) and the projected path.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The loaded data (with ``weights`` given, its orders need only hold the rep's).
+    start, end : date
+        The whole period.
+    as_of : date
+        The last day with facts (clipped to ``start..end``).
+    rep_id : str, optional
+        One rep; None for the team.
+    targets, growth
+        Target source (see :func:`salesnb.review.plan.daily_targets`).
+    daily : DataFrame, optional
+        Daily targets already computed over (at least) ``start..end`` (speed-up).
+    weights : Series, optional
+        :func:`day_weights` of ``start..end`` as of the clipped ``as_of``, already
+        computed (speed-up: they are learnt from every order of the company).
 
     Returns
     -------
@@ -185,7 +203,8 @@ def cumulative(dataset: Dataset, *, start: DateLike, end: DateLike, as_of: DateL
     days = pd.date_range(s, e, freq="D")
     tgt = daily.groupby("date")["target"].sum().reindex(days, fill_value=0.0).cumsum()
     act = orders.groupby("order_date")["net_amount"].sum().reindex(days, fill_value=0.0).cumsum()
-    weights = day_weights(dataset, start=s, end=e, as_of=a)
+    if weights is None:
+        weights = day_weights(dataset, start=s, end=e, as_of=a)
     if rep_id is not None:
         rep = dataset.reps.loc[dataset.reps["rep_id"].astype(str) == str(rep_id)].iloc[0]
         employed = ((pd.isna(rep["hire_date"]) | (days >= rep["hire_date"]))

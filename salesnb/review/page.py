@@ -14,17 +14,22 @@ notebook shows of them (headline cards, translated tables, charts) is in
 Team-wide figures are also kept across pages in one process (the runner runs a
 notebook's rep pages one after another in one kernel): keyed by the data's content
 hash and every parameter the figure depends on, and handed out as deep copies, so a
-page can never change what the next page sees.
+page can never change what the next page sees. A rep page reads its own rows of them
+(and of the rep-keyed tables: orders, leads, activities, customers) through a
+per-process index of rows by rep, as new frames holding only those rows: its cost
+follows the rep's data, not the size of the company.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from salesnb.params import message, parameter_error
@@ -32,18 +37,18 @@ from salesnb.review._common import active_reps
 from salesnb.review.complaints import SLA, check_sla, complaint_times
 from salesnb.review.kpis import KPIS, check_weights, normalise, scorecard
 from salesnb.review.lost import ChurnResult, churn_risk, customer_rhythm
-from salesnb.review.pacing import pacing
+from salesnb.review.pacing import day_weights, pacing
 from salesnb.review.periods import Period, period_range
 from salesnb.review.plan import DEFAULT_GROWTH, check_growth, daily_targets
-from salesnb.review.receivables import open_invoices
-from salesnb.review.winloss import winloss_window
+from salesnb.review.receivables import dso, open_invoices
+from salesnb.review.winloss import closed_leads, winloss_window
 
 if TYPE_CHECKING:
     from salesnb.data import Dataset
     from salesnb.review.periods import DateLike
     from salesnb.review.plan import TargetSource
 
-__all__ = ["ReviewPage", "check_rep", "open_review"]
+__all__ = ["REP_TABLES", "ReviewPage", "check_rep", "open_review", "rep_rows"]
 
 _SHOWN = 8  # valid rep ids named in an error message
 
@@ -55,15 +60,47 @@ _SHARED: dict[tuple[Any, ...], Any] = {}
 _SHARED_MAX = 64
 
 
-def _shared(key: tuple[Any, ...] | None, compute: Callable[[], Any]) -> Any:
-    """Return a deep copy of the figure memoised under ``key`` (computed once); no key: compute."""
+#: The dataset tables a rep page reads only its own rows of (by their ``rep_id``).
+REP_TABLES = ("orders", "leads", "activities", "customers")
+_NO_ROWS = np.array([], dtype=np.intp)
+
+
+def _stored(key: tuple[Any, ...] | None, compute: Callable[[], Any]) -> Any:
+    """Return the figure memoised under ``key`` itself (computed once), for this module's read-only use."""
     if key is None:
         return compute()
     if key not in _SHARED:
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
         _SHARED[key] = compute()
-    return copy.deepcopy(_SHARED[key])
+    return _SHARED[key]
+
+
+def _shared(key: tuple[Any, ...] | None, compute: Callable[[], Any]) -> Any:
+    """Return a deep copy of the figure memoised under ``key`` (computed once); no key: compute."""
+    if key is None:
+        return compute()
+    return copy.deepcopy(_stored(key, compute))
+
+
+def rep_rows(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the positions of each rep's rows in a frame, in the frame's order.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any frame with a ``rep_id`` column.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Keyed by ``rep_id`` as text: ``frame.iloc[rows[rep]]`` is
+        ``frame.loc[frame["rep_id"].astype(str) == rep]``.
+    """
+    if frame.empty:
+        return {}
+    keys = frame["rep_id"].astype(str)
+    return {str(k): v for k, v in keys.groupby(keys, sort=False, dropna=False).indices.items()}
 
 
 def check_rep(dataset: Dataset, rep_id: object, *, period: Period | None = None) -> str | None:
@@ -221,6 +258,40 @@ class ReviewPage:
         return (digest, getattr(self.dataset, "n_rejected", 0), name, p.start, p.end, p.as_of, self.growth,
                 self.targets, tuple(sorted(self.weights.items())), tuple(sorted(self.sla.items())))
 
+    def _data_key(self, name: str) -> tuple[Any, ...] | None:
+        """Return the memo key of a figure of the data alone (no parameter), or None without a content hash."""
+        digest = getattr(self.dataset, "content_hash", None)
+        return (digest, getattr(self.dataset, "n_rejected", 0), name) if digest else None
+
+    def _team_figure(self, name: str) -> Any:
+        """Return the team-wide figure ``name`` itself, not a copy: only to read rows of it."""
+        key = self._key(name)
+        if key is not None and key in _SHARED:
+            return _SHARED[key]
+        return getattr(self, name)
+
+    def _rows_of(self, frame: pd.DataFrame, key: tuple[Any, ...] | None) -> pd.DataFrame:
+        """Return the page rep's rows of a team-wide frame, as a new frame (``key``: its row index's memo)."""
+        rows = _stored(key, lambda: rep_rows(frame))
+        return frame.take(rows.get(str(self.rep_id), _NO_ROWS))
+
+    @cached_property
+    def rep_data(self) -> Dataset:
+        """The dataset as the page's rep-keyed figures read it: the rep's rows of :data:`REP_TABLES`.
+
+        For functions that keep the rep's rows of those tables themselves (a rep's
+        leads, activities, orders, customers); the other tables are the team's. The team
+        page: the dataset itself.
+        """
+        if self.is_team or not dataclasses.is_dataclass(self.dataset):
+            return self.dataset
+        tables = dict(self.dataset.tables)
+        for name in REP_TABLES:
+            if name in tables and "rep_id" in tables[name]:
+                tables[name] = self._rows_of(tables[name], self._data_key(f"rows:{name}"))
+        digest = f"{self.dataset.content_hash}#rep={self.rep_id}"
+        return dataclasses.replace(self.dataset, tables=tables, content_hash=digest)
+
     @cached_property
     def daily(self) -> pd.DataFrame:
         """Daily targets over every day a section needs (the trend's 12 months, the periods)."""
@@ -229,10 +300,17 @@ class ReviewPage:
         return _shared(self._key("daily"), lambda: daily_targets(
             self.dataset, start=first, end=max(p.end, q.end), targets=self.targets, growth=self.growth))
 
+    @cached_property
+    def own_daily(self) -> pd.DataFrame:
+        """The daily targets of the page: all on the team page, the rep's otherwise."""
+        if self.is_team:
+            return self.daily
+        return self._rows_of(self._team_figure("daily"), self._key("rows:daily"))
+
     @property
     def target_source(self) -> str:
         """Where the targets come from: ``plan``, ``given`` or ``last_year_growth``."""
-        return str(self.daily.attrs.get("source"))
+        return str(self._team_figure("daily").attrs.get("source"))
 
     @cached_property
     def card(self) -> pd.DataFrame:
@@ -245,8 +323,11 @@ class ReviewPage:
     @cached_property
     def norm(self) -> pd.DataFrame:
         """Team-relative 0-1 KPIs of the reps (index rep_id)."""
-        reps = self.card.loc[~self.card["is_team"]].set_index("rep_id")
-        return normalise(reps[list(KPIS)], weeks=reps["weeks_worked"])
+        def compute() -> pd.DataFrame:
+            reps = self.card.loc[~self.card["is_team"]].set_index("rep_id")
+            return normalise(reps[list(KPIS)], weeks=reps["weeks_worked"])
+
+        return _shared(self._key("norm"), compute)
 
     def card_row(self, rep: str) -> pd.Series:
         """Return the scorecard row of a rep, or of the team (:data:`TEAM`)."""
@@ -268,9 +349,24 @@ class ReviewPage:
             self.dataset, start=p.start, end=p.end, as_of=p.as_of, daily=self.daily))
 
     @cached_property
+    def pace_weights(self) -> pd.Series:
+        """Expected share of sales of each day of :attr:`pacing_period` (see :func:`~salesnb.review.day_weights`)."""
+        p = self.pacing_period
+        a = min(max(p.as_of, p.start - pd.Timedelta(days=1)), p.end)
+        return _shared(self._key("pace_weights"), lambda: day_weights(self.dataset, start=p.start, end=p.end,
+                                                                        as_of=a))
+
+    @cached_property
     def rhythm(self) -> pd.DataFrame:
         """Every customer's buying rhythm and status as of the reporting date."""
         return _shared(self._key("rhythm"), lambda: customer_rhythm(self.dataset, as_of=self.period.as_of))
+
+    @cached_property
+    def own_rhythm(self) -> pd.DataFrame:
+        """The buying rhythm of the page's customers: all on the team page, the rep's otherwise."""
+        if self.is_team:
+            return self.rhythm
+        return self._rows_of(self._team_figure("rhythm"), self._key("rows:rhythm"))
 
     @cached_property
     def churn(self) -> ChurnResult:
@@ -278,14 +374,30 @@ class ReviewPage:
         return _shared(self._key("churn"), lambda: churn_risk(self.dataset, as_of=self.period.as_of))
 
     @cached_property
+    def own_churn(self) -> ChurnResult:
+        """The churn risk of the page's customers: all on the team page, the rep's otherwise (same model)."""
+        if self.is_team:
+            return self.churn
+        team = self._team_figure("churn")
+        return dataclasses.replace(team, scores=self._rows_of(team.scores, self._key("rows:churn")),
+                                   notes=list(team.notes))
+
+    @cached_property
     def invoices(self) -> pd.DataFrame:
         """Invoices open as of the reporting date (every customer)."""
         return _shared(self._key("invoices"), lambda: open_invoices(self.dataset, as_of=self.period.as_of))
 
-    @property
+    @cached_property
     def own_invoices(self) -> pd.DataFrame:
         """The open invoices of the page: all on the team page, the rep's customers' otherwise."""
-        return self.invoices if self.is_team else self.invoices.loc[self.invoices["rep_id"] == self.rep_id]
+        if self.is_team:
+            return self.invoices
+        return self._rows_of(self._team_figure("invoices"), self._key("rows:invoices"))
+
+    @cached_property
+    def dso(self) -> pd.Series:
+        """Days sales outstanding of every rep and the team (:data:`TEAM`) as of the reporting date."""
+        return _shared(self._key("dso"), lambda: dso(self.dataset, as_of=self.period.as_of, by="rep_id"))
 
     @cached_property
     def complaints(self) -> pd.DataFrame:
@@ -293,17 +405,25 @@ class ReviewPage:
         s, a = self.period.to_date
         return _shared(self._key("complaints"), lambda: complaint_times(self.dataset, start=s, end=a, **self.sla))
 
-    @property
+    @cached_property
     def own_complaints(self) -> pd.DataFrame:
         """The complaints of the page: all on the team page, the rep's customers' otherwise."""
-        t = self.complaints
-        return t if self.is_team else t.loc[t["rep_id"].astype(str) == self.rep_id]
+        if self.is_team:
+            return self.complaints
+        return self._rows_of(self._team_figure("complaints"), self._key("rows:complaints"))
 
     @cached_property
     def winloss_span(self) -> tuple[pd.Timestamp, pd.Timestamp, bool]:
         """The span win/loss is studied over: ``(start, end, widened)``."""
         s, a = self.period.to_date
-        return winloss_window(self.dataset, start=s, end=a)
+        return _shared(self._key("winloss_span"), lambda: winloss_window(self.dataset, start=s, end=a))
+
+    @cached_property
+    def team_win_rate(self) -> float:
+        """The team's win rate over :attr:`winloss_span` (NaN without closed leads)."""
+        s, e, _ = self.winloss_span
+        return _shared(self._key("team_win_rate"),
+                       lambda: float(closed_leads(self.dataset, start=s, end=e)["won"].mean()))
 
     def shared(self, name: str, compute: Callable[[], Any]) -> Any:
         """Return a team-wide figure computed once per kernel and shared with the other pages of the run.
@@ -318,11 +438,10 @@ class ReviewPage:
         """Return the last 12 months (the current one to date): month, actual, target."""
         a = self.period.as_of
         first = (a.to_period("M") - 11).to_timestamp()
-        daily = self.daily.loc[(self.daily["date"] >= first) & (self.daily["date"] <= a)]
-        orders = self.dataset.orders
+        daily = self.own_daily.loc[(self.own_daily["date"] >= first) & (self.own_daily["date"] <= a)]
+        orders = self.rep_data.orders  # the rep's rows only on a rep page
         orders = orders.loc[(orders["order_date"] >= first) & (orders["order_date"] <= a)]
         if not self.is_team:
-            daily = daily.loc[daily["rep_id"].astype(str) == self.rep_id]
             orders = orders.loc[orders["rep_id"].astype(str) == self.rep_id]
         months = pd.period_range(first.to_period("M"), a.to_period("M"), freq="M")
         tgt = daily.groupby(daily["date"].dt.to_period("M"))["target"].sum().reindex(months, fill_value=0.0)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from salesnb.errors import ParameterError, SalesnbError
 from salesnb.params import parameter_error
-from salesnb.review._common import active_reps, country, customer_owner, span
+from salesnb.review._common import active_reps, country, customer_owner, memo, span
 from salesnb.review.periods import working_day_flags
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     #: What a ``targets`` argument may be (see :func:`daily_targets`).
     TargetSource = TargetPlan | pd.DataFrame | str | Path
 
-__all__ = ["DEFAULT_GROWTH", "check_growth", "daily_targets", "day_weights"]
+__all__ = ["DEFAULT_GROWTH", "check_growth", "daily_targets", "day_weights", "target_plan"]
 
 #: Growth over last year used when no target plan or file is given.
 DEFAULT_GROWTH = 0.05
@@ -202,12 +202,53 @@ def _targets_module() -> Any:
     return module if hasattr(module, "breakdown") else None
 
 
+def _year_plan(module: Any, dataset: Dataset, year: int, growth: float) -> Any:
+    """Return ``module.breakdown`` of a year, remembered while the dataset's orders frame lives (by content hash)."""
+    digest = getattr(dataset, "content_hash", None)
+    compute = lambda: module.breakdown(dataset, year=year, growth_pct=100 * growth)  # noqa: E731
+    if not digest:
+        return compute()
+    key = ("target_plan", module.breakdown, digest, getattr(dataset, "n_rejected", 0), int(year), float(growth))
+    return memo(dataset.orders, key, compute)
+
+
+def target_plan(dataset: Dataset, *, year: int, growth: float = DEFAULT_GROWTH) -> Any:
+    """Return the target cascade's plan of a year with the default method (last year's share plus growth).
+
+    The same plan the review's daily targets come from, computed once per loaded dataset
+    and year (the team page, the rep pages and their money cards share it): do not
+    mutate it.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The loaded data.
+    year : int
+        The plan's calendar year.
+    growth : float, default 0.05
+        Growth over last year (0.05 = +5 %).
+
+    Returns
+    -------
+    TargetPlan
+        As :func:`salesnb.targets.breakdown` returns it.
+
+    Raises
+    ------
+    SalesnbError
+        What :func:`salesnb.targets.breakdown` raises (no sales in the year before ...).
+    """
+    import salesnb.targets as module  # imported on use, as for the daily targets
+
+    return _year_plan(module, dataset, year, check_growth(growth))
+
+
 def _from_target_plan(module: Any, dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
                       growth: float) -> pd.DataFrame:
     """Daily targets of the target cascade, one plan per calendar year of the span."""
     parts = []
     for year in range(start.year, end.year + 1):
-        plan = module.breakdown(dataset, year=year, growth_pct=100 * growth)
+        plan = _year_plan(module, dataset, year, growth)
         parts.append(plan.daily[["rep_id", "date", "target"]])
     return _from_frame(dataset, pd.concat(parts, ignore_index=True), start, end)
 

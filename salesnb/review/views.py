@@ -162,7 +162,7 @@ def headline(page: ReviewPage) -> Any:
     items.append((_t("hl_growth"), i18n.fmt_pct(row["growth_rate"], signed=True), _t("hl_growth_note")))
     inv = page.own_invoices
     overdue = float(inv.loc[inv["days_overdue"] > 0, "outstanding"].sum())
-    dso = RC.dso(page.dataset, as_of=page.period.as_of, by="rep_id")
+    dso = page.dso
     dso_value = dso.get(rep, np.nan) if isinstance(dso, pd.Series) else np.nan
     items.append((_t("hl_overdue"), money(overdue), _t("hl_overdue_note", days=i18n.fmt_number(dso_value))))
     items.append(_complaints_card(page) if page.is_team else _rank_card(page, row))
@@ -328,7 +328,8 @@ def pacing_chart(page: ReviewPage) -> Figure:
                                   title=_t("chart_pacing", period=period_label(p)),
                                   xlabel=_t("col_projected_attainment"),
                                   status_labels={s: _t(f"status_{s}") for s in _STATUSES}, empty=_t("no_data"))
-    path = cumulative(page.dataset, start=p.start, end=p.end, as_of=p.as_of, rep_id=page.rep_id, daily=page.daily)
+    path = cumulative(page.rep_data, start=p.start, end=p.end, as_of=p.as_of, rep_id=page.rep_id,
+                      daily=page.own_daily, weights=page.pace_weights)
     return charts.cumulative_pacing(path, title=_t("chart_cumulative", who=_name(page, page.rep_id),
                                                    period=period_label(p)),
                                     ylabel=_t("axis_sales", currency=page.currency), as_of=p.as_of,
@@ -342,7 +343,7 @@ def pacing_chart(page: ReviewPage) -> Figure:
 def lost_table(page: ReviewPage) -> HTML:
     """Return the customers lost in the last 12 months (team or the rep's), by value at risk."""
     a = page.period.as_of
-    r = page.rhythm
+    r = page.own_rhythm
     lost = r.loc[(r["status"] == "lost") & (r["lost_date"] > a - pd.DateOffset(years=1)) & (r["lost_date"] <= a)]
     if not page.is_team:
         lost = lost.loc[lost["rep_id"].astype(str) == page.rep_id]
@@ -361,7 +362,7 @@ def lost_table(page: ReviewPage) -> HTML:
 
 def churn_table(page: ReviewPage) -> HTML:
     """Return the active customers most likely to be lost, by risk x value at risk, with the model's AUC."""
-    res = page.churn
+    res = page.own_churn
     scores = res.scores if page.is_team else res.scores.loc[res.scores["rep_id"].astype(str) == page.rep_id]
     frame = scores.head(page.top if page.is_team else 15).assign(rep=lambda f: [_name(page, x) for x in f["rep_id"]])
     cols = ["name", "customer_id", *(["rep"] if page.is_team else []), "risk", "last_order", "days_since",
@@ -387,7 +388,7 @@ def receivables_table(page: ReviewPage) -> HTML:
     kinds.update({"overdue_share": "pct", "dso": "int"})
     as_of = page.period.as_of
     total = RC.aging(page.dataset, as_of=as_of, invoices=page.own_invoices)
-    dso = RC.dso(page.dataset, as_of=as_of, by="rep_id")
+    dso = page.dso
     if page.is_team:
         frame = RC.aging(page.dataset, as_of=as_of, by="rep_id", invoices=page.invoices)
         frame["dso"] = frame["rep_id"].map(dso)
@@ -396,7 +397,7 @@ def receivables_table(page: ReviewPage) -> HTML:
         cap = _t("cap_aging_team", date=i18n.fmt_date(as_of))
     else:
         frame = RC.aging(page.dataset, as_of=as_of, by="customer_id", invoices=page.own_invoices).head(30)
-        customers = page.dataset.customers
+        customers = page.rep_data.customers  # the rep's customers (the owners of its invoices)
         names = customers.set_index(customers["customer_id"].astype(str))["name"].astype(object)
         frame.insert(0, "name", names.reindex(frame["customer_id"]).to_numpy())
         total = total.assign(name=i18n.t("common.total"), customer_id="")
@@ -417,7 +418,7 @@ def aging_chart(page: ReviewPage) -> Figure:
 
 def collection_table(page: ReviewPage) -> HTML:
     """Return whom to call this week about overdue invoices, biggest x oldest first."""
-    plan = RC.collection_plan(page.dataset, as_of=page.period.as_of, rep_id=page.rep_id, invoices=page.invoices,
+    plan = RC.collection_plan(page.rep_data, as_of=page.period.as_of, rep_id=page.rep_id, invoices=page.own_invoices,
                               top=page.top if page.is_team else 30)
     plan.insert(0, "order", np.arange(1, len(plan) + 1))
     plan["rep"] = [_name(page, x) for x in plan["rep_id"]]
@@ -497,8 +498,8 @@ def winloss_table(page: ReviewPage) -> HTML:
     """Return lead outcomes by source, channel (and rep on the team page), and the reasons for losing."""
     s, e, widened = page.winloss_span
     rep = page.rep_id
-    closed = closed_leads(page.dataset, start=s, end=e, rep_id=rep)
-    team_rate = closed_leads(page.dataset, start=s, end=e)["won"].mean()
+    closed = closed_leads(page.rep_data, start=s, end=e, rep_id=rep)
+    team_rate = page.team_win_rate
     text = _t("winloss_note_wide" if widened else "winloss_note", start=i18n.fmt_date(s), end=i18n.fmt_date(e),
               n=i18n.fmt_number(len(closed)), won=i18n.fmt_number(int(closed["won"].sum())),
               rate=i18n.fmt_pct(closed["won"].mean() if len(closed) else np.nan),
@@ -509,13 +510,14 @@ def winloss_table(page: ReviewPage) -> HTML:
     kinds = {"won": "int", "lost": "int", "closed": "int", "win_rate": "pct", "share": "pct"}
     parts: list[Any] = [display.note(text)]
     for dim in ["source", "channel", *(["rep_id"] if page.is_team else [])]:
-        frame = winloss(page.dataset, start=s, end=e, by=dim, rep_id=rep)
+        frame = winloss(page.rep_data, start=s, end=e, by=dim, rep_id=rep)
         if dim == "rep_id":
             frame.insert(0, "name", [_name(page, r) for r in frame["rep_id"]])
         frame = _translate_values(frame, dim)
         parts.append(display.table_html(frame, labels=labels, kinds={**kinds, dim: "text"},
                                         caption=_t(f"cap_winloss_{dim}"), max_rows=len(frame) + 1))
-    reasons = _translate_values(winloss(page.dataset, start=s, end=e, by="lost_reason", rep_id=rep), "lost_reason")
+    reasons = _translate_values(winloss(page.rep_data, start=s, end=e, by="lost_reason", rep_id=rep),
+                                "lost_reason")
     parts.append(display.table_html(reasons, labels=labels, kinds=kinds, caption=_t("cap_winloss_lost_reason")))
     return _join(*parts)
 
@@ -549,7 +551,7 @@ def lift_table(page: ReviewPage) -> HTML:
 def _rep_leads(page: ReviewPage) -> HTML:
     """Return the rep's closed leads, newest first, with the reason for each loss."""
     s, e, _ = page.winloss_span
-    closed = closed_leads(page.dataset, start=s, end=e, rep_id=page.rep_id)
+    closed = closed_leads(page.rep_data, start=s, end=e, rep_id=page.rep_id)
     if closed.empty:
         return display.note(_t("none_closed"))
     frame = closed.sort_values(["closed_date", "lead_id"], ascending=[False, True], kind="stable")
@@ -572,7 +574,7 @@ def money_cards(page: ReviewPage) -> Any:
         return None
     a = page.period.as_of
     figures = page.shared("money", lambda: year_figures(page.dataset, as_of=a, daily=page.daily, growth=page.growth))
-    return display.headline(rep_cards(figures, page.dataset, rep_id=page.rep_id, start=pd.Timestamp(a.year, 1, 1),
+    return display.headline(rep_cards(figures, page.rep_data, rep_id=page.rep_id, start=pd.Timestamp(a.year, 1, 1),
                                       end=a, currency=page.currency))
 
 
