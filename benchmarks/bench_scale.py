@@ -235,10 +235,19 @@ def _pack_results(lines: list[tuple[float, str]]) -> tuple[dict[str, float], lis
     return durations, failed
 
 
-def measure(scale: int, *, samples: Path, out: Path, rep: str, timeout: float | None,
+def first_active_rep(folder: Path) -> str:
+    """Return the first rep of a sample with no leave date (ids have more digits at larger scales)."""
+    import csv
+
+    with (folder / "reps.csv").open(encoding="utf-8", newline="") as handle:
+        return next(row["rep_id"] for row in csv.DictReader(handle) if not row["leave_date"])
+
+
+def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: float | None,
             everything: bool = False) -> dict[str, object]:
     """Measure one scale; return its row of the table (with ``everything``, the plain default run too)."""
     folder = sample_dir(samples, scale)
+    rep = rep or first_active_rep(folder)
     rows = count_rows(folder)
     load_wall, load_cpu, load_rss = _load_in_child(folder)
     extra = ["--timeout", str(timeout)] if timeout else []
@@ -326,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,10,30,100", help="comma-separated scales (default 1,10,30,100)")
     parser.add_argument("--samples", default="/tmp/salesnb-scale", help="where generated samples are kept")
     parser.add_argument("--out", default=None, help="folder for the packs (default: a temporary folder)")
-    parser.add_argument("--rep", default="R001", help="rep of the measured rep page (default R001)")
+    parser.add_argument("--rep", default=None, help="rep of the rep page (default: the first active one)")
     parser.add_argument("--timeout", type=float, default=None, help="--timeout of salesnb run (default: its own)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     parser.add_argument("--all", action="store_true", help="also time the plain default run (every notebook)")
