@@ -1,0 +1,82 @@
+"""The target breakdown at scale: fast paths equal to the straightforward ones (issue #15 part 3).
+
+:func:`salesnb.targets.activity_weeks` splits every rep-month at once; it is compared
+here with the month-by-month loop it replaced, on hand cases and on the sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesnb.config import project_root
+from salesnb.data import load
+from salesnb.targets import activity, breakdown
+from salesnb.targets.allocate import allocate
+from salesnb.targets.plan import TargetPlan
+
+SAMPLE = project_root() / "data" / "sample"
+COLS = ["new_customers_needed", "visits_needed", "calls_needed"]
+
+
+def _weeks_one_month_at_a_time(work: pd.DataFrame, plan: TargetPlan) -> pd.DataFrame:
+    """The straightforward activity_weeks: one largest-remainder split per rep, month and column."""
+    daily = plan.daily.assign(month=plan.daily["date"].dt.to_period("M").dt.to_timestamp(),
+                              week_start=plan.daily["date"] - pd.to_timedelta(plan.daily["date"].dt.weekday, "D"))
+    weeks = daily.groupby(["rep_id", "month", "week_start"], as_index=False)["target"].sum()
+    parts = []
+    for (rep, month), group in weeks.groupby(["rep_id", "month"], sort=True):
+        row = work.loc[(work["rep_id"] == rep) & (work["month"] == month)]
+        if row.empty:
+            continue
+        part = group[["rep_id", "week_start", "target"]].copy()
+        for col in COLS:
+            part[col] = allocate(int(row[col].iloc[0]), group["target"].to_numpy(dtype=float), on_zero="equal")
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True).groupby(["rep_id", "week_start"], as_index=False)[
+        ["target", *COLS]].sum()
+    return out.sort_values(["rep_id", "week_start"], kind="stable").reset_index(drop=True)
+
+
+class _Plan:
+    """Just the ``daily`` frame activity_weeks reads."""
+
+    def __init__(self, daily: pd.DataFrame) -> None:
+        self.daily = daily
+
+
+def _hand_case() -> tuple[pd.DataFrame, _Plan]:
+    days = pd.date_range("2027-01-25", "2027-03-07", freq="D")  # weeks across month ends
+    rng = np.random.default_rng(7)
+    daily = pd.concat([pd.DataFrame({"rep_id": rep, "region_id": "X", "category": "c", "date": days,
+                                     "target": rng.integers(0, 50, len(days))}) for rep in ("R2", "R1")],
+                      ignore_index=True)
+    daily.loc[(daily["rep_id"] == "R2") & (daily["date"].dt.month == 2), "target"] = 0  # all-zero month
+    months = pd.to_datetime(["2027-01-01", "2027-02-01", "2027-03-01"])
+    work = pd.DataFrame({"rep_id": ["R1"] * 3 + ["R2"] * 2, "month": [*months, *months[:2]],  # R2 has no March
+                         "new_customers_needed": [1, 2, 0, 3, 5], "visits_needed": [7, 11, 3, 13, 4],
+                         "calls_needed": [29, 31, 17, 40, 9]})
+    return work, _Plan(daily)
+
+
+def test_activity_weeks_by_hand() -> None:
+    work, plan = _hand_case()
+    weeks = activity.activity_weeks(work, plan)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(weeks, _weeks_one_month_at_a_time(work, plan))  # type: ignore[arg-type]
+    r2 = weeks.loc[weeks["rep_id"] == "R2"]
+    assert r2[COLS].sum().tolist() == [8, 17, 49]  # March left out: no work for it
+    feb = weeks.loc[(weeks["rep_id"] == "R2") & weeks["week_start"].between("2027-02-08", "2027-02-22")]
+    assert (feb["target"] == 0).all() and feb["visits_needed"].sum() > 0  # an all-zero month split equally
+
+
+@pytest.fixture(scope="module")
+def sample_work():
+    ds = load(SAMPLE)
+    plan = breakdown(ds, year=2027, growth_pct=8)
+    return plan, activity.activity_plan(plan, ds)
+
+
+def test_activity_weeks_equal_the_month_by_month_split(sample_work) -> None:
+    plan, work = sample_work
+    pd.testing.assert_frame_equal(activity.activity_weeks(work, plan), _weeks_one_month_at_a_time(work, plan))
