@@ -1,18 +1,27 @@
 """The target breakdown at scale: fast paths equal to the straightforward ones (issue #15 part 3).
 
 :func:`salesnb.targets.activity_weeks` splits every rep-month at once; it is compared
-here with the month-by-month loop it replaced, on hand cases and on the sample.
+here with the month-by-month loop it replaced, on hand cases and on the sample. The
+forecasts of the history are remembered on disk (:mod:`salesnb.data.memo`) for the
+next report: the memo by hand (hits, misses, a broken entry, two callers at once) and
+the remembered forecasts against a fresh run.
 """
 
 from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import salesnb.forecast
 from salesnb.config import project_root
 from salesnb.data import load
-from salesnb.targets import activity, breakdown
+from salesnb.data.memo import memo_key, remembered
+from salesnb.targets import activity, breakdown, forecast_history
 from salesnb.targets.allocate import allocate
 from salesnb.targets.plan import TargetPlan
 
@@ -80,3 +89,71 @@ def sample_work():
 def test_activity_weeks_equal_the_month_by_month_split(sample_work) -> None:
     plan, work = sample_work
     pd.testing.assert_frame_equal(activity.activity_weeks(work, plan), _weeks_one_month_at_a_time(work, plan))
+
+
+def test_memo_key_separates_its_parts() -> None:
+    assert memo_key("ab", "c") != memo_key("a", "bc")
+    assert memo_key(b"x", "y") == memo_key("x", b"y")
+    assert len(memo_key("x")) == 32
+
+
+def test_remembered_computes_once_per_key(tmp_path: Path) -> None:
+    calls = []
+
+    def compute(value: int):
+        def run() -> pd.DataFrame:
+            calls.append(value)
+            return pd.DataFrame({"v": [value]})
+        return run
+
+    first = remembered("t", memo_key("a"), compute(1), folder=tmp_path)
+    again = remembered("t", memo_key("a"), compute(2), folder=tmp_path)
+    other = remembered("t", memo_key("b"), compute(3), folder=tmp_path)
+    assert calls == [1, 3]
+    pd.testing.assert_frame_equal(first, again)
+    assert other["v"].tolist() == [3]
+
+
+def test_a_broken_entry_is_computed_again(tmp_path: Path) -> None:
+    remembered("t", memo_key("a"), lambda: 1, folder=tmp_path)
+    entry = tmp_path / f"t-{memo_key('a')}.pkl"
+    entry.write_bytes(b"not a pickle")
+    assert remembered("t", memo_key("a"), lambda: 2, folder=tmp_path) == 2
+    assert remembered("t", memo_key("a"), lambda: 3, folder=tmp_path) == 2
+
+
+def test_a_second_caller_waits_for_the_first(tmp_path: Path) -> None:
+    calls, results = [], []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        return 42
+
+    threads = [threading.Thread(target=lambda: results.append(remembered("t", "k", slow, folder=tmp_path)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    assert calls == [1] and results == [42, 42]
+
+
+def test_remembered_forecasts_equal_a_fresh_run(sample_work, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    monkeypatch.setenv("SALESNB_CACHE", str(tmp_path))
+    plan, _ = sample_work
+    ds = load(SAMPLE)
+    fresh = forecast_history(ds, plan, cache=False)
+    first = forecast_history(ds, plan)
+    assert len(list(tmp_path.glob("forecast-*.pkl"))) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the remembered forecasts should have been read")
+
+    monkeypatch.setattr(salesnb.forecast, "forecast", refuse)
+    again = forecast_history(ds, plan)
+    for got in (first, again):
+        pd.testing.assert_frame_equal(got, fresh, check_exact=True)
+        assert got.attrs == fresh.attrs
