@@ -9,6 +9,7 @@ the remembered forecasts against a fresh run.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from pathlib import Path
@@ -157,3 +158,20 @@ def test_remembered_forecasts_equal_a_fresh_run(sample_work, monkeypatch: pytest
     for got in (first, again):
         pd.testing.assert_frame_equal(got, fresh, check_exact=True)
         assert got.attrs == fresh.attrs
+
+
+def test_costed_orders_are_built_once_and_handed_out_as_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    margin_module = importlib.import_module("salesnb.money.margin")  # salesnb.money.margin is also a function
+    ds = load(SAMPLE)
+    first = margin_module.costed_orders(ds)
+    fresh = first.copy()
+    first.loc[:, "cost"] = -1.0  # a caller changing its copy changes nobody else's
+    built = []
+    real = margin_module.enrich_orders
+    monkeypatch.setattr(margin_module, "enrich_orders", lambda d: built.append(1) or real(d))
+    again = margin_module.costed_orders(ds)
+    pd.testing.assert_frame_equal(again, fresh)
+    assert built == []
+    other = load(SAMPLE, cache=False)  # new frames: built again, the same lines
+    pd.testing.assert_frame_equal(margin_module.costed_orders(other), fresh)
+    assert built == [1]
