@@ -175,3 +175,17 @@ def test_costed_orders_are_built_once_and_handed_out_as_copies(monkeypatch: pyte
     other = load(SAMPLE, cache=False)  # new frames: built again, the same lines
     pd.testing.assert_frame_equal(margin_module.costed_orders(other), fresh)
     assert built == [1]
+
+
+def test_rep_bars_of_a_large_team_show_the_largest_targets(sample_work) -> None:
+    from salesnb import i18n
+    from salesnb.plots import describe
+    from salesnb.plots import targets as charts
+
+    plan, _ = sample_work
+    with_target = plan.reps.loc[plan.reps["target"] > 0]
+    fig = charts.rep_bars(plan, top=3)
+    widths = sorted((p.get_width() for p in fig.axes[0].patches), reverse=True)
+    assert widths == sorted(with_target["target"].astype(float), reverse=True)[:3]
+    assert describe(fig) == i18n.t("targets.chart_reps_title_top", year=2027, n=3, total=len(with_target))
+    assert len(charts.rep_bars(plan).axes[0].patches) == len(with_target)  # a team under the cap: every rep
