@@ -58,7 +58,8 @@ def _share(train: pd.DataFrame, h: int, rep_region: pd.Series) -> pd.DataFrame:
     regions = _ensemble(train.loc[train["series_id"].str.startswith("region:")], h)
     reps = train.loc[train["series_id"].str.startswith("rep:")]
     recent = reps.loc[reps["ds"] > reps["ds"].max() - pd.DateOffset(months=12)].groupby("series_id")["y"].sum()
-    region_recent = train.loc[train["ds"] > train["ds"].max() - pd.DateOffset(months=12)].groupby("series_id")["y"].sum()
+    last_year = train.loc[train["ds"] > train["ds"].max() - pd.DateOffset(months=12)]
+    region_recent = last_year.groupby("series_id")["y"].sum()
     parts = []
     for sid, value in recent.items():
         region = f"region:{rep_region[sid[len('rep:'):]]}"
@@ -91,7 +92,7 @@ def _theta(train: pd.DataFrame, h: int) -> pd.DataFrame:
 
 
 def _calib100(train: pd.DataFrame, h: int, full: pd.DataFrame) -> pd.DataFrame:
-    """The ensemble's points with the interval stretch of a run on at most 100 series (every k-th)."""
+    """Return the ensemble's points with the interval stretch of a run on at most 100 series (every k-th)."""
     ids = sorted(train["series_id"].unique())
     step = max(1, int(np.ceil(len(ids) / 100)))
     subset = _ensemble(train.loc[train["series_id"].isin(ids[::step])], h)
@@ -110,15 +111,17 @@ def _scores(fc: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for level, g in both.groupby("level"):
         totals = g.groupby("series_id")[["y", "yhat"]].sum()
+        total_err = (totals["yhat"] - totals["y"]).abs() / totals["y"].where(totals["y"] > 0)
         rows.append({"level": level, "series": g["series_id"].nunique(),
                      "wape": float((g["y"] - g["yhat"]).abs().sum() / g["y"].abs().sum()),
-                     "total_err": float(((totals["yhat"] - totals["y"]).abs() / totals["y"].where(totals["y"] > 0)).mean()),
+                     "total_err": float(total_err.mean()),
                      **{f"cover_{L}": float(((g["y"] >= g[f"yhat_lo_{L}"]) & (g["y"] <= g[f"yhat_hi_{L}"])).mean())
                         for L in LEVELS}})
     return pd.DataFrame(rows)
 
 
 def main() -> None:
+    """Score the methods on one generated company and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
     parser.add_argument("--holdout", type=int, default=12)
