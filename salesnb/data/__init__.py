@@ -27,7 +27,9 @@ The package, in the order a load runs through it:
 * :mod:`~salesnb.data.checks` -- columns, cross-column rules, primary and foreign keys;
 * :mod:`~salesnb.data.dataset` -- the typed :class:`Dataset`;
 * :mod:`~salesnb.data.loader` -- :func:`load`, :func:`validate`, :func:`read_table`,
-  the cache, :func:`content_hash`, :func:`employed`, :func:`require_tables`.
+  the cache, :func:`content_hash`, :func:`employed`, :func:`require_tables`;
+* :mod:`~salesnb.data.memo` -- a disk memo (file-locked, keyed by content) for results
+  several reports compute from the same data (the targets' forecasts).
 """
 
 from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError

@@ -5,11 +5,16 @@ orders carry one, else the product's ``unit_cost`` (returns, with a negative qua
 give the cost back). :func:`costed_orders` is that one frame; :func:`margin` groups it
 and :func:`margin_comparison` sets a period against the same period a year earlier
 (the periods of :func:`salesnb.market.periods.period_bounds`).
+
+The money page, the work plan and the review's rep pages ask for the costed lines of
+the same dataset many times (eleven times on the money page); :func:`costed_orders`
+builds them once per set of frames and hands out copies.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -56,8 +61,17 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
     return cols
 
 
+#: Costed lines already built, by the frames they were built from (kept while those frames live).
+_COSTED: dict[tuple[int, ...], tuple[tuple[weakref.ref, ...], pd.DataFrame]] = {}
+_COSTED_SIZE = 4
+
+
 def costed_orders(dataset: Dataset, *, start: object = None, end: object = None) -> pd.DataFrame:
     """Order lines with what they cost: :func:`~salesnb.market.orders.enrich_orders` plus cost columns.
+
+    All the lines are built once per set of frames (the same ``orders``,
+    ``customers``, ``regions``, ``products`` and ``reps`` objects); every call returns
+    its own copy. A span (``start``/``end``) costs only its lines, each time.
 
     Parameters
     ----------
@@ -75,7 +89,22 @@ def costed_orders(dataset: Dataset, *, start: object = None, end: object = None)
         (the region of the rep's territory) and ``promo_code`` (empty when absent).
     """
     if start is not None or end is not None:
-        dataset = _lines_between(dataset, start, end)  # cost only those lines
+        return _cost_lines(_lines_between(dataset, start, end))  # cost only those lines
+    frames = tuple(getattr(dataset, name) for name in ("orders", "customers", "regions", "products", "reps"))
+    slot = tuple(id(f) for f in frames)
+    hit = _COSTED.get(slot)
+    if hit is None or any(ref() is not f for ref, f in zip(hit[0], frames, strict=True)):
+        for old in [k for k, (refs, _) in _COSTED.items() if any(r() is None for r in refs)]:
+            _COSTED.pop(old)  # lines of frames gone
+        if len(_COSTED) >= _COSTED_SIZE:
+            _COSTED.pop(next(iter(_COSTED)))
+        hit = (tuple(weakref.ref(f) for f in frames), _cost_lines(dataset))
+        _COSTED[slot] = hit
+    return hit[1].copy()
+
+
+def _cost_lines(dataset: Dataset) -> pd.DataFrame:
+    """Build the costed lines of :func:`costed_orders`."""
     out = enrich_orders(dataset)
     product_cost = out["product_id"].map(dataset.products.set_index("product_id")["unit_cost"]).astype(float)
     if "unit_cost" in out.columns:

@@ -4,14 +4,14 @@ Every amount is :mod:`salesnb.money`'s or the target breakdown's:
 
 * revenue is the target by month (:attr:`WorkPlan.targets`);
 * margin is the revenue times the margin goal, against last 12 months' margin
-  (:func:`salesnb.money.margin`);
+  (:func:`salesnb.money.margin`, computed once: :attr:`WorkPlan.margin_total`);
 * selling expenses by line and month are the ``budget`` table's lines for the plan's
   year; where it has none for that year, the last 12 months' budget is carried over
   month by month, and last year's actual spending (:func:`salesnb.money.expenses_vs_budget`)
   stands beside it;
 * the commission cost is the incentive scheme's cost share of the last 12 months
-  (:func:`salesnb.money.commissions`, :func:`salesnb.money.incentive_cost`) applied to
-  the target;
+  (:func:`salesnb.money.commissions` once, :attr:`WorkPlan.commission_table`, and
+  :func:`salesnb.money.incentive_cost`) applied to the target;
 * the contribution by region is :func:`salesnb.money.contribution` of the last 12 months.
 """
 
@@ -41,7 +41,7 @@ def has_money(work: WorkPlan) -> dict[str, bool]:
 
 def margin_last_year(work: WorkPlan) -> float:
     """Return the gross margin share of net sales over the last 12 months (:func:`salesnb.money.margin`)."""
-    total = money.margin(work.dataset, by=None, start=work.start, end=work.end)
+    total = work.margin_total
     return float(total["margin_pct"].iloc[0]) if len(total) else float("nan")
 
 
@@ -88,7 +88,7 @@ def incentives(work: WorkPlan) -> dict[str, Any]:
         (:func:`salesnb.money.incentive_cost` of the last 12 months), ``share`` (its cost
         per euro of net sales) and ``cost`` (that share of the year's target).
     """
-    table = money.commissions(work.dataset, start=work.start, end=work.end)
+    table = work.commission_table
     cost = money.incentive_cost(table)
     share = cost["share"] if np.isfinite(cost["share"]) else 0.0
     return {"plan": money.commission_plan(work.dataset), "last_year": cost, "share": share,

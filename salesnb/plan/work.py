@@ -226,6 +226,16 @@ class WorkPlan:
         return activity_plan(self.targets, self.dataset)
 
     @cached_property
+    def margin_total(self) -> pd.DataFrame:
+        """Gross margin of the whole business over the last 12 months (:func:`salesnb.money.margin`, ``by=None``)."""
+        return money.margin(self.dataset, by=None, start=self.start, end=self.end)
+
+    @cached_property
+    def commission_table(self) -> pd.DataFrame:
+        """Every rep's commission over the last 12 months (:func:`salesnb.money.commissions`)."""
+        return money.commissions(self.dataset, start=self.start, end=self.end)
+
+    @cached_property
     def margins(self) -> pd.DataFrame:
         """Gross margin of every customer over the last 12 months (:func:`salesnb.money.margin` by customer)."""
         return money.margin(self.dataset, by="customer", start=self.start, end=self.end)

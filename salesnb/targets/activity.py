@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb.params import check_choice, check_positive_number, to_timestamp
-from salesnb.targets.allocate import allocate
+from salesnb.targets.allocate import allocate, hamilton
 
 if TYPE_CHECKING:
     from salesnb.data import Dataset
@@ -329,18 +329,17 @@ def activity_weeks(activity: pd.DataFrame, plan: TargetPlan) -> pd.DataFrame:
                               week_start=plan.daily["date"] - pd.to_timedelta(plan.daily["date"].dt.weekday, "D"))
     weeks = daily.groupby(["rep_id", "month", "week_start"], as_index=False)["target"].sum()
     cols = ["new_customers_needed", "visits_needed", "calls_needed"]
-    parts = []
-    for (rep, month), group in weeks.groupby(["rep_id", "month"], sort=True):
-        row = activity.loc[(activity["rep_id"] == rep) & (activity["month"] == month)]
-        if row.empty:
-            continue
-        weights = group["target"].to_numpy(dtype=float)
-        part = group[["rep_id", "week_start", "target"]].copy()
-        for col in cols:
-            part[col] = allocate(int(row[col].iloc[0]), weights, on_zero="equal")
-        parts.append(part)
-    if not parts:
+    # each (rep, month) of the weeks with its month's work (the first row when a month repeats); months
+    # without work are left out; one largest-remainder split per column for all months at once
+    work = activity.drop_duplicates(["rep_id", "month"])[["rep_id", "month", *cols]]
+    weeks = weeks.merge(work, on=["rep_id", "month"], how="inner", sort=False)
+    if weeks.empty:
         return pd.DataFrame(columns=["rep_id", "week_start", "target", *cols])
-    out = pd.concat(parts, ignore_index=True).groupby(["rep_id", "week_start"], as_index=False)[
-        ["target", *cols]].sum()
+    group = weeks.groupby(["rep_id", "month"], sort=True).ngroup().to_numpy()
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    weights = weeks["target"].to_numpy(dtype=float)
+    for col in cols:
+        totals = weeks[col].to_numpy(dtype=np.int64)[first]
+        weeks[col] = hamilton(totals, group, weights, on_zero="equal")
+    out = weeks.groupby(["rep_id", "week_start"], as_index=False)[["target", *cols]].sum()
     return out.sort_values(["rep_id", "week_start"], kind="stable").reset_index(drop=True)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from salesnb.data import Dataset
+from salesnb.data.memo import memo_key, remembered
 from salesnb.params import parameter_error
 from salesnb.targets.basis import sales_lines
 from salesnb.targets.plan import TargetPlan
@@ -32,6 +33,9 @@ _Z80 = 1.2815515655446004
 _Z95 = 1.959963984540054
 #: Months of history a series needs before it is forecast.
 MIN_MONTHS = 24
+_FORECAST_COLUMNS = ["series_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"]
+#: The options :func:`forecast_history` passes to the engine (part of the memo key).
+_FORECAST_OPTIONS = "season_length=12|level=(80, 95)|freq=MS"
 
 
 def history_series(dataset: Dataset, plan: TargetPlan, *, min_months: int = MIN_MONTHS) -> pd.DataFrame:
@@ -81,11 +85,16 @@ def history_series(dataset: Dataset, plan: TargetPlan, *, min_months: int = MIN_
     return pd.concat(frames, ignore_index=True)
 
 
-def forecast_history(dataset: Dataset, plan: TargetPlan, *, min_months: int = MIN_MONTHS) -> pd.DataFrame:
+def forecast_history(dataset: Dataset, plan: TargetPlan, *, min_months: int = MIN_MONTHS,
+                     cache: bool = True) -> pd.DataFrame:
     """Forecast every region's and rep's monthly sales through December of the plan's year.
 
     Runs :func:`salesnb.forecast.forecast` on :func:`history_series` with the 80 % and
-    95 % intervals and keeps the plan's year.
+    95 % intervals and keeps the plan's year. The target breakdown and the work plan
+    forecast the same histories: with ``cache`` the result is remembered on disk
+    (:func:`salesnb.data.memo.remembered`), keyed by the series' bytes, the options and
+    the forecast engine's code and versions, so the second report reads it (and waits
+    for the first when both start together) and the numbers are those of a fresh run.
 
     Parameters
     ----------
@@ -95,6 +104,8 @@ def forecast_history(dataset: Dataset, plan: TargetPlan, *, min_months: int = MI
         From :func:`salesnb.targets.breakdown`.
     min_months : int, default 24
         Months of history a series needs to be forecast.
+    cache : bool, default True
+        Remember the forecasts in :func:`salesnb.config.cache_dir` (False: always compute).
 
     Returns
     -------
@@ -107,19 +118,46 @@ def forecast_history(dataset: Dataset, plan: TargetPlan, *, min_months: int = MI
     ParameterError
         When the history already runs to the end of the plan's year.
     """
-    from salesnb.forecast import forecast  # heavy: statsforecast is imported only when needed
-
     series = history_series(dataset, plan, min_months=min_months)
-    columns = ["series_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"]
     if series.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=_FORECAST_COLUMNS)
     last = series["ds"].max().to_period("M")
     horizon = (pd.Period(f"{plan.year}-12", freq="M") - last).n
     if horizon < 1:
         raise parameter_error("targets_history_done", year=plan.year)
+    if not cache:
+        return _forecast_year(series, horizon=horizon, year=plan.year)
+    key = memo_key(*_series_bytes(series), f"h={horizon}|year={plan.year}|{_FORECAST_OPTIONS}", _engine_stamp())
+    return remembered("forecast", key, lambda: _forecast_year(series, horizon=horizon, year=plan.year))
+
+
+def _forecast_year(series: pd.DataFrame, *, horizon: int, year: int) -> pd.DataFrame:
+    """Forecast ``series`` ``horizon`` months ahead and keep the months of ``year``."""
+    from salesnb.forecast import forecast  # heavy: statsforecast is imported only when needed
+
     out = forecast(series, h=horizon, season_length=12, level=(80, 95), freq="MS")
-    out = out.loc[out["ds"].dt.year == plan.year, [c for c in columns if c in out.columns]]
+    out = out.loc[out["ds"].dt.year == year, [c for c in _FORECAST_COLUMNS if c in out.columns]]
     return out.reset_index(drop=True)
+
+
+def _series_bytes(series: pd.DataFrame) -> list[bytes]:
+    """Return the exact bytes of a ``series_id, ds, y`` frame (ids, dates and values, in order)."""
+    ids = "\0".join(series["series_id"].astype(str)).encode()
+    ds = series["ds"].to_numpy(dtype="datetime64[ns]").view(np.int64).tobytes()
+    return [ids, ds, series["y"].to_numpy(dtype=float).tobytes()]
+
+
+def _engine_stamp() -> str:
+    """Return what a remembered forecast also depends on: the engine's source and the libraries' versions."""
+    import importlib.metadata
+    import importlib.resources
+
+    import salesnb
+
+    digest = memo_key(*(f.read_bytes() for f in sorted(importlib.resources.files("salesnb.forecast").iterdir(),
+                                                         key=lambda f: f.name) if f.name.endswith(".py")))
+    versions = [f"{name}={importlib.metadata.version(name)}" for name in ("statsforecast", "numpy", "pandas", "scipy")]
+    return "|".join([digest, salesnb.__version__, *versions])
 
 
 def _sigma(frame: pd.DataFrame) -> np.ndarray:
