@@ -108,6 +108,7 @@ def run_pack_once(data: Path, out: Path, mode: str, period_end: str) -> dict:
     return {
         "mode": mode, "exit": code, "wall_s": round(wall, 1), "reports": len(results),
         "rep_pages": len(reps), "failed": sum(r["status"] != "ok" for r in results),
+        "failed_reports": failed_reports(out),
         "pages_per_min": round(60 * len(results) / wall, 1), "rep_pages_per_min": round(60 * len(reps) / wall, 1),
         "s_per_page": round(wall / len(results), 3), "cpu_s": round(total, 1),
         "cpu_s_per_page": round(total / len(results), 3), "cpu_by_role": cpu,
@@ -283,7 +284,16 @@ def run_traced(data: Path, out: Path, mode: str, period_end: str, trace: Path, c
     events = [json.loads(line) for line in trace.read_text().splitlines()]
     loads = [round(load, 1), round(os.getloadavg()[0], 1)]
     return {"mode": mode, "exit": code, "wall_s": round(wall, 1), "load": loads, "cpu_s": sampler.by_role(),
-            **timeline(events)}
+            "failed": failed_reports(out), **timeline(events)}
+
+
+def failed_reports(out: Path) -> dict[str, str]:
+    """Return the failed reports of the pack under ``out`` with their errors."""
+    packs = sorted(p for p in out.iterdir() if p.is_dir()) if out.is_dir() else []
+    if not packs:
+        return {"(no pack)": "the run did not publish a pack"}
+    results = json.loads((packs[-1] / "pack.json").read_text(encoding="utf-8"))["results"]
+    return {r["name"]: str(r.get("error")) for r in results if r["status"] != "ok"}
 
 
 def _spans(events: list[dict], name: str) -> list[tuple[dict, dict]]:
