@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_periodic_review.ipynb"
 TRACING = Path(__file__).resolve().parent / "tracing"
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def sample(scale: float, folder: Path) -> Path:
@@ -112,6 +113,7 @@ def run_pack_once(data: Path, out: Path, mode: str, period_end: str) -> dict:
         "pages_per_min": round(60 * len(results) / wall, 1), "rep_pages_per_min": round(60 * len(reps) / wall, 1),
         "s_per_page": round(wall / len(results), 3), "cpu_s": round(total, 1),
         "cpu_s_per_page": round(total / len(results), 3), "cpu_by_role": cpu,
+        "peak_rss_gb": {k: round(v, 2) for k, v in sorted(sampler.peak.items())},
         "load": [round(load, 2), round(os.getloadavg()[0], 2)],
     }
 
@@ -202,13 +204,15 @@ class TreeCPU(threading.Thread):
     A process is counted with the last value seen (sampled every ``every`` seconds), so
     up to one interval of a process that ends is missed. Roles: ``main`` (the CLI),
     ``zygote``, ``kernel`` (its children), ``worker`` (runner and Dask worker processes)
-    and ``other``.
+    and ``other``. ``peak`` keeps the largest resident memory of one process per role
+    (a kernel that keeps growing over its rep pages shows there).
     """
 
     def __init__(self, root: int, every: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.root, self.every = root, every
         self.seen: dict[int, tuple[str, float]] = {}
+        self.peak: dict[str, float] = {}  # largest resident memory (GB) of one process, by role
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -229,11 +233,13 @@ class TreeCPU(threading.Thread):
             except OSError:
                 continue
             fields = stat[stat.rindex(")") + 2:].split()
-            procs[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, cmd)
-        for pid, (ppid, cpu, cmd) in procs.items():
+            rss = int(fields[21]) * PAGE / 2**30
+            procs[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, cmd, rss)
+        for pid, (ppid, cpu, cmd, rss) in procs.items():
             role = self.role(pid, ppid, cmd, procs)
             if role:
                 self.seen[pid] = (role, max(cpu, self.seen.get(pid, ("", 0.0))[1]))
+                self.peak[role] = max(rss, self.peak.get(role, 0.0))
 
     def role(self, pid: int, ppid: int, cmd: str, procs: dict) -> str | None:
         """Return the role of a process of the tree (None for one outside it)."""
@@ -284,6 +290,7 @@ def run_traced(data: Path, out: Path, mode: str, period_end: str, trace: Path, c
     events = [json.loads(line) for line in trace.read_text().splitlines()]
     loads = [round(load, 1), round(os.getloadavg()[0], 1)]
     return {"mode": mode, "exit": code, "wall_s": round(wall, 1), "load": loads, "cpu_s": sampler.by_role(),
+            "peak_rss_gb": {k: round(v, 2) for k, v in sorted(sampler.peak.items())},
             "failed": failed_reports(out), **timeline(events)}
 
 
