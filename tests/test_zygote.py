@@ -15,11 +15,13 @@ from salesnb.report import _zygote, run_pack
 
 pytestmark = [pytest.mark.skipif(not _zygote.supported(), reason="kernels are forked only on Linux"), pytest.mark.slow]
 
-#: Prints how this kernel was born and whether a heavy module was already imported.
+#: Prints how this kernel was born, whether a heavy module was already imported and whether
+#: the imports were frozen (the collector's permanent generation).
 WHO_AM_I = (
-    "import os, sys\n"
+    "import gc, os, sys\n"
     "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read()\n"
     "print('born:', 'forked' if b'_zygote' in parent else 'launched', '| sklearn preloaded:', 'sklearn' in sys.modules)"
+    "\nprint('imports frozen:', gc.get_freeze_count() > 10_000)"
 )
 
 
@@ -52,6 +54,8 @@ def test_pack_kernels_are_forked_with_the_heavy_modules_already_imported(tmp_pat
     pages = [r.html_path.read_text(encoding="utf-8") for r in result.results]
     assert all("born: forked" in page for page in pages)
     assert "born: forked | sklearn preloaded: True" in pages[-1]
+    # the zygote froze its imports before forking: a kernel's full collections skip them
+    assert "imports frozen: True" in pages[-1]
 
 
 def test_a_dead_zygote_costs_nothing_but_speed(tmp_path):

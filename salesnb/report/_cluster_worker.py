@@ -1,9 +1,12 @@
 """Worker side of a pack on a Dask cluster: one report per Dask task.
 
-:func:`run_report` runs inside a ``dask.distributed`` worker process. The first call
-starts a per-process :class:`Service`: an asyncio loop on its own thread with a
-:class:`~salesnb.report._engine.KernelPool` (kernels forked by a zygote started by
-this worker process, next kernel prefetched), and the HTML exporter. Each report
+:func:`run_report` runs inside a ``dask.distributed`` worker process. A per-process
+:class:`Service` holds an asyncio loop on its own thread with a
+:class:`~salesnb.report._engine.KernelPool` (kernels forked by a zygote, the first one
+started at once and the next one prefetched), and the HTML exporter. The pack
+registers :class:`Warmup` on the cluster, so every worker starts its service (the
+imports of nbclient and nbconvert, the exporter, the first kernel) as soon as the
+pack begins, or as soon as the worker joins, instead of in its first report. Each report
 then runs exactly as in a local pack (:func:`salesnb.report._engine.run_task`: same
 injection, timeouts, kernel policy, namespace reset between rep pages, stall
 reports), into a scratch folder of the worker; the files come back to the machine
@@ -21,13 +24,16 @@ import atexit
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from distributed import WorkerPlugin
+
 from salesnb import config
-from salesnb.report import _engine, _zygote
+from salesnb.report import _zygote
 
 _LOCK = threading.Lock()
 _SERVICE: Service | None = None
@@ -37,7 +43,14 @@ class Service:
     """A worker process's kernels, zygote and exporter, kept between its reports."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
+        # As in the local runner's workers (salesnb.report._pool): jsonschema imports
+        # rfc3987_syntax when present to check "iri" formats, which nbformat never uses;
+        # building its grammar costs ~0.7 s of CPU per process.
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+        from salesnb.report import _engine  # nbclient, nbconvert: only where reports run
+
         self.key = _settings_key(settings)
+        self.closed = False
         self.scratch = tempfile.mkdtemp(prefix="salesnb-dask-")
         preload, shared = settings.get("preload"), settings.get("zygote")
         # a local cluster's workers share the zygote of the machine that started the pack
@@ -51,15 +64,21 @@ class Service:
             cwd=settings["cwd"], scratch=self.scratch, warm_code=_engine.warm_code(settings["warm_imports"]),
             notify=lambda message: None, zygote=zygote_path or None,
         )
+        self.loop.call_soon_threadsafe(self.pool.prefetch)  # the first kernel starts while the exporter loads
         self.exporter = _engine.build_exporter(str(config.templates_dir()))
+        self.run_task = _engine.run_task
 
     def run(self, task: dict[str, Any], notify: Any) -> dict[str, Any]:
         """Run one report on this worker's loop and wait for its outcome."""
-        coro = _engine.run_task(task, self.pool, self.exporter, notify)
+        coro = self.run_task(task, self.pool, self.exporter, notify)
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def close(self) -> None:
-        """Kill this worker's kernels, stop its zygote and remove its scratch folder."""
+        """Kill this worker's kernels, stop its zygote and remove its scratch folder (once)."""
+        if self.closed:
+            return
+        self.closed = True
+        atexit.unregister(self.close)
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(self.pool.close(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -86,6 +105,54 @@ def service(settings: dict[str, Any]) -> Service:
         return _SERVICE
 
 
+def stop_service() -> None:
+    """Close this process's service, if one runs (its kernels killed, its zygote stopped)."""
+    global _SERVICE
+    with _LOCK:
+        if _SERVICE is not None:
+            _SERVICE.close()
+            _SERVICE = None
+
+
+def mark_worker(address: str) -> None:
+    """Name this worker in the environment its kernels inherit (``SALESNB_WORKER``, ``SALESNB_WORKER_PID``)."""
+    os.environ["SALESNB_WORKER_PID"] = str(os.getpid())
+    os.environ["SALESNB_WORKER"] = str(address)
+
+
+class Warmup(WorkerPlugin):  # type: ignore[misc]
+    """Dask worker plugin: start the worker's :class:`Service` before its first report.
+
+    Registered by the pack on the cluster (:mod:`salesnb.report._cluster`), so each
+    worker imports the execution modules, builds its exporter and starts its first
+    kernel while the pack's tasks are being submitted, and a worker that joins later
+    does so when it joins. A warm-up that fails is not an error: the first report
+    starts the service again and reports what goes wrong. Removing the plugin at the
+    end of the pack closes the service (its kernels, which hold the pack's data).
+
+    Parameters
+    ----------
+    settings : dict
+        The pack's worker settings, as :func:`run_report` gets them.
+    """
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+
+    def setup(self, worker: Any) -> None:
+        """Start the service in the background (the worker's event loop is not held)."""
+        mark_worker(worker.address)
+        threading.Thread(target=self._warm, name="salesnb-warmup", daemon=True).start()
+
+    def _warm(self) -> None:
+        with contextlib.suppress(Exception):
+            service(self.settings)
+
+    async def teardown(self, worker: Any) -> None:
+        """Close the service: the pack is over."""
+        await asyncio.to_thread(stop_service)
+
+
 def run_report(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """Run one report on this Dask worker; return its outcome with its files' bytes.
 
@@ -106,8 +173,7 @@ def run_report(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]
     from distributed import get_worker
 
     worker = get_worker()
-    os.environ["SALESNB_WORKER_PID"] = str(os.getpid())
-    os.environ["SALESNB_WORKER"] = str(worker.address)
+    mark_worker(worker.address)
     out = tempfile.mkdtemp(prefix="report-")
     try:
         def notify(message: tuple[Any, ...]) -> None:

@@ -563,11 +563,16 @@ def _export(nb: NotebookNode, task: dict[str, Any], exporter: HTMLExporter, resu
         result.update(status="failed", error=result["error"] or f"ExportError: {type(exc).__name__}: {exc}")
 
 
-#: Run in a kept kernel before its next rep page: the user namespace and figures go.
+#: Run in a kept kernel before its next rep page: the user namespace, widgets and figures
+#: go. ipywidgets keeps every widget (and what its callbacks hold: a page's data) in a
+#: registry until it is closed, which ``%reset`` does not do: at 4x the sample each
+#: rep page's ``explore`` widgets kept its dataset, ~200 MB a page, until the kernel was
+#: killed for memory.
 RESET_CODE = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import gc as _gc, matplotlib.pyplot as _plt\n"
-    "_plt.close('all'); _gc.collect(); del _gc, _plt\n"
+    "import gc as _gc, sys as _sys, matplotlib.pyplot as _plt\n"
+    "if 'ipywidgets' in _sys.modules: _sys.modules['ipywidgets'].Widget.close_all()\n"
+    "_plt.close('all'); _gc.collect(); del _gc, _sys, _plt\n"
 )
 
 
