@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ LOCAL_CONFIG = {
 
 
 def run_tasks(tasks: list[Task], *, scheduler: str, settings: dict[str, Any], on_start: OnStart,
-              on_done: OnDone) -> dict[int, Outcome]:
+              on_done: OnDone, before: Callable[[], None] | None = None) -> dict[int, Outcome]:
     """Run ``tasks`` as Dask tasks on ``scheduler``; return results by task id.
 
     Parameters
@@ -77,6 +77,9 @@ def run_tasks(tasks: list[Task], *, scheduler: str, settings: dict[str, Any], on
         Worker settings (``cwd``, ``warm_imports``, ``preload``).
     on_start, on_done : callable
         Called when a report starts executing on a worker, and with its outcome.
+    before : callable, optional
+        Called once the cluster is up and its workers have begun to warm up, before
+        the first report is sent (the pack's data check, which they then overlap).
 
     Returns
     -------
@@ -88,6 +91,8 @@ def run_tasks(tasks: list[Task], *, scheduler: str, settings: dict[str, Any], on
     with _local_zygote(scheduler, settings.get("preload")) as zygote, connect(scheduler) as client:
         run = ClusterRun(client, tasks, settings={**settings, "zygote": zygote}, on_start=on_start, on_done=on_done)
         with warmed(client, run.settings):
+            if before is not None:
+                before()
             return run.run()
 
 

@@ -188,16 +188,19 @@ def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run
         "preload": preload(nbs),
         "templates_dir": str(config.templates_dir()),
     }
+
+    def check() -> None:  # the data checked once while the kernels' imports (and the cluster) warm up
+        printer.data_checked(prepare_data(plan.data_path, scheduler=plan.scheduler))
+
     if plan.scheduler is not None:
         from salesnb.report import _cluster
 
         printer.begin(jobs=0, run_id=run_id, scheduler=plan.scheduler)
-        printer.data_checked(prepare_data(plan.data_path, scheduler=plan.scheduler))
         return _cluster.run_tasks(tasks, scheduler=plan.scheduler, settings=settings, on_start=printer.start,
-                                  on_done=printer.done)
+                                  on_done=printer.done, before=check)
     printer.begin(jobs=min(plan.jobs, len(tasks)), run_id=run_id)
-    printer.data_checked(prepare_data(plan.data_path))
-    return _pool.run_tasks(tasks, jobs=plan.jobs, settings=settings, on_start=printer.start, on_done=printer.done)
+    return _pool.run_tasks(tasks, jobs=plan.jobs, settings=settings, on_start=printer.start, on_done=printer.done,
+                           before=check)
 
 
 @contextlib.contextmanager

@@ -163,6 +163,7 @@ def run_tasks(
     settings: dict[str, Any],
     on_start: OnStart,
     on_done: OnDone,
+    before: Callable[[], None] | None = None,
 ) -> dict[int, Outcome]:
     """Run ``tasks`` on ``jobs`` worker processes; return results by task id.
 
@@ -180,6 +181,9 @@ def run_tasks(
         Worker settings (``cwd``, ``warm_imports``, ``preload``, ``templates_dir``).
     on_start, on_done : callable
         Called when a task starts executing, and with its outcome when it ends.
+    before : callable, optional
+        Called once the zygote has begun its imports, before any worker starts (the
+        pack's data check, which the imports then overlap).
 
     Returns
     -------
@@ -192,6 +196,8 @@ def run_tasks(
     zygote = _zygote.Zygote.start(scratch, list(preload)) if preload is not None else None
     settings = {**settings, "zygote": zygote.path if zygote else None}
     try:
+        if before is not None:
+            before()
         scheduler = Scheduler(tasks, settings=settings, scratch=scratch, on_start=on_start, on_done=on_done)
         return scheduler.run(jobs)
     finally:

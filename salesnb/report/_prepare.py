@@ -51,9 +51,8 @@ def prepare_data(source: Path | str, *, scheduler: str | None = None) -> float |
     if config.is_database_url(source) or not Path(source).exists():
         return None
     began = time.monotonic()
-    # fork where there is one: the child starts with salesnb and pandas imported (spawn re-imports them)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    child = multiprocessing.get_context(method).Process(target=_check, args=(str(source),), daemon=True)
+    # spawn, not fork: the caller has threads by now (the zygote's reader, a cluster's event loop)
+    child = multiprocessing.get_context("spawn").Process(target=_check, args=(str(source),), daemon=True)
     child.start()
     try:
         child.join()
