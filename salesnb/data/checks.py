@@ -277,7 +277,7 @@ def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: Va
     return key
 
 
-def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: ForeignKey, keys: set[str],
+def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: ForeignKey, keys: pd.Series,
                        report: ValidationReport) -> None:
     """Report the values of one foreign key that match no key of the table it points to."""
     values = frame[fk.column]
@@ -296,12 +296,13 @@ def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: Foreig
 
 def check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, RawTable], report: ValidationReport) -> None:
     """Report repeated primary keys, then foreign keys pointing at nothing (or at a missing table)."""
-    keysets: dict[str, set[str]] = {}
+    keysets: dict[str, pd.Series] = {}
     already_failed = {p.table for p in report.fatal}
+    referenced = {fk.ref_table for name in typed for fk in TABLES[name].foreign_keys}
     for name, frame in typed.items():
         key = _check_primary_key(name, frame, raws[name], report)
-        if len(TABLES[name].primary_key) == 1:
-            keysets[name] = set(key[key != ""])
+        if len(TABLES[name].primary_key) == 1 and name in referenced:
+            keysets[name] = key[key != ""]
     for name, frame in typed.items():
         for fk in TABLES[name].foreign_keys:
             if fk.column not in frame or not frame[fk.column].notna().any():

@@ -69,16 +69,38 @@ def content_hash(source: str | Path) -> str:
     if db is not None:
         return data_hash(*_read_database(db)[:2])
     path = Path(source)
+    files = [path] if path.is_file() else [
+        file for file in sorted(path.iterdir())
+        if file.is_file() and ((file.suffix.lower() in TABLE_SUFFIXES and file.stem.lower() in TABLES)
+                               or file.name == "dataset.toml")]
+    stamp = (str(path.resolve()), path.is_file(), tuple(_file_stamp(file) for file in files))
+    if stamp not in _HASHES:
+        _HASHES.clear()  # one source at a time is what a process loads; keep the memo small
+        _HASHES[stamp] = _hash_files(files, named=not path.is_file())
+    return _HASHES[stamp]
+
+
+#: Digests of the sources hashed in this process, by the name, size, change time and inode of their files.
+_HASHES: dict[tuple, str] = {}
+
+
+def _file_stamp(file: Path) -> tuple:
+    """Return what identifies a file's bytes without reading them (name, size, modification and change time, inode)."""
+    info = file.stat()
+    return file.name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def _hash_files(files: list[Path], *, named: bool) -> str:
+    """Return the sha256 hex digest of ``files``' bytes (each preceded by its name when ``named``)."""
     digest = hashlib.sha256()
-    if path.is_file():
-        digest.update(path.read_bytes())
-        return digest.hexdigest()
-    for file in sorted(path.iterdir()):
-        is_table = file.suffix.lower() in TABLE_SUFFIXES and file.stem.lower() in TABLES
-        if file.is_file() and (is_table or file.name == "dataset.toml"):
+    for file in files:
+        if named:
             digest.update(file.name.encode())
             digest.update(b"\0")
-            digest.update(file.read_bytes())
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 24):
+                digest.update(chunk)
+        if named:
             digest.update(b"\0")
     return digest.hexdigest()
 
@@ -227,10 +249,11 @@ def _cache_checked(source: str | Path, report: ValidationReport, checked: Checke
         return
     path = Path(source)
     dataset = _build(report, checked, "reject", source=path.resolve(), name=path.stem, digest=content_hash(path))
+    written = None
     for mode in ("reject", "raise"):
         cache_file = _cache_file(source, mode)
         if cache_file is not None and not (mode == "raise" and report.row_problems):
-            _write_cache(dataset, cache_file)
+            written = _write_cache(dataset, cache_file, same_as=written)
 
 
 def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise",
@@ -372,16 +395,32 @@ def _read_cache(cache_file: Path) -> Dataset | None:
     return dataset
 
 
-def _write_cache(dataset: Dataset, target: Path) -> None:
-    """Write ``dataset`` to the cache atomically; a cache that cannot be written is skipped."""
+def _write_cache(dataset: Dataset, target: Path, *, same_as: Path | None = None) -> Path | None:
+    """Write ``dataset`` to the cache atomically; return the entry, or None when it cannot be written.
+
+    ``same_as`` is an entry just written with the same dataset: the new entry is a hard link to
+    it (where the file system has them) instead of a second copy.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.unlink(missing_ok=True)
+        if same_as is None or not _linked(same_as, tmp):
+            with tmp.open("wb") as handle:
+                pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
     except OSError:  # a read-only home only loses the speed-up
-        pass
+        return None
+    return target
+
+
+def _linked(existing: Path, new: Path) -> bool:
+    """Make ``new`` a hard link to ``existing``; False where the file system cannot."""
+    try:
+        os.link(existing, new)
+    except OSError:
+        return False
+    return True
 
 
 def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
