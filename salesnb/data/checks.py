@@ -264,17 +264,44 @@ def _key_strings(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
     return key
 
 
-def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport) -> pd.Series:
-    """Report repeated primary keys of one table; return its keys as strings."""
+def _comparable_as_values(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """Return whether two rows' keys are equal as strings (:func:`_key_strings`) exactly when equal as values.
+
+    True for text (without the unit separator that joins a key's columns), integer and
+    datetime columns, whose text is one per value; not for floats (``0.0`` and ``-0.0``)
+    or anything else.
+    """
+    for c in columns:
+        col = frame[c]
+        if isinstance(col.dtype, pd.StringDtype):
+            if len(columns) > 1 and col.str.contains("\x1f", regex=False).fillna(False).any():
+                return False
+        elif not (pd.api.types.is_integer_dtype(col) or pd.api.types.is_datetime64_dtype(col)):
+            return False
+    return True
+
+
+def _repeated_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Return the rows whose key (not empty) another row repeats, as :func:`_key_strings` compares keys."""
+    if _comparable_as_values(frame, columns):  # the same rows, without making a string per row
+        repeated = frame[columns].duplicated(keep=False).to_numpy()
+        # one column: an empty key ("") is no key; several: the joined key is never empty
+        return repeated & frame[columns[0]].notna().to_numpy() if len(columns) == 1 else repeated
+    key = _key_strings(frame, columns)
+    return (key.duplicated(keep=False) & (key != "")).to_numpy()
+
+
+def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport) -> None:
+    """Report repeated primary keys of one table."""
     contract = TABLES[name]
-    key = _key_strings(frame, [c for c in contract.primary_key if c in frame])
-    dup = key.duplicated(keep=False) & (key != "")
-    for idx in np.flatnonzero(dup.to_numpy())[:_MAX_KEY_PROBLEMS]:
-        value = key.iloc[idx].replace("\x1f", " / ")
+    columns = [c for c in contract.primary_key if c in frame]
+    idxs = np.flatnonzero(_repeated_keys(frame, columns))[:_MAX_KEY_PROBLEMS]
+    key = _key_strings(frame.iloc[idxs], columns)
+    for i, idx in enumerate(idxs):
+        value = key.iloc[i].replace("\x1f", " / ")
         report.problems.append(make_problem(
             name, raw.file, raw.row(idx), ", ".join(contract.primary_key), shorten(value),
             "primary key", key="duplicate_key", fatal=True, value=repr(value)))
-    return key
 
 
 def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: ForeignKey, keys: pd.Series,
@@ -300,8 +327,9 @@ def check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, RawTable], report
     already_failed = {p.table for p in report.fatal}
     referenced = {fk.ref_table for name in typed for fk in TABLES[name].foreign_keys}
     for name, frame in typed.items():
-        key = _check_primary_key(name, frame, raws[name], report)
-        if len(TABLES[name].primary_key) == 1 and name in referenced:
+        _check_primary_key(name, frame, raws[name], report)
+        if len(TABLES[name].primary_key) == 1 and name in referenced and TABLES[name].primary_key[0] in frame:
+            key = _key_strings(frame, TABLES[name].primary_key)
             keysets[name] = key[key != ""]
     for name, frame in typed.items():
         for fk in TABLES[name].foreign_keys:
