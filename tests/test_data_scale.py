@@ -116,6 +116,27 @@ def test_repeated_keys_are_the_repeated_key_strings(frame: pd.DataFrame) -> None
     assert checks._repeated_keys(frame, columns).tolist() == expected.tolist()
 
 
+RAW_KEYS = ["A1", " A1", "A1 ", "", None, "  ", "B2", "b2", "A1", "C3", "B2 ", "\x1f"]
+
+
+@pytest.mark.parametrize("allowed", [None, ("a1", "b2")])
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string"])
+def test_keys_compared_by_codes_as_by_values(dtype: str, allowed: tuple[str, ...] | None) -> None:
+    raw = pd.Series(pd.array(RAW_KEYS, dtype=dtype))
+    typed = coerce.type_column(raw, Column("k", "str", allowed=allowed))
+    assert typed.coding is not None
+    pd.testing.assert_series_equal(pd.Series(pd.array(typed.coding.distinct[typed.coding.codes], dtype="string")),
+                                   typed.values, check_names=False)
+    frame = pd.DataFrame({"k": typed.values, "n": [1, 2] * 6})
+    coded = {"k": typed.coding}
+    for columns in (["k"], ["k", "n"]):
+        assert (checks._repeated_keys(frame, columns, coded).tolist()
+                == checks._repeated_keys(frame, columns).tolist())
+    keys = pd.Series(pd.array(["A1", "C3"], dtype="string"))
+    assert (checks._dangling(pd.Series(pd.array(typed.coding.distinct, dtype="string")), keys)[typed.coding.codes]
+            .tolist() == checks._dangling(typed.values, keys).tolist())
+
+
 def test_content_hash_follows_the_files(tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("a,b\n1,2\n")
     first = data.content_hash(tmp_path)

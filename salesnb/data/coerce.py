@@ -29,7 +29,7 @@ from salesnb.data.reading import is_blank
 from salesnb.errors import SalesnbError
 from salesnb.schema import Column
 
-__all__ = ["CellProblem", "TypedColumn", "as_text", "type_column", "type_extra"]
+__all__ = ["CellProblem", "Coding", "TypedColumn", "as_text", "type_column", "type_extra"]
 
 _TRUE = {"true", "yes", "y", "1", "si", "sí", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
@@ -85,6 +85,26 @@ class CellProblem:
 
 
 @dataclass
+class Coding:
+    """A typed text column as a code per row into its distinct values: ``distinct[codes]`` is the column.
+
+    Attributes
+    ----------
+    codes : ndarray of int
+        A code per row.
+    distinct : ndarray of object
+        The typed value of each code (``pd.NA`` when missing).
+    unique : bool
+        Whether the non-missing values of ``distinct`` all differ (else two codes may hold
+        one value, as ``" a"`` and ``"a"`` are both typed ``"a"``).
+    """
+
+    codes: np.ndarray
+    distinct: np.ndarray
+    unique: bool
+
+
+@dataclass
 class TypedColumn:
     """One column typed by the contract.
 
@@ -96,11 +116,14 @@ class TypedColumn:
         Rows with a problem in this column.
     problems : list of CellProblem
         One per problem, in the order found.
+    coding : Coding, optional
+        A text column's values as codes, so keys are compared once per distinct value.
     """
 
     values: pd.Series
     bad: pd.Series
     problems: list[CellProblem]
+    coding: Coding | None = None
 
 
 def _plain(value: object) -> object:
@@ -115,9 +138,10 @@ class _Cells:
     them (``distinct[codes]`` is the column's text); native numbers and dates have no text.
     """
 
-    def __init__(self, raw: pd.Series, text: tuple[np.ndarray, np.ndarray] | None, missing: np.ndarray) -> None:
+    def __init__(self, raw: pd.Series, text: tuple[np.ndarray, np.ndarray, bool] | None, missing: np.ndarray) -> None:
         self.raw = raw
-        self.distinct, self.codes = (None, None) if text is None else text
+        self.distinct, self.codes, self.unique = (None, None, False) if text is None else text
+        self.typed_distinct: np.ndarray | None = None
         self.missing = missing
         self.bad = np.zeros(len(raw), dtype=bool)
         self.problems: list[CellProblem] = []
@@ -139,23 +163,26 @@ class _Cells:
         self.bad[mask] = True
 
 
-def _distinct_text(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct texts of a column (:func:`as_text` of each distinct cell) and each row's code.
+def _distinct_text(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Return a column's distinct texts, each row's code, and whether the non-empty texts all differ.
 
-    String columns (CSV's Arrow strings, Excel's all-text columns) are factorised first
-    and :func:`as_text` runs on the distinct cells only; other object columns (numbers,
-    dates and text mixed, where ``1`` and ``1.0`` hash alike but read differently) are
-    turned into text row by row and then factorised.
+    The texts are :func:`as_text` of each distinct cell. String columns (CSV's Arrow
+    strings, Excel's all-text columns) are factorised first and :func:`as_text` runs on
+    the distinct cells only (two cells can then strip to one text); other object columns
+    (numbers, dates and text mixed, where ``1`` and ``1.0`` hash alike but read
+    differently) are turned into text row by row and then factorised.
     """
     is_text = isinstance(raw.dtype, pd.StringDtype) or (
         raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=False) == "string")
     if is_text:
         codes, uniques = pd.factorize(raw.array if isinstance(raw.dtype, pd.StringDtype) else raw.to_numpy(),
                                       use_na_sentinel=False)
-        distinct = as_text(pd.Series(uniques, dtype=raw.dtype)).to_numpy(dtype=object)
-        return distinct, codes
+        cells = pd.Series(uniques, dtype=raw.dtype)
+        filled = cells.fillna("")
+        unique = bool((filled.str.strip() == filled).all())  # nothing to strip: no two cells share a text
+        return as_text(cells).to_numpy(dtype=object), codes, unique
     codes, distinct = pd.factorize(as_text(raw).to_numpy(dtype=object), use_na_sentinel=False)
-    return distinct, codes
+    return distinct, codes, True
 
 
 def _strings(texts: np.ndarray, empty: np.ndarray) -> pd.arrays.StringArray:
@@ -174,8 +201,10 @@ def _type_str(cells: _Cells, col: Column) -> pd.Series:
         distinct = np.array([v.lower() for v in distinct], dtype=object)
         outside = ~empty & ~pd.Index(distinct, dtype=object).isin(col.allowed)
         flag(cells.rows(outside), "allowed values", key="allowed_values", allowed=", ".join(col.allowed))
-    values = _strings(distinct, empty).take(cells.codes)
-    return pd.Series(values, index=cells.raw.index, name=cells.raw.name)
+        cells.unique = False  # "Store" and "store" are one value
+    typed = _strings(distinct, empty)
+    cells.typed_distinct = typed.to_numpy(dtype=object)
+    return pd.Series(typed.take(cells.codes), index=cells.raw.index, name=cells.raw.name)
 
 
 def _parse_numbers(cells: _Cells) -> np.ndarray:
@@ -294,7 +323,8 @@ def type_column(raw: pd.Series, col: Column) -> TypedColumn:
     if not col.nullable:
         empty = cells.missing & ~cells.bad
         flag(empty, "required", key="required", column=col.name)
-    return TypedColumn(values, pd.Series(cells.bad, index=raw.index), cells.problems)
+    coding = None if cells.typed_distinct is None else Coding(cells.codes, cells.typed_distinct, cells.unique)
+    return TypedColumn(values, pd.Series(cells.bad, index=raw.index), cells.problems, coding)
 
 
 def type_extra(raw: pd.Series) -> pd.Series:
