@@ -65,8 +65,11 @@ def run(code: str, source: str, cache: Path, *, root: Path = ROOT) -> tuple[floa
     ``root`` is the checkout whose ``salesnb`` runs (another one measures a before).
     """
     env = {**os.environ, "SALESNB_CACHE": str(cache), "PYTHONPATH": str(root)}
+    if Path(source).exists():
+        source = str(Path(source).resolve())
     began = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, source], env=env)
+    # in root: ``python -c`` puts the working folder first on the path
+    proc = subprocess.Popen([sys.executable, "-c", code, source], env=env, cwd=root)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - began
     if os.waitstatus_to_exitcode(status):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from salesnb import i18n
 from salesnb.catalog import get_language
@@ -244,11 +245,18 @@ def _cached_report(source: str | Path) -> ValidationReport | None:
 
 
 def _cache_checked(source: str | Path, report: ValidationReport, checked: CheckedSource) -> None:
-    """Cache the dataset each ``on_bad_rows`` would load from this check, where the load would not raise."""
+    """Cache the dataset each ``on_bad_rows`` would load from this check, where the load would not raise.
+
+    ``checked`` is used up: its tables as read are let go before the dataset is written, which
+    is when the check's memory peaks on a large source.
+    """
     if report.unreadable or report.fatal:
         return
     path = Path(source)
     dataset = _build(report, checked, "reject", source=path.resolve(), name=path.stem, digest=content_hash(path))
+    checked.raws.clear()
+    checked.typed.clear()
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers for reuse; give them back now
     written = None
     for mode in ("reject", "raise"):
         cache_file = _cache_file(source, mode)
@@ -436,7 +444,8 @@ def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
             kept.insert(0, "row", [raw.row(r) for r in rows])
             rejected_rows[name] = kept.reset_index(drop=True)
             frame = frame.drop(index=frame.index[rows])
-        tables[name] = frame.reset_index(drop=True)
+        # numbered 0, 1 ... already (nothing dropped): the frame itself, not a copy of a large table
+        tables[name] = frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)
     return tables, rejected_rows
 
 
