@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from salesnb import data
-from salesnb.data import checks, coerce, reading
+from salesnb.data import checks, coerce, loader, reading
 from salesnb.schema import Column
 
 #: CSV texts whose reading by Arrow must equal pandas' reading, or fall back to pandas.
@@ -155,3 +155,18 @@ def test_validate_caches_both_modes_in_one_file(tiny_dir: Path, tmp_path: Path, 
     for mode in ("raise", "reject"):
         pd.testing.assert_frame_equal(data.load(tiny_dir, on_bad_rows=mode).orders,
                                       data.load(tiny_dir, on_bad_rows=mode, cache=False).orders)
+
+
+def test_load_after_validate_takes_the_checked_dataset_once(tiny_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SALESNB_CACHE", str(tmp_path / "cache"))
+    data.validate(tiny_dir)
+    assert loader._HANDOVER  # validate left its dataset for the next load
+    first = data.load(tiny_dir, on_bad_rows="reject")  # the dataset validate built, handed over
+    assert not loader._HANDOVER
+    second = data.load(tiny_dir, on_bad_rows="reject")  # read from the cache entry
+    plain = data.load(tiny_dir, on_bad_rows="reject", cache=False)
+    assert first is not second
+    for ds in (first, second):
+        assert ds.source == plain.source and ds.content_hash == plain.content_hash
+        for name, frame in plain.tables.items():
+            pd.testing.assert_frame_equal(ds.tables[name], frame)

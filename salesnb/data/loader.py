@@ -258,10 +258,17 @@ def _cache_checked(source: str | Path, report: ValidationReport, checked: Checke
     checked.typed.clear()
     pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers for reuse; give them back now
     written = None
+    _HANDOVER.clear()
     for mode in ("reject", "raise"):
         cache_file = _cache_file(source, mode)
         if cache_file is not None and not (mode == "raise" and report.row_problems):
             written = _write_cache(dataset, cache_file, same_as=written)
+            _HANDOVER[cache_file] = dataset
+
+
+#: The dataset :func:`validate` just cached, by cache entry, for the next :func:`load` of this process to take
+#: (notebook 00 validates, then loads): one handover, then it is gone, so no two loads share a dataset.
+_HANDOVER: dict[Path, Dataset] = {}
 
 
 def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise",
@@ -306,6 +313,11 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
         return _load_database(db, on_bad_rows, cache=cache)
     cache_file = _cache_file(source, on_bad_rows) if cache else None
     with _locked(_lock_file(source) if cache_file is not None else None):
+        handed = _HANDOVER.pop(cache_file, None) if cache_file is not None else None
+        _HANDOVER.clear()
+        if handed is not None:  # what the cache entry holds, without reading a second copy
+            handed.source = Path(source).resolve()
+            return handed
         if cache_file is not None and cache_file.is_file():
             dataset = _read_cache(cache_file)
             if dataset is not None:
