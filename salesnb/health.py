@@ -266,9 +266,21 @@ def monthly_sales(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame({"month": full.to_timestamp(), "net_amount": sales.to_numpy()})
 
 
-def headline(dataset: Dataset) -> list[tuple[str, str, str]]:
-    """Return the data-check headline: (label, value, note) in the report language."""
+def headline(dataset: Dataset, *, duplicate_rows: pd.DataFrame | None = None) -> list[tuple[str, str, str]]:
+    """Return the data-check headline: (label, value, note) in the report language.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    duplicate_rows : DataFrame, optional
+        What :func:`duplicates` returned for ``dataset``, when the caller has it (the data
+        check shows it too); computed here otherwise. The lead de-duplication behind it is
+        the check's largest cost on a large company, so it is best run once.
+    """
     from salesnb.i18n import fmt_date, fmt_number
+
+    if duplicate_rows is None:
+        duplicate_rows = duplicates(dataset)
 
     orders = dataset.orders["order_date"].dropna()
     open_unassigned = 0
@@ -282,6 +294,6 @@ def headline(dataset: Dataset) -> list[tuple[str, str, str]]:
         (t("datacheck.hl_rows"), fmt_number(sum(len(f) for f in dataset.tables.values())), ""),
         (t("datacheck.hl_rejected"), fmt_number(dataset.n_rejected), ""),
         (t("datacheck.hl_history"), fmt_number(history_months(dataset)), period),
-        (t("datacheck.hl_duplicates"), fmt_number(len(duplicates(dataset))), ""),
+        (t("datacheck.hl_duplicates"), fmt_number(len(duplicate_rows)), ""),
         (t("datacheck.hl_unassigned"), fmt_number(open_unassigned), ""),
     ]

@@ -52,4 +52,5 @@ def test_orphans_unassigned_coverage(tiny_dir: Path) -> None:
     assert cov.loc["review", "status"] == "limited"
     assert "activities" in cov.loc["review", "reason"]
     assert len(health.headline(ds)) == 6
+    assert health.headline(ds, duplicate_rows=health.duplicates(ds)) == health.headline(ds)
     assert health.monthly_rows(ds).loc["orders"].tolist() == [2, 1, 0, 0, 2]

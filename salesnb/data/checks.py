@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesnb.data.coerce import type_column, type_extra
+from salesnb.data.coerce import Coding, type_column, type_extra
 from salesnb.data.problems import Problem, ValidationReport, make_problem, shorten
 from salesnb.data.reading import RawTable, read_source
 from salesnb.data.sql import database_of, read_database
@@ -110,6 +110,7 @@ def check_read(raws: dict[str, RawTable], meta: dict[str, Any], used: list[Path]
         return report, CheckedSource({}, {}, {}, {}, [])
     typed: dict[str, pd.DataFrame] = {}
     bad_rows: dict[str, set[int]] = {}
+    coded: dict[str, dict[str, Coding]] = {}
     for name in TABLE_ORDER:
         contract = TABLES[name]
         raw = raws.get(name)
@@ -121,12 +122,13 @@ def check_read(raws: dict[str, RawTable], meta: dict[str, Any], used: list[Path]
                                                     hint="db_missing_table" if labels is not None else "missing_table",
                                                     columns=", ".join(contract.required_columns)))
             continue
-        frame, bad = check_table(raw, contract, report)
+        coded[name] = {}
+        frame, bad = check_table(raw, contract, report, coded=coded[name])
         report.files[name] = {"file": raw.file, "encoding": raw.encoding, "rows": len(raw.frame)}
         if frame is not None:
             typed[name] = frame
             bad_rows[name] = bad
-    check_keys(typed, raws, report)
+    check_keys(typed, raws, report, coded=coded)
     return report, CheckedSource(typed, bad_rows, raws, meta, used)
 
 
@@ -149,15 +151,22 @@ def _check_columns(raw: RawTable, contract: Table, report: ValidationReport) -> 
     return not (missing or duplicated)
 
 
-def _type_columns(raw: RawTable, contract: Table, report: ValidationReport, bad: set[int]) -> pd.DataFrame:
-    """Type every declared column present; report its cell problems and add their rows to ``bad``."""
+def _type_columns(raw: RawTable, contract: Table, report: ValidationReport, bad: set[int],
+                  coded: dict[str, Coding] | None) -> pd.DataFrame:
+    """Type every declared column present; report its cell problems and add their rows to ``bad``.
+
+    The typed key columns (primary and foreign) that carry codes go into ``coded`` when given.
+    """
     frame = raw.frame
     out: dict[str, pd.Series] = {}
+    keys = {*contract.primary_key, *(fk.column for fk in contract.foreign_keys)}
     for col in contract.columns:
         if col.name not in frame.columns:
             continue
         result = type_column(frame[col.name], col)
         out[col.name] = result.values
+        if coded is not None and col.name in keys and result.coding is not None:
+            coded[col.name] = result.coding
         for cell in result.problems:
             report.problems.append(make_problem(contract.name, raw.file, raw.row(cell.idx), col.name, cell.value,
                                                 cell.rule, key=cell.key, hint=cell.hint, fatal=False, **cell.args))
@@ -182,7 +191,8 @@ def _check_rule(typed: pd.DataFrame, raw: RawTable, contract: Table, rule: Rule,
         bad.add(int(idx))
 
 
-def check_table(raw: RawTable, contract: Table, report: ValidationReport) -> tuple[pd.DataFrame | None, set[int]]:
+def check_table(raw: RawTable, contract: Table, report: ValidationReport, *,
+                coded: dict[str, Coding] | None = None) -> tuple[pd.DataFrame | None, set[int]]:
     """Check and type one table; undeclared columns are kept and typed too.
 
     Parameters
@@ -193,6 +203,8 @@ def check_table(raw: RawTable, contract: Table, report: ValidationReport) -> tup
         Its contract.
     report : ValidationReport
         Problems are added here.
+    coded : dict, optional
+        Filled with the typed key columns that carry codes (see :func:`check_keys`).
 
     Returns
     -------
@@ -209,7 +221,7 @@ def check_table(raw: RawTable, contract: Table, report: ValidationReport) -> tup
         report.problems.append(make_problem(contract.name, raw.file, None, None, None, "empty table",
                                             key="empty_table", fatal=True, table=contract.name))
     bad: set[int] = set()
-    typed = _type_columns(raw, contract, report, bad)
+    typed = _type_columns(raw, contract, report, bad, coded)
     declared = set(typed.columns)
     for rule in contract.rules:
         if rule.left in typed and rule.right in typed:
@@ -264,25 +276,88 @@ def _key_strings(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
     return key
 
 
-def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport) -> pd.Series:
-    """Report repeated primary keys of one table; return its keys as strings."""
+def _comparable_as_values(frame: pd.DataFrame, columns: list[str], coded: dict[str, Coding]) -> bool:
+    """Return whether two rows' keys are equal as strings (:func:`_key_strings`) exactly when equal as values.
+
+    True for text (without the unit separator that joins a key's columns), integer and
+    datetime columns, whose text is one per value; not for floats (``0.0`` and ``-0.0``)
+    or anything else.
+    """
+    for c in columns:
+        col = frame[c]
+        if isinstance(col.dtype, pd.StringDtype):
+            text = pd.Series(pd.array(coded[c].distinct, dtype="string")) if c in coded else col
+            if len(columns) > 1 and text.str.contains("\x1f", regex=False).fillna(False).any():
+                return False
+        elif not (pd.api.types.is_integer_dtype(col) or pd.api.types.is_datetime64_dtype(col)):
+            return False
+    return True
+
+
+def _value_codes(column: Coding) -> np.ndarray:
+    """Return a code per row of a coded column: equal codes exactly where the typed values are equal.
+
+    Every missing value has one code.
+    """
+    distinct = column.distinct
+    missing = pd.isna(distinct)
+    if column.unique:
+        canonical = np.arange(len(distinct))
+    else:
+        canonical = pd.factorize(pd.array(distinct, dtype="string"), use_na_sentinel=False)[0]
+    if missing.any():
+        canonical[missing] = canonical[np.flatnonzero(missing)[0]]
+    return canonical[column.codes]
+
+
+def _repeated_keys(frame: pd.DataFrame, columns: list[str], coded: dict[str, Coding] | None = None
+                   ) -> np.ndarray:
+    """Return the rows whose key (not empty) another row repeats, as :func:`_key_strings` compares keys.
+
+    Text columns in ``coded`` are compared by their codes (:func:`_value_codes`).
+    """
+    coded = coded or {}
+    if _comparable_as_values(frame, columns, coded):  # the same rows, without making a string per row
+        keys = pd.DataFrame({c: _value_codes(coded[c]) if c in coded else frame[c] for c in columns},
+                            index=frame.index)
+        repeated = keys.duplicated(keep=False).to_numpy()
+        # one column: an empty key ("") is no key; several: the joined key is never empty
+        return repeated & frame[columns[0]].notna().to_numpy() if len(columns) == 1 else repeated
+    key = _key_strings(frame, columns)
+    return (key.duplicated(keep=False) & (key != "")).to_numpy()
+
+
+def _check_primary_key(name: str, frame: pd.DataFrame, raw: RawTable, report: ValidationReport,
+                       coded: dict[str, Coding] | None = None) -> None:
+    """Report repeated primary keys of one table."""
     contract = TABLES[name]
-    key = _key_strings(frame, [c for c in contract.primary_key if c in frame])
-    dup = key.duplicated(keep=False) & (key != "")
-    for idx in np.flatnonzero(dup.to_numpy())[:_MAX_KEY_PROBLEMS]:
-        value = key.iloc[idx].replace("\x1f", " / ")
+    columns = [c for c in contract.primary_key if c in frame]
+    idxs = np.flatnonzero(_repeated_keys(frame, columns, coded))[:_MAX_KEY_PROBLEMS]
+    key = _key_strings(frame.iloc[idxs], columns)
+    for i, idx in enumerate(idxs):
+        value = key.iloc[i].replace("\x1f", " / ")
         report.problems.append(make_problem(
             name, raw.file, raw.row(idx), ", ".join(contract.primary_key), shorten(value),
             "primary key", key="duplicate_key", fatal=True, value=repr(value)))
-    return key
 
 
-def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: ForeignKey, keys: set[str],
-                       report: ValidationReport) -> None:
-    """Report the values of one foreign key that match no key of the table it points to."""
+def _dangling(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Return which values are given and match no key."""
+    return (values.notna() & ~values.astype("string").isin(keys).fillna(False)).to_numpy()
+
+
+def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: ForeignKey, keys: pd.Series,
+                       report: ValidationReport, coded: Coding | None = None) -> None:
+    """Report the values of one foreign key that match no key of the table it points to.
+
+    A coded column is matched once per distinct value.
+    """
     values = frame[fk.column]
-    dangling = values.notna() & ~values.astype("string").isin(keys).fillna(False)
-    idxs = np.flatnonzero(dangling.to_numpy())
+    if coded is None:
+        dangling = _dangling(values, keys)
+    else:
+        dangling = _dangling(pd.Series(pd.array(coded.distinct, dtype="string")), keys)[coded.codes]
+    idxs = np.flatnonzero(dangling)
     for idx in idxs[:_MAX_KEY_PROBLEMS]:
         value = values.iloc[idx]
         report.problems.append(make_problem(
@@ -294,20 +369,29 @@ def _check_foreign_key(name: str, frame: pd.DataFrame, raw: RawTable, fk: Foreig
             n=len(idxs) - _MAX_KEY_PROBLEMS, ref_table=fk.ref_table))
 
 
-def check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, RawTable], report: ValidationReport) -> None:
-    """Report repeated primary keys, then foreign keys pointing at nothing (or at a missing table)."""
-    keysets: dict[str, set[str]] = {}
+def check_keys(typed: dict[str, pd.DataFrame], raws: dict[str, RawTable], report: ValidationReport, *,
+               coded: dict[str, dict[str, Coding]] | None = None) -> None:
+    """Report repeated primary keys, then foreign keys pointing at nothing (or at a missing table).
+
+    ``coded`` holds, by table, the codes of key columns (:class:`~salesnb.data.coerce.Coding`):
+    those are compared once per distinct value instead of once per row.
+    """
+    coded = coded or {}
+    keysets: dict[str, pd.Series] = {}
     already_failed = {p.table for p in report.fatal}
+    referenced = {fk.ref_table for name in typed for fk in TABLES[name].foreign_keys}
     for name, frame in typed.items():
-        key = _check_primary_key(name, frame, raws[name], report)
-        if len(TABLES[name].primary_key) == 1:
-            keysets[name] = set(key[key != ""])
+        _check_primary_key(name, frame, raws[name], report, coded.get(name))
+        if len(TABLES[name].primary_key) == 1 and name in referenced and TABLES[name].primary_key[0] in frame:
+            key = _key_strings(frame, TABLES[name].primary_key)
+            keysets[name] = key[key != ""]
     for name, frame in typed.items():
         for fk in TABLES[name].foreign_keys:
             if fk.column not in frame or not frame[fk.column].notna().any():
                 continue
             if fk.ref_table in keysets:
-                _check_foreign_key(name, frame, raws[name], fk, keysets[fk.ref_table], report)
+                _check_foreign_key(name, frame, raws[name], fk, keysets[fk.ref_table], report,
+                                   coded.get(name, {}).get(fk.column))
             elif fk.ref_table not in typed and fk.ref_table not in already_failed:
                 report.problems.append(make_problem(
                     name, raws[name].file, None, fk.column, None, "foreign key", key="fk_table_missing",

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from salesnb import i18n
 from salesnb.catalog import get_language
@@ -69,16 +70,38 @@ def content_hash(source: str | Path) -> str:
     if db is not None:
         return data_hash(*_read_database(db)[:2])
     path = Path(source)
+    files = [path] if path.is_file() else [
+        file for file in sorted(path.iterdir())
+        if file.is_file() and ((file.suffix.lower() in TABLE_SUFFIXES and file.stem.lower() in TABLES)
+                               or file.name == "dataset.toml")]
+    stamp = (str(path.resolve()), path.is_file(), tuple(_file_stamp(file) for file in files))
+    if stamp not in _HASHES:
+        _HASHES.clear()  # one source at a time is what a process loads; keep the memo small
+        _HASHES[stamp] = _hash_files(files, named=not path.is_file())
+    return _HASHES[stamp]
+
+
+#: Digests of the sources hashed in this process, by the name, size, change time and inode of their files.
+_HASHES: dict[tuple, str] = {}
+
+
+def _file_stamp(file: Path) -> tuple:
+    """Return what identifies a file's bytes without reading them (name, size, modification and change time, inode)."""
+    info = file.stat()
+    return file.name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def _hash_files(files: list[Path], *, named: bool) -> str:
+    """Return the sha256 hex digest of ``files``' bytes (each preceded by its name when ``named``)."""
     digest = hashlib.sha256()
-    if path.is_file():
-        digest.update(path.read_bytes())
-        return digest.hexdigest()
-    for file in sorted(path.iterdir()):
-        is_table = file.suffix.lower() in TABLE_SUFFIXES and file.stem.lower() in TABLES
-        if file.is_file() and (is_table or file.name == "dataset.toml"):
+    for file in files:
+        if named:
             digest.update(file.name.encode())
             digest.update(b"\0")
-            digest.update(file.read_bytes())
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 24):
+                digest.update(chunk)
+        if named:
             digest.update(b"\0")
     return digest.hexdigest()
 
@@ -222,15 +245,30 @@ def _cached_report(source: str | Path) -> ValidationReport | None:
 
 
 def _cache_checked(source: str | Path, report: ValidationReport, checked: CheckedSource) -> None:
-    """Cache the dataset each ``on_bad_rows`` would load from this check, where the load would not raise."""
+    """Cache the dataset each ``on_bad_rows`` would load from this check, where the load would not raise.
+
+    ``checked`` is used up: its tables as read are let go before the dataset is written, which
+    is when the check's memory peaks on a large source.
+    """
     if report.unreadable or report.fatal:
         return
     path = Path(source)
     dataset = _build(report, checked, "reject", source=path.resolve(), name=path.stem, digest=content_hash(path))
+    checked.raws.clear()
+    checked.typed.clear()
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers for reuse; give them back now
+    written = None
+    _HANDOVER.clear()
     for mode in ("reject", "raise"):
         cache_file = _cache_file(source, mode)
         if cache_file is not None and not (mode == "raise" and report.row_problems):
-            _write_cache(dataset, cache_file)
+            written = _write_cache(dataset, cache_file, same_as=written)
+            _HANDOVER[cache_file] = dataset
+
+
+#: The dataset :func:`validate` just cached, by cache entry, for the next :func:`load` of this process to take
+#: (notebook 00 validates, then loads): one handover, then it is gone, so no two loads share a dataset.
+_HANDOVER: dict[Path, Dataset] = {}
 
 
 def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise",
@@ -275,6 +313,11 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
         return _load_database(db, on_bad_rows, cache=cache)
     cache_file = _cache_file(source, on_bad_rows) if cache else None
     with _locked(_lock_file(source) if cache_file is not None else None):
+        handed = _HANDOVER.pop(cache_file, None) if cache_file is not None else None
+        _HANDOVER.clear()
+        if handed is not None:  # what the cache entry holds, without reading a second copy
+            handed.source = Path(source).resolve()
+            return handed
         if cache_file is not None and cache_file.is_file():
             dataset = _read_cache(cache_file)
             if dataset is not None:
@@ -372,16 +415,32 @@ def _read_cache(cache_file: Path) -> Dataset | None:
     return dataset
 
 
-def _write_cache(dataset: Dataset, target: Path) -> None:
-    """Write ``dataset`` to the cache atomically; a cache that cannot be written is skipped."""
+def _write_cache(dataset: Dataset, target: Path, *, same_as: Path | None = None) -> Path | None:
+    """Write ``dataset`` to the cache atomically; return the entry, or None when it cannot be written.
+
+    ``same_as`` is an entry just written with the same dataset: the new entry is a hard link to
+    it (where the file system has them) instead of a second copy.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.unlink(missing_ok=True)
+        if same_as is None or not _linked(same_as, tmp):
+            with tmp.open("wb") as handle:
+                pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
     except OSError:  # a read-only home only loses the speed-up
-        pass
+        return None
+    return target
+
+
+def _linked(existing: Path, new: Path) -> bool:
+    """Make ``new`` a hard link to ``existing``; False where the file system cannot."""
+    try:
+        os.link(existing, new)
+    except OSError:
+        return False
+    return True
 
 
 def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
@@ -397,7 +456,8 @@ def _set_aside(checked: CheckedSource, bad_rows: dict[str, set[int]]
             kept.insert(0, "row", [raw.row(r) for r in rows])
             rejected_rows[name] = kept.reset_index(drop=True)
             frame = frame.drop(index=frame.index[rows])
-        tables[name] = frame.reset_index(drop=True)
+        # numbered 0, 1 ... already (nothing dropped): the frame itself, not a copy of a large table
+        tables[name] = frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(drop=True)
     return tables, rejected_rows
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from salesnb.data.problems import ValidationReport, add_notice, join_and, make_problem, sheet_file
 from salesnb.schema import TABLES
@@ -104,11 +106,14 @@ def _drop_blank_rows(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame,
     for _, col in frame.items():
         empty = col.isna().to_numpy()
         present = ~empty
+        if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+            # a printable ASCII character other than a space is never stripped: such a cell is not blank
+            present &= ~col.str.contains("[!-~]", regex=True).fillna(False).to_numpy(dtype=bool)
         if present.any():
             empty[present] = col[present].astype(str).str.strip().to_numpy() == ""
         blank &= empty
         if not blank.any():
-            break
+            return frame, numbers
     return frame.loc[~blank].reset_index(drop=True), numbers[~blank]
 
 
@@ -179,18 +184,47 @@ def read_csv(path: Path, table: str, report: ValidationReport) -> RawTable | Non
         return None
     text, encoding = decoded
     sep = _sniff_delimiter(text)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype="string[pyarrow]",
-                            keep_default_na=False, na_values=[], skip_blank_lines=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        report.problems.append(make_problem(table, file, None, None, None, "file", key="csv_unparsable",
-                                            fatal=True, error=exc))
-        return None
     header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), [])
+    frame = _read_csv_arrow(data if encoding == "utf-8" else text.encode("utf-8"), text, sep, len(header))
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype="string[pyarrow]",
+                                keep_default_na=False, na_values=[], skip_blank_lines=False)
+        except (pd.errors.ParserError, ValueError) as exc:
+            report.problems.append(make_problem(table, file, None, None, None, "file", key="csv_unparsable",
+                                                fatal=True, error=exc))
+            return None
     if len(header) == frame.shape[1]:
         frame.columns = [name.strip() for name in header]  # undo pandas' "name.1" renaming
     frame, rows = _drop_blank_rows(frame, 2)
     return RawTable(table, file, frame, encoding, rows)
+
+
+def _read_csv_arrow(data: bytes, text: str, sep: str, width: int) -> pd.DataFrame | None:
+    """Read CSV text with Arrow's reader, as the cells pandas' reader gives; None where the two could differ.
+
+    Arrow's reader is several times faster than pandas' on a large file. It is used only
+    where it reads exactly what :func:`pandas.read_csv` reads: a header on the first line
+    without quotes, then rows of ``width`` fields each (a blank line, a short or long row,
+    an unclosed quote make Arrow fail, and pandas then reads the file and reports what it
+    finds). ``data`` is ``text`` encoded as UTF-8.
+    """
+    first_line = text.split("\n", 1)[0]
+    if width < 2 or '"' in first_line or "\r" in first_line.rstrip("\r"):
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True, escape_char=False,
+                                              newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                                  null_values=[], strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.DataFrame({i: pd.arrays.ArrowStringArray(table.column(i)) for i in range(width)})
 
 
 def read_parquet(path: Path, table: str, report: ValidationReport) -> RawTable | None:
