@@ -106,10 +106,13 @@ def _tier_of(tiers: pd.DataFrame, attainment: float) -> tuple[int, float, str]:
 
 def _period_sales(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Net sales, margin and new customers per rep in the span."""
-    lines = costed_orders(dataset)
-    now = lines.loc[in_days(lines["order_date"], start, end)]
+    lines = costed_orders(dataset, shared=True)
+    now = lines.loc[in_days(lines["order_date"], start, end), ["rep_id", "net_amount", "margin"]]
     out = now.groupby("rep_id", sort=True)[["net_amount", "margin"]].sum().rename(columns={"net_amount": "net_sales"})
-    sold = lines.loc[lines["quantity"] > 0].sort_values(["order_date", "order_id"], kind="stable")
+    sold = lines.loc[lines["quantity"] > 0, ["customer_id", "order_date", "order_id", "rep_id"]]
+    # a customer's first line is on its first day: sort only those lines, not every line
+    first_day = sold.groupby("customer_id", sort=False, dropna=False)["order_date"].transform("min")
+    sold = sold.loc[sold["order_date"] == first_day].sort_values(["order_date", "order_id"], kind="stable")
     first = sold.drop_duplicates("customer_id", keep="first")
     first = first.loc[in_days(first["order_date"], start, end)]
     out["new_customers"] = first.groupby("rep_id").size().reindex(out.index).fillna(0).astype(int)
@@ -162,32 +165,43 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
     s, e = to_timestamp("start", start), to_timestamp("end", end)
     factor = check_positive_number("rate_factor", rate_factor)
     tiers = check_plan(plan) if plan is not None else commission_plan(dataset)
-    sales = _period_sales(dataset, s, e)
-    target = _targets(dataset, s, e, targets)
+    return _table(dataset, _inputs(dataset, s, e, targets), tiers, factor)
+
+
+def _inputs(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
+            targets: TargetSource | None) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Return what a commission table is computed from: sales, targets and overdue invoices collected per rep."""
+    return _period_sales(dataset, start, end), _targets(dataset, start, end, targets), _collected(dataset, start, end)
+
+
+def _table(dataset: Dataset, inputs: tuple[pd.DataFrame, pd.Series, pd.Series], tiers: pd.DataFrame,
+           factor: float) -> pd.DataFrame:
+    """Return the frame of :func:`commissions` from its :func:`_inputs` (``rate_what_if`` reuses them)."""
+    sales, target, collected = inputs
     reps = sorted(set(sales.index) | set(target.index[target > 0]))
-    rows = [_rep_row(rep, dataset, sales, target, tiers, factor) for rep in reps]
+    named = dataset.reps.set_index("rep_id")["plan_id"] if "plan_id" in dataset.reps else None
+    plans = {rep: _plan_of(named, rep, tiers) for rep in reps}
+    own = {plan_id: tiers.loc[tiers["plan_id"] == plan_id] for plan_id in dict.fromkeys(plans.values())}
+    rows = [_rep_row(rep, plans[rep], own[plans[rep]], sales, target, factor) for rep in reps]
     out = pd.DataFrame(rows)
-    collected = _collected(dataset, s, e).reindex(out["rep_id"]).fillna(0).astype(int).to_numpy()
-    out["collected"] = collected
+    out["collected"] = collected.reindex(out["rep_id"]).fillna(0).astype(int).to_numpy()
     out["bonuses"] = out["new_customers"] * out.pop("_bonus_new") + out["collected"] * out.pop("_bonus_collected")
     out["total"] = out["commission"] + out["bonuses"]
     return out
 
 
-def _plan_of(dataset: Dataset, rep: str, tiers: pd.DataFrame) -> str:
-    """Return the rep's plan id: ``reps.plan_id`` when that plan exists, else the default (or the first) plan."""
+def _plan_of(named: pd.Series | None, rep: str, tiers: pd.DataFrame) -> str:
+    """Return the rep's plan id: ``reps.plan_id`` (``named``) when that plan exists, else the default (or first)."""
     plans = set(tiers["plan_id"])
-    named = dataset.reps.set_index("rep_id")["plan_id"].get(rep) if "plan_id" in dataset.reps else None
-    if isinstance(named, str) and named in plans:
-        return named
+    plan_id = named.get(rep) if named is not None else None
+    if isinstance(plan_id, str) and plan_id in plans:
+        return plan_id
     return DEFAULT_PLAN if DEFAULT_PLAN in plans else str(tiers["plan_id"].iloc[0])
 
 
-def _rep_row(rep: str, dataset: Dataset, sales: pd.DataFrame, target: pd.Series, tiers: pd.DataFrame,
+def _rep_row(rep: str, plan_id: str, own: pd.DataFrame, sales: pd.DataFrame, target: pd.Series,
              factor: float) -> dict[str, object]:
-    """One rep's row of :func:`commissions` (bonuses per unit kept apart for the caller)."""
-    plan_id = _plan_of(dataset, rep, tiers)
-    own = tiers.loc[tiers["plan_id"] == plan_id]
+    """One rep's row of :func:`commissions` (bonuses per unit kept apart for the caller); ``own``: its plan's tiers."""
     net = float(sales["net_sales"].get(rep, 0.0))
     mar = float(sales["margin"].get(rep, 0.0))
     tgt = float(target.get(rep, 0.0))
@@ -222,8 +236,11 @@ def rate_what_if(dataset: Dataset, *, start: object, end: object, factors: Seque
     s, e = to_timestamp("start", start), to_timestamp("end", end)
     daily = None if isinstance(targets, pd.DataFrame) else daily_targets(dataset, start=s, end=e, targets=targets)
     fixed = targets if daily is None else daily.groupby("rep_id", as_index=False)["target"].sum()
+    checked = [check_positive_number("rate_factor", factor) for factor in factors]
+    tiers = check_plan(plan) if plan is not None else commission_plan(dataset)
+    inputs = _inputs(dataset, s, e, fixed)  # the same sales and targets for every factor
     rows = []
-    for factor in factors:
-        cost = incentive_cost(commissions(dataset, start=s, end=e, plan=plan, targets=fixed, rate_factor=factor))
+    for factor, rate_factor in zip(factors, checked, strict=True):
+        cost = incentive_cost(_table(dataset, inputs, tiers, rate_factor))
         rows.append({"factor": float(factor), **{k: cost[k] for k in ("commission", "bonuses", "total", "share")}})
     return pd.DataFrame(rows)

@@ -9,6 +9,7 @@ and :func:`margin_comparison` sets a period against the same period a year earli
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -54,13 +55,22 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
     return cols
 
 
-def costed_orders(dataset: Dataset) -> pd.DataFrame:
+#: The last dataset's costed lines: (weak references to the frames it was built from, the lines).
+_SHARED: dict[str, tuple[tuple[weakref.ref, ...], pd.DataFrame]] = {}
+
+
+def costed_orders(dataset: Dataset, *, shared: bool = False) -> pd.DataFrame:
     """Order lines with what they cost: :func:`~salesnb.market.orders.enrich_orders` plus cost columns.
 
     Parameters
     ----------
     dataset : Dataset
         Needs ``orders``, ``customers``, ``regions``, ``products`` (and ``reps``).
+    shared : bool, default False
+        Return the one frame computed for this dataset's tables (the same frame objects
+        as the last call: the money page's dozen sections join the order lines once,
+        not once each). The result is shared: do not modify it. False computes a new
+        frame, which the caller owns.
 
     Returns
     -------
@@ -69,6 +79,22 @@ def costed_orders(dataset: Dataset) -> pd.DataFrame:
         ``cost`` (quantity x unit_cost), ``margin`` (net_amount - cost), ``rep_region``
         (the region of the rep's territory) and ``promo_code`` (empty when absent).
     """
+    if not shared:
+        return _costed(dataset)
+    frames = (dataset.orders, dataset.customers, dataset.regions, dataset.products, dataset.reps)
+    hit = _SHARED.get("last")
+    if hit is not None and len(hit[0]) == len(frames) and all(ref() is f for ref, f in zip(hit[0], frames,
+                                                                                             strict=True)):
+        return hit[1]
+    _SHARED.clear()  # the previous dataset's lines go before the new ones are built
+    lines = _costed(dataset)
+    _SHARED["last"] = (tuple(weakref.ref(f) for f in frames), lines)
+    weakref.finalize(dataset.orders, _SHARED.clear)
+    return lines
+
+
+def _costed(dataset: Dataset) -> pd.DataFrame:
+    """Compute the frame of :func:`costed_orders`."""
     out = enrich_orders(dataset)
     product_cost = out["product_id"].map(dataset.products.set_index("product_id")["unit_cost"]).astype(float)
     if "unit_cost" in out.columns:
@@ -126,10 +152,10 @@ def margin(dataset: Dataset, *, by: str | Sequence[str] | None = ("category",), 
     >>> margin(ds, by="rep", start="2026-01-01", end="2026-10-31")  # doctest: +SKIP
     """
     cols = group_columns(by)
-    lines = costed_orders(dataset)
+    lines = costed_orders(dataset, shared=True)
     lo = to_timestamp("start", start) if start is not None else lines["order_date"].min()
     hi = to_timestamp("end", end) if end is not None else lines["order_date"].max()
-    out = with_margin(_sum(lines.loc[in_days(lines["order_date"], lo, hi)], cols))
+    out = with_margin(_sum(lines.loc[in_days(lines["order_date"], lo, hi), [*cols, "net_amount", "cost"]], cols))
     return out.sort_values("net_sales", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -157,9 +183,11 @@ def margin_comparison(dataset: Dataset, *, by: str | Sequence[str] | None = ("ca
     """
     cols = group_columns(by)
     bounds = period_bounds(period_end, comparison=comparison)
-    lines = costed_orders(dataset)
-    now = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.start, bounds.end)], cols))
-    before = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.prior_start, bounds.prior_end)], cols))
+    lines = costed_orders(dataset, shared=True)
+    keep = [*cols, "net_amount", "cost"]
+    now = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.start, bounds.end), keep], cols))
+    before = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.prior_start, bounds.prior_end), keep],
+                              cols))
     before = before.rename(columns={c: f"prior_{c}" for c in ("net_sales", "cost", "margin", "margin_pct")})
     out = now.merge(before, on=cols, how="outer") if cols else pd.concat([now, before], axis=1)
     for col in ("net_sales", "margin", "prior_net_sales", "prior_margin"):
