@@ -178,7 +178,7 @@ def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "yt
     check_choice("by", by, _DIMS)
     check_choice("comparison", comparison, COMPARISONS)
     top = check_positive_int("top", top)
-    filter_orders(enriched, region=region, category=category)  # fail early on a bad default
+    filter_orders(enriched, region=region, category=category, copy=False)  # fail early on a bad default
 
     def render(**selection: str) -> tuple[Figure, HTML]:
         return _render(enriched, period_end=period_end, top=top, currency=currency, **selection)
@@ -194,7 +194,7 @@ def _render(enriched: pd.DataFrame, *, period_end: object, top: int, currency: s
     from salesnb import display as show
     from salesnb.plots import market as charts  # the charts import the analyses, never this module
 
-    view = filter_orders(enriched, region=region, category=category)
+    view = filter_orders(enriched, region=region, category=category, copy=False)
     compared = translate(compare_periods(view, by=by, period_end=period_end, comparison=comparison))
     subtitle = period_label(period_end, comparison=comparison)
     fig = charts.yoy_bars(compared.head(top), by=by, subtitle=subtitle)
