@@ -220,7 +220,8 @@ def test_enrich_with_repeated_keys_raises_like_the_merge(tiny_dir) -> None:
 
 
 def test_month_starts_equal_to_period_starts() -> None:
-    dates = pd.Series(pd.to_datetime(["2024-02-29 00:00", "2026-12-31 23:59", None, "1999-01-01 00:00"]), index=[3, 1, 2, 0])
+    dates = pd.Series(pd.to_datetime(["2024-02-29 00:00", "2026-12-31 23:59", None, "1999-01-01 00:00"]),
+                      index=[3, 1, 2, 0])
     expected = dates.dt.to_period("M").dt.to_timestamp()
     pd.testing.assert_series_equal(market.orders.month_starts(dates), expected)
 

@@ -138,8 +138,8 @@ def _options(frame: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for col in columns:
         if col in frame.columns:
-            for value in frame[col].dropna().astype(str).unique():
-                found.setdefault(value.strip().lower(), col)
+            for value in frame[col].dropna().unique():  # each distinct value once, not every line
+                found.setdefault(str(value).strip().lower(), col)
     return found
 
 

@@ -217,8 +217,10 @@ def _controls(enriched: pd.DataFrame, *, region: str, category: str, comparison:
     """Return the Explore dropdowns (region, category, period, breakdown) set to the default selection."""
     import ipywidgets as widgets
 
-    region_options, region_value = _choices(sorted(enriched["region"].dropna().astype(str).unique()), region)
-    category_options, category_value = _choices(sorted(enriched["category"].dropna().astype(str).unique()), category)
+    # names of the distinct values, not of every line
+    region_options, region_value = _choices(sorted({str(v) for v in enriched["region"].dropna().unique()}), region)
+    category_options, category_value = _choices(sorted({str(v) for v in enriched["category"].dropna().unique()}),
+                                                category)
     return {
         "region": widgets.Dropdown(options=region_options, value=region_value, description=i18n.t("market.col_region")),
         "category": widgets.Dropdown(options=category_options, value=category_value,
