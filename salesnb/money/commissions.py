@@ -19,7 +19,7 @@ import pandas as pd
 
 from salesnb.errors import ParameterError
 from salesnb.market.periods import in_days
-from salesnb.money.margin import costed_orders
+from salesnb.money.margin import costed_orders, remember
 from salesnb.params import check_positive_number, to_timestamp
 from salesnb.review.plan import daily_targets
 
@@ -133,8 +133,15 @@ def _targets(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, targets: 
     """Each rep's target over the span: a ``rep_id, target`` frame as given, else the review's daily targets."""
     if isinstance(targets, pd.DataFrame) and "date" not in targets and "month" not in targets:
         return targets.groupby("rep_id")["target"].sum().astype(float)
-    daily = daily_targets(dataset, start=start, end=end, targets=targets)
+    daily = _daily(dataset, start, end, targets)
     return daily.groupby("rep_id")["target"].sum().astype(float)
+
+
+def _daily(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, targets: TargetSource | None) -> pd.DataFrame:
+    """Return the review's daily targets of the span; the default ones computed once per dataset and span."""
+    if targets is not None:
+        return daily_targets(dataset, start=start, end=end, targets=targets)
+    return remember(dataset, ("daily_targets", start, end), lambda: daily_targets(dataset, start=start, end=end))
 
 
 def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFrame | None = None,
@@ -234,7 +241,7 @@ def rate_what_if(dataset: Dataset, *, start: object, end: object, factors: Seque
         ``factor, commission, bonuses, total, share`` (total / net sales), one row per factor.
     """
     s, e = to_timestamp("start", start), to_timestamp("end", end)
-    daily = None if isinstance(targets, pd.DataFrame) else daily_targets(dataset, start=s, end=e, targets=targets)
+    daily = None if isinstance(targets, pd.DataFrame) else _daily(dataset, s, e, targets)
     fixed = targets if daily is None else daily.groupby("rep_id", as_index=False)["target"].sum()
     checked = [check_positive_number("rate_factor", factor) for factor in factors]
     tiers = check_plan(plan) if plan is not None else commission_plan(dataset)

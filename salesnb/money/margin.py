@@ -10,8 +10,8 @@ and :func:`margin_comparison` sets a period against the same period a year earli
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -23,7 +23,7 @@ from salesnb.params import to_timestamp
 if TYPE_CHECKING:
     from salesnb.data import Dataset
 
-__all__ = ["GROUPS", "costed_orders", "group_columns", "margin", "margin_comparison", "with_margin"]
+__all__ = ["GROUPS", "costed_orders", "group_columns", "margin", "margin_comparison", "remember", "with_margin"]
 
 #: Names a margin can be grouped by -> the columns of :func:`costed_orders` that carry them.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -55,8 +55,28 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
     return cols
 
 
-#: The last dataset's costed lines: (weak references to the frames it was built from, the lines).
-_SHARED: dict[str, tuple[tuple[weakref.ref, ...], pd.DataFrame]] = {}
+#: What :func:`remember` keeps: weak references to the last dataset's tables, and its values by key.
+_SHARED: dict[str, Any] = {"tables": (), "values": {}}
+
+
+def remember(dataset: Dataset, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()``, computed once while ``dataset``'s tables are the same frame objects.
+
+    The money page's sections share what several of them derive from the order lines
+    (the costed lines, the default targets of a period). One dataset is kept at a time:
+    another dataset's tables, or a table replaced by a new frame, start afresh, and the
+    values go when the orders frame does. Callers must not modify what it returns.
+    """
+    frames = tuple(dataset.tables.values())
+    held = _SHARED["tables"]
+    if len(held) != len(frames) or not all(ref() is f for ref, f in zip(held, frames, strict=True)):
+        _SHARED["values"] = {}  # the previous dataset's values go before the new ones are built
+        _SHARED["tables"] = tuple(weakref.ref(f) for f in frames)
+        weakref.finalize(dataset.orders, _SHARED["values"].clear)
+    values = _SHARED["values"]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
 
 
 def costed_orders(dataset: Dataset, *, shared: bool = False) -> pd.DataFrame:
@@ -67,10 +87,10 @@ def costed_orders(dataset: Dataset, *, shared: bool = False) -> pd.DataFrame:
     dataset : Dataset
         Needs ``orders``, ``customers``, ``regions``, ``products`` (and ``reps``).
     shared : bool, default False
-        Return the one frame computed for this dataset's tables (the same frame objects
-        as the last call: the money page's dozen sections join the order lines once,
-        not once each). The result is shared: do not modify it. False computes a new
-        frame, which the caller owns.
+        Return the one frame computed for this dataset's tables (:func:`remember`: the
+        money page's dozen sections join the order lines once, not once each). The
+        result is shared: do not modify it. False computes a new frame, which the
+        caller owns.
 
     Returns
     -------
@@ -79,18 +99,7 @@ def costed_orders(dataset: Dataset, *, shared: bool = False) -> pd.DataFrame:
         ``cost`` (quantity x unit_cost), ``margin`` (net_amount - cost), ``rep_region``
         (the region of the rep's territory) and ``promo_code`` (empty when absent).
     """
-    if not shared:
-        return _costed(dataset)
-    frames = (dataset.orders, dataset.customers, dataset.regions, dataset.products, dataset.reps)
-    hit = _SHARED.get("last")
-    if hit is not None and len(hit[0]) == len(frames) and all(ref() is f for ref, f in zip(hit[0], frames,
-                                                                                             strict=True)):
-        return hit[1]
-    _SHARED.clear()  # the previous dataset's lines go before the new ones are built
-    lines = _costed(dataset)
-    _SHARED["last"] = (tuple(weakref.ref(f) for f in frames), lines)
-    weakref.finalize(dataset.orders, _SHARED.clear)
-    return lines
+    return remember(dataset, "costed_orders", lambda: _costed(dataset)) if shared else _costed(dataset)
 
 
 def _costed(dataset: Dataset) -> pd.DataFrame:
