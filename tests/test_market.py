@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -177,6 +179,67 @@ def test_enrich_and_filter(tiny_dir) -> None:
         market.filter_orders(enriched, region="Atlantis")
     with pytest.raises(ParameterError, match="'category'"):
         market.filter_orders(enriched, category="Lamps")
+
+
+def _merged_by_hand(ds) -> pd.DataFrame:
+    """The joins of ``enrich_orders`` written as plain merges: what the lookups must equal."""
+    customers = ds.customers[["customer_id", "name", "channel", "region_id"]].rename(columns={"name": "customer"})
+    regions = ds.regions[["region_id", "name", "parent_id"]].rename(columns={"name": "province"})
+    parents = ds.regions[["region_id", "name"]].rename(columns={"region_id": "parent_id", "name": "region"})
+    products = ds.products[["product_id", "name", "category"]].rename(columns={"name": "product"})
+    out = ds.orders.merge(customers, on="customer_id", how="left").merge(regions, on="region_id", how="left")
+    out = out.merge(parents, on="parent_id", how="left")
+    out["region"] = out["region"].fillna(out["province"])
+    out = out.merge(products, on="product_id", how="left")
+    out["month"] = out["order_date"].dt.to_period("M").dt.to_timestamp()
+    return out
+
+
+def test_enrich_equals_the_plain_merges(tiny_dir) -> None:
+    ds = load(tiny_dir)
+    pd.testing.assert_frame_equal(market.enrich_orders(ds), _merged_by_hand(ds), check_exact=True)
+    # a customer, a product and a region missing from their tables: empty, as a left merge leaves them
+    orders = ds.orders.copy()
+    orders.loc[0, "customer_id"], orders.loc[1, "product_id"] = "C9", "Z"
+    orders.index = orders.index + 10  # any index: the result is numbered from 0, like a merge's
+    customers = ds.customers.copy()
+    customers.loc[1, "region_id"] = pd.NA
+    regions = ds.regions.loc[ds.regions["region_id"] != "R1"]  # provinces whose parent is not in the table
+    odd = dataclasses.replace(ds, tables={**ds.tables, "orders": orders, "customers": customers, "regions": regions})
+    enriched = market.enrich_orders(odd)
+    pd.testing.assert_frame_equal(enriched, _merged_by_hand(odd), check_exact=True)
+    assert enriched["customer"].isna().tolist()[:2] == [True, False]
+    assert enriched["region"].iloc[1] == "Cádiz"  # no parent in the table: the province itself
+
+
+def test_enrich_with_repeated_keys_raises_like_the_merge(tiny_dir) -> None:
+    ds = load(tiny_dir)
+    twice = pd.concat([ds.products, ds.products.iloc[:1]], ignore_index=True)
+    with pytest.raises(pd.errors.MergeError):
+        market.enrich_orders(dataclasses.replace(ds, tables={**ds.tables, "products": twice}))
+
+
+def test_month_starts_equal_to_period_starts() -> None:
+    dates = pd.Series(pd.to_datetime(["2024-02-29 00:00", "2026-12-31 23:59", None, "1999-01-01 00:00"]),
+                      index=[3, 1, 2, 0])
+    expected = dates.dt.to_period("M").dt.to_timestamp()
+    pd.testing.assert_series_equal(market.orders.month_starts(dates), expected)
+
+
+def test_filter_without_copy(tiny_dir) -> None:
+    enriched = market.enrich_orders(load(tiny_dir))
+    assert market.filter_orders(enriched, copy=False) is enriched
+    assert market.filter_orders(enriched) is not enriched
+    for region, category in (("sevilla", ""), ("P1", "Sofás"), ("", "oficina ")):
+        pd.testing.assert_frame_equal(market.filter_orders(enriched, region=region, category=category, copy=False),
+                                      market.filter_orders(enriched, region=region, category=category))
+
+
+def test_window_orders_keeps_the_columns_asked() -> None:
+    frame = lines([("2026-09-30", "N", 1.0), ("2026-10-01", "S", 2.0), ("2025-10-01", "S", 4.0)])
+    out = market.periods.window_orders(frame, "2026-10-31", 12, "order_date", columns=["net_amount", "net_amount"])
+    assert out.columns.tolist() == ["net_amount"] and out["net_amount"].tolist() == [1.0, 2.0]
+    pd.testing.assert_frame_equal(market.periods.window_orders(frame, "2026-10-31", None, "order_date"), frame)
 
 
 # --------------------------------------------------------------------------- Pareto, concentration

@@ -8,6 +8,7 @@ adding up to the target plan).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -354,3 +355,40 @@ def test_contribution_table_names_regions_beside_their_codes() -> None:
     assert out["region"].tolist() == ["Comunidad de Madrid", "XX"]
     assert frame.columns.tolist() == ["region_id", "contribution"]  # the input is not changed
     assert "region" not in views.contribution_table(frame).columns
+
+
+# ---------------------------------------------------------------------------- shared lines and the what-if
+
+
+def test_shared_costed_lines_are_computed_once_per_dataset(tmp_path: Path) -> None:
+    ds = _load(tmp_path)
+    shared = money.costed_orders(ds, shared=True)
+    pd.testing.assert_frame_equal(shared, money.costed_orders(ds), check_exact=True)
+    assert money.costed_orders(ds, shared=True) is shared
+    assert money.costed_orders(ds) is not shared  # the caller's own frame
+    cheaper = ds.products.assign(unit_cost=ds.products["unit_cost"] / 2)
+    other = dataclasses.replace(ds, tables={**ds.tables, "products": cheaper})
+    assert money.costed_orders(other, shared=True)["cost"].sum() == pytest.approx(shared["cost"].sum() / 2)
+    assert money.margin(ds, by=None)["cost"].iloc[0] == 1740.0  # back to the first dataset: its own lines
+
+
+def test_rate_what_if_equals_one_commission_table_per_factor(tmp_path: Path) -> None:
+    ds = load(SAMPLE)
+    what_if = money.rate_what_if(ds, start="2026-01-01", end="2026-10-31", factors=(0.9, 1.0, 1.25))
+    for factor, row in zip((0.9, 1.0, 1.25), what_if.itertuples(index=False), strict=True):
+        cost = money.incentive_cost(money.commissions(ds, start="2026-01-01", end="2026-10-31", rate_factor=factor))
+        assert (row.commission, row.bonuses, row.total) == pytest.approx((cost["commission"], cost["bonuses"],
+                                                                         cost["total"]))
+    with pytest.raises(ParameterError):
+        money.rate_what_if(ds, start="2026-01-01", end="2026-10-31", factors=(1.0, -1.0))
+
+
+def test_new_customers_count_the_first_line_of_the_first_day(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    # C2's first day holds two orders: O0 (rep S2) sorts before O2 (rep S1), so S2 found C2
+    tables["orders"].loc[len(tables["orders"])] = ["O0", "1", "2025-02-10", "C2", "S2", "A", "1", "100", "0",
+                                                   "100"]
+    ds = load(write_tables(tables, tmp_path / "d"))
+    out = money.commissions(ds, start="2025-01-01", end="2025-12-31",
+                            targets=pd.DataFrame({"rep_id": ["S1", "S2"], "target": [1000.0, 1000.0]}))
+    assert out.set_index("rep_id")["new_customers"].to_dict() == {"S1": 1, "S2": 2}

@@ -174,7 +174,7 @@ def penetration(enriched: pd.DataFrame, regions: pd.DataFrame, *, period_end: ob
     """
     check_columns(enriched, ["region_id", "customer_id", value, date])
     areas = _areas(regions, level)
-    data = window_orders(enriched, period_end, months, date)
+    data = window_orders(enriched, period_end, months, date, columns=["region_id", "customer_id", value])
     ids = data["region_id"].astype("string").fillna("")
     mapping = _ancestor_map(regions, list(ids.unique()), set(areas["region_id"].astype(str)))
     area = ids.map(mapping)

@@ -64,7 +64,8 @@ def product_lifecycle(enriched: pd.DataFrame, products: pd.DataFrame, *, period_
     y = wide.to_numpy()
     adj = y
     if seasonal_adjust and "category" in enriched.columns:
-        adj = _deseasonalised(wide, enriched.loc[enriched[date] < end + DAY], products, value=value, date=date)
+        history = enriched.loc[enriched[date] < end + DAY, ["category", value, date]]
+        adj = _deseasonalised(wide, history, products, value=value, date=date)
     last6, prior6, ly6 = y[:, -6:].sum(1), y[:, -12:-6].sum(1), y[:, -18:-12].sum(1)
     out = pd.DataFrame({
         "product_id": products["product_id"].to_numpy(),
@@ -74,7 +75,7 @@ def product_lifecycle(enriched: pd.DataFrame, products: pd.DataFrame, *, period_
     })
     launch = pd.to_datetime(out["launch_date"])
     out["months_since_launch"] = ((end.year - launch.dt.year) * 12 + (end.month - launch.dt.month)).astype("Int64")
-    window = window_orders(enriched, end, 12, date)
+    window = window_orders(enriched, end, 12, date, columns=["product_id", "customer_id", value])
     per = window.groupby(["product_id", "customer_id"], observed=True)[value].sum()
     buyers = (per > 0).groupby(level="product_id").sum()
     sales12 = per.groupby(level="product_id").sum()
@@ -147,7 +148,8 @@ def product_ramp(enriched: pd.DataFrame, products: pd.DataFrame, *, period_end: 
     launch = pd.to_datetime(products["launch_date"])
     new = products.loc[(launch >= start) & (launch < end + DAY)]
     rows = []
-    data = enriched.loc[enriched[date] < end + DAY]
+    data = enriched.loc[enriched[date] < end + DAY, ["product_id", "customer_id", value, date]]
+    data = data.loc[data["product_id"].isin(new["product_id"])]  # the lines of the new products only
     for pid, name, launched in zip(new["product_id"], new["name"], pd.to_datetime(new["launch_date"]), strict=True):
         lines = data.loc[data["product_id"] == pid]
         span = pd.period_range(launched.to_period("M"), end.to_period("M"), freq="M")

@@ -18,8 +18,8 @@ __all__ = ["long_frame", "month_matrix", "monthly_sales", "relative_change", "ro
 
 def monthly_sales(frame: pd.DataFrame, by: list[str], value: str, date: str) -> pd.DataFrame:
     """Sales per group and calendar month, with missing months inside the span as 0."""
-    month = frame[date].dt.to_period("M")
-    grouped = frame.assign(_month=month).groupby([*by, "_month"], observed=True, sort=True)[value].sum()
+    month = frame[date].dt.to_period("M").rename("_month")
+    grouped = frame.groupby([*(frame[c] for c in by), month], observed=True, sort=True)[value].sum()
     span = pd.period_range(month.min(), month.max(), freq="M")
     if by:
         groups = grouped.index.droplevel("_month").unique()
@@ -41,7 +41,7 @@ def month_matrix(orders: pd.DataFrame, by: list[str], *, value: str, date: str, 
     keep = month <= last
     if first is not None:
         keep &= month >= first
-    data, month = orders.loc[keep], month[keep].rename("_month")
+    data, month = orders.loc[keep, list(dict.fromkeys([*by, value]))], month[keep].rename("_month")
     if first is None:
         first = month.min() if len(month) else last
     span = pd.period_range(first, last, freq="M")

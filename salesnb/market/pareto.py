@@ -51,7 +51,7 @@ def abc(orders: pd.DataFrame, *, by: str | Sequence[str] = "product_id", period_
     a, b = check_fraction("a", a), check_fraction("b", b)
     if not a < b:
         raise ParameterError.from_catalog("market.error_abc_order", a=a, b=b)
-    data = window_orders(orders, period_end, months, date)
+    data = window_orders(orders, period_end, months, date, columns=[*cols, value])
     sales = data.groupby(cols, observed=True, dropna=False)[value].sum().rename("sales").reset_index()
     sales = sales.sort_values("sales", ascending=False, kind="stable").reset_index(drop=True)
     positive = sales["sales"].clip(lower=0)
@@ -93,7 +93,7 @@ def key_accounts(enriched: pd.DataFrame, *, period_end: object, months: int = 12
                   value=value, date=date)
     top = classes.loc[classes["abc"] == "A"]
     end = to_timestamp("period_end", period_end)
-    prior = window_orders(enriched, years_back(end), months, date)
+    prior = window_orders(enriched, years_back(end), months, date, columns=["customer_id", value])
     prior_sales = prior.groupby("customer_id", observed=True)[value].sum()
     attrs = [c for c in ("customer", "channel", "province", "region") if c in enriched.columns]
     info = enriched.drop_duplicates("customer_id").set_index("customer_id")[attrs]
@@ -122,7 +122,7 @@ def concentration(orders: pd.DataFrame, *, by: str | Sequence[str] = "customer_i
     cols = as_list(by)
     check_columns(orders, [*cols, value, date])
     top = check_positive_int("top", top)
-    data = window_orders(orders, period_end, months, date)
+    data = window_orders(orders, period_end, months, date, columns=[*cols, value])
     sales = data.groupby(cols, observed=True, dropna=False)[value].sum()
     sales = sales[sales > 0].sort_values(ascending=False, kind="stable")
     total = float(sales.sum())

@@ -83,16 +83,20 @@ def month_window(period_end: pd.Timestamp, months: int) -> tuple[pd.Timestamp, p
     return period_end - pd.DateOffset(months=months) + DAY, period_end
 
 
-def window_orders(orders: pd.DataFrame, period_end: object, months: int | None, date: str) -> pd.DataFrame:
+def window_orders(orders: pd.DataFrame, period_end: object, months: int | None, date: str, *,
+                  columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Return the order lines of the ``months`` months ending at ``period_end`` (all history up to it when None).
 
     The window is :func:`month_window`: whole months when ``period_end`` is a month end.
+    ``columns`` keeps only those columns (a caller that sums one value copies three
+    columns of the lines, not all of them); all by default.
     """
     end = to_timestamp("period_end", period_end)
+    keep = slice(None) if columns is None else list(dict.fromkeys(columns))
     if months is None:
-        return orders.loc[orders[date] < end + DAY]
+        return orders.loc[orders[date] < end + DAY, keep]
     start, _ = month_window(end, check_positive_int("months", months))
-    return orders.loc[in_days(orders[date], start, end)]
+    return orders.loc[in_days(orders[date], start, end), keep]
 
 
 class Period(NamedTuple):
@@ -186,8 +190,9 @@ def compare_periods(orders: pd.DataFrame, *, by: str | Sequence[str] | None, per
     cols = as_list(by)
     check_columns(orders, [*cols, value, date])
     bounds = period_bounds(period_end, comparison=comparison)
-    current = orders.loc[in_days(orders[date], bounds.start, bounds.end)]
-    prior = orders.loc[in_days(orders[date], bounds.prior_start, bounds.prior_end)]
+    keep = list(dict.fromkeys([*cols, value]))  # the lines' other columns are not copied
+    current = orders.loc[in_days(orders[date], bounds.start, bounds.end), keep]
+    prior = orders.loc[in_days(orders[date], bounds.prior_start, bounds.prior_end), keep]
     if cols:
         cur = current.groupby(cols, observed=True, dropna=False, sort=True)[value].sum()
         pri = prior.groupby(cols, observed=True, dropna=False, sort=True)[value].sum()

@@ -212,8 +212,8 @@ def season_ahead(orders: pd.DataFrame, *, period_end: object, months: int = 3,
     """
     end = to_timestamp("period_end", period_end)
     months = check_positive_int("months", months)
-    check_columns(orders, [value, date])
-    history = orders.loc[orders[date] < end + DAY]
+    check_columns(orders, [*as_list(by), value, date])
+    history = orders.loc[orders[date] < end + DAY, list(dict.fromkeys([*as_list(by), value, date]))]
     indices = name_seasons(seasonality(history, by=by, value=value, date=date), high=high, low=low)
     first = last_complete_month(end) + 1
     ahead = pd.DataFrame({"ds": pd.period_range(first, periods=months, freq="M").to_timestamp()})
@@ -251,7 +251,8 @@ def seasonal_matrix(orders: pd.DataFrame, *, by: str = "category", period_end: o
         check_positive_int("top", top)
     check_columns(orders, [by, value, date])
     if period_end is not None:
-        orders = orders.loc[orders[date] < to_timestamp("period_end", period_end) + DAY]
+        keep = list(dict.fromkeys([by, value, date]))
+        orders = orders.loc[orders[date] < to_timestamp("period_end", period_end) + DAY, keep]
     idx = seasonality(orders, by=by, value=value, date=date, shrink=shrink)
     matrix = idx.pivot(index=by, columns="month", values="index")
     size = orders.groupby(by, observed=True)[value].sum()

@@ -119,7 +119,7 @@ def mix_over_time(orders: pd.DataFrame, *, by: str, period_end: object, freq: st
     check_columns(orders, [by, value, date])
     code = _FREQS[check_choice("freq", freq, tuple(_FREQS))]
     end = to_timestamp("period_end", period_end)
-    data = orders.loc[orders[date] < end + DAY]
+    data = orders.loc[orders[date] < end + DAY, list(dict.fromkeys([by, value, date]))]
     period = data[date].dt.to_period(code).rename("_period")
     sums = data.groupby([data[by], period], observed=True, dropna=False)[value].sum()
     if sums.empty:

@@ -178,7 +178,7 @@ def explore(enriched: pd.DataFrame, *, period_end: object, comparison: str = "yt
     check_choice("by", by, _DIMS)
     check_choice("comparison", comparison, COMPARISONS)
     top = check_positive_int("top", top)
-    filter_orders(enriched, region=region, category=category)  # fail early on a bad default
+    filter_orders(enriched, region=region, category=category, copy=False)  # fail early on a bad default
 
     def render(**selection: str) -> tuple[Figure, HTML]:
         return _render(enriched, period_end=period_end, top=top, currency=currency, **selection)
@@ -194,7 +194,7 @@ def _render(enriched: pd.DataFrame, *, period_end: object, top: int, currency: s
     from salesnb import display as show
     from salesnb.plots import market as charts  # the charts import the analyses, never this module
 
-    view = filter_orders(enriched, region=region, category=category)
+    view = filter_orders(enriched, region=region, category=category, copy=False)
     compared = translate(compare_periods(view, by=by, period_end=period_end, comparison=comparison))
     subtitle = period_label(period_end, comparison=comparison)
     fig = charts.yoy_bars(compared.head(top), by=by, subtitle=subtitle)
@@ -217,8 +217,10 @@ def _controls(enriched: pd.DataFrame, *, region: str, category: str, comparison:
     """Return the Explore dropdowns (region, category, period, breakdown) set to the default selection."""
     import ipywidgets as widgets
 
-    region_options, region_value = _choices(sorted(enriched["region"].dropna().astype(str).unique()), region)
-    category_options, category_value = _choices(sorted(enriched["category"].dropna().astype(str).unique()), category)
+    # names of the distinct values, not of every line
+    region_options, region_value = _choices(sorted({str(v) for v in enriched["region"].dropna().unique()}), region)
+    category_options, category_value = _choices(sorted({str(v) for v in enriched["category"].dropna().unique()}),
+                                                category)
     return {
         "region": widgets.Dropdown(options=region_options, value=region_value, description=i18n.t("market.col_region")),
         "category": widgets.Dropdown(options=category_options, value=category_value,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from salesnb.errors import ParameterError
 from salesnb.market.periods import in_days
-from salesnb.money.margin import costed_orders
+from salesnb.money.margin import costed_orders, remember
 from salesnb.params import check_positive_number, to_timestamp
 from salesnb.review.plan import daily_targets
 
@@ -104,15 +104,21 @@ def _tier_of(tiers: pd.DataFrame, attainment: float) -> tuple[int, float, str]:
     return i + 1, float(tiers["rate"].iloc[i]), str(tiers["base"].iloc[i])
 
 
-def _period_sales(orders: pd.DataFrame, lines: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Net sales, margin and new customers per rep in the span (``lines``: the costed order lines of the span).
+def _period_sales(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, *,
+                  lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Net sales, margin and new customers per rep in the span.
 
-    A new customer is one whose first line sold ever (in ``orders``) falls in the span.
+    ``lines``: costed order lines covering the span (default: all of them, shared). A
+    new customer is one whose first line sold ever (in ``orders``) falls in the span.
     """
-    now = lines.loc[in_days(lines["order_date"], start, end)]
+    lines = costed_orders(dataset, shared=True) if lines is None else lines
+    now = lines.loc[in_days(lines["order_date"], start, end), ["rep_id", "net_amount", "margin"]]
     out = now.groupby("rep_id", sort=True)[["net_amount", "margin"]].sum().rename(columns={"net_amount": "net_sales"})
-    sold = orders.loc[orders["quantity"] > 0, ["order_id", "order_date", "customer_id", "rep_id"]]
-    sold = sold.sort_values(["order_date", "order_id"], kind="stable")
+    orders = dataset.orders
+    sold = orders.loc[orders["quantity"] > 0, ["customer_id", "order_date", "order_id", "rep_id"]]
+    # a customer's first line is on its first day: sort only those lines, not every line
+    first_day = sold.groupby("customer_id", sort=False, dropna=False)["order_date"].transform("min")
+    sold = sold.loc[sold["order_date"] == first_day].sort_values(["order_date", "order_id"], kind="stable")
     first = sold.drop_duplicates("customer_id", keep="first")
     first = first.loc[in_days(first["order_date"], start, end)]
     out["new_customers"] = first.groupby("rep_id").size().reindex(out.index).fillna(0).astype(int)
@@ -133,8 +139,15 @@ def _targets(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, targets: 
     """Each rep's target over the span: a ``rep_id, target`` frame as given, else the review's daily targets."""
     if isinstance(targets, pd.DataFrame) and "date" not in targets and "month" not in targets:
         return targets.groupby("rep_id")["target"].sum().astype(float)
-    daily = daily_targets(dataset, start=start, end=end, targets=targets)
+    daily = _daily(dataset, start, end, targets)
     return daily.groupby("rep_id")["target"].sum().astype(float)
+
+
+def _daily(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, targets: TargetSource | None) -> pd.DataFrame:
+    """Return the review's daily targets of the span; the default ones computed once per dataset and span."""
+    if targets is not None:
+        return daily_targets(dataset, start=start, end=end, targets=targets)
+    return remember(dataset, ("daily_targets", start, end), lambda: daily_targets(dataset, start=start, end=end))
 
 
 def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFrame | None = None,
@@ -169,15 +182,27 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
     s, e = to_timestamp("start", start), to_timestamp("end", end)
     factor = check_positive_number("rate_factor", rate_factor)
     tiers = check_plan(plan) if plan is not None else commission_plan(dataset)
-    lines = costed_orders(dataset, start=s, end=e) if lines is None else lines
-    sales = _period_sales(dataset.orders, lines, s, e)
-    target = _targets(dataset, s, e, targets)
+    return _table(dataset, _inputs(dataset, s, e, targets, lines=lines), tiers, factor)
+
+
+def _inputs(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, targets: TargetSource | None, *,
+            lines: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Return what a commission table is computed from: sales, targets and overdue invoices collected per rep."""
+    return (_period_sales(dataset, start, end, lines=lines), _targets(dataset, start, end, targets),
+            _collected(dataset, start, end))
+
+
+def _table(dataset: Dataset, inputs: tuple[pd.DataFrame, pd.Series, pd.Series], tiers: pd.DataFrame,
+           factor: float) -> pd.DataFrame:
+    """Return the frame of :func:`commissions` from its :func:`_inputs` (``rate_what_if`` reuses them)."""
+    sales, target, collected = inputs
     reps = sorted(set(sales.index) | set(target.index[target > 0]))
     named = dataset.reps.set_index("rep_id")["plan_id"] if "plan_id" in dataset.reps else None
-    rows = [_rep_row(rep, _plan_of(named, rep, tiers), sales, target, tiers, factor) for rep in reps]
+    plans = {rep: _plan_of(named, rep, tiers) for rep in reps}
+    own = {plan_id: tiers.loc[tiers["plan_id"] == plan_id] for plan_id in dict.fromkeys(plans.values())}
+    rows = [_rep_row(rep, plans[rep], own[plans[rep]], sales, target, factor) for rep in reps]
     out = pd.DataFrame(rows)
-    collected = _collected(dataset, s, e).reindex(out["rep_id"]).fillna(0).astype(int).to_numpy()
-    out["collected"] = collected
+    out["collected"] = collected.reindex(out["rep_id"]).fillna(0).astype(int).to_numpy()
     out["bonuses"] = out["new_customers"] * out.pop("_bonus_new") + out["collected"] * out.pop("_bonus_collected")
     out["total"] = out["commission"] + out["bonuses"]
     return out
@@ -186,16 +211,15 @@ def commissions(dataset: Dataset, *, start: object, end: object, plan: pd.DataFr
 def _plan_of(named: pd.Series | None, rep: str, tiers: pd.DataFrame) -> str:
     """Return the rep's plan id: ``reps.plan_id`` (``named``) when that plan exists, else the default (or first)."""
     plans = set(tiers["plan_id"])
-    plan = named.get(rep) if named is not None else None
-    if isinstance(plan, str) and plan in plans:
-        return plan
+    plan_id = named.get(rep) if named is not None else None
+    if isinstance(plan_id, str) and plan_id in plans:
+        return plan_id
     return DEFAULT_PLAN if DEFAULT_PLAN in plans else str(tiers["plan_id"].iloc[0])
 
 
-def _rep_row(rep: str, plan_id: str, sales: pd.DataFrame, target: pd.Series, tiers: pd.DataFrame,
+def _rep_row(rep: str, plan_id: str, own: pd.DataFrame, sales: pd.DataFrame, target: pd.Series,
              factor: float) -> dict[str, object]:
-    """One rep's row of :func:`commissions` (bonuses per unit kept apart for the caller)."""
-    own = tiers.loc[tiers["plan_id"] == plan_id]
+    """One rep's row of :func:`commissions` (bonuses per unit kept apart for the caller); ``own``: its plan's tiers."""
     net = float(sales["net_sales"].get(rep, 0.0))
     mar = float(sales["margin"].get(rep, 0.0))
     tgt = float(target.get(rep, 0.0))
@@ -228,10 +252,13 @@ def rate_what_if(dataset: Dataset, *, start: object, end: object, factors: Seque
         ``factor, commission, bonuses, total, share`` (total / net sales), one row per factor.
     """
     s, e = to_timestamp("start", start), to_timestamp("end", end)
-    daily = None if isinstance(targets, pd.DataFrame) else daily_targets(dataset, start=s, end=e, targets=targets)
+    daily = None if isinstance(targets, pd.DataFrame) else _daily(dataset, s, e, targets)
     fixed = targets if daily is None else daily.groupby("rep_id", as_index=False)["target"].sum()
+    checked = [check_positive_number("rate_factor", factor) for factor in factors]
+    tiers = check_plan(plan) if plan is not None else commission_plan(dataset)
+    inputs = _inputs(dataset, s, e, fixed)  # the same sales and targets for every factor
     rows = []
-    for factor in factors:
-        cost = incentive_cost(commissions(dataset, start=s, end=e, plan=plan, targets=fixed, rate_factor=factor))
+    for factor, rate_factor in zip(factors, checked, strict=True):
+        cost = incentive_cost(_table(dataset, inputs, tiers, rate_factor))
         rows.append({"factor": float(factor), **{k: cost[k] for k in ("commission", "bonuses", "total", "share")}})
     return pd.DataFrame(rows)

@@ -50,8 +50,10 @@ def _customer_losses(dataset: Dataset) -> pd.DataFrame:
     if "lost_to" not in cust:
         return _lead_losses(dataset).iloc[0:0]
     lost = cust.loc[cust["lost_to"].notna()]
-    orders = dataset.orders.merge(dataset.products[["product_id", "category"]], on="product_id", how="left")
-    orders = orders.loc[orders["customer_id"].isin(lost["customer_id"])]
+    orders = dataset.orders  # the lost customers' lines only, then their categories
+    orders = orders.loc[orders["customer_id"].isin(lost["customer_id"]), ["customer_id", "product_id", "order_date",
+                                                                          "net_amount"]]
+    orders = orders.merge(dataset.products[["product_id", "category"]], on="product_id", how="left")
     when = lost.set_index("customer_id")["lost_date"]
     since = orders["customer_id"].map(when)
     recent = orders.loc[since.isna() | ((orders["order_date"] <= since) &

@@ -123,7 +123,8 @@ def selling_cost_share(dataset: Dataset, *, start: object = None, end: object = 
         expense_share`` (selling expenses / net sales) and ``cost_share`` (cost of goods /
         net sales); NaN shares in a month without sales.
     """
-    lines = _window(costed_orders(dataset), "order_date", start, end)
+    lines = _window(costed_orders(dataset, shared=True)[["order_date", "month", "net_amount", "cost"]], "order_date",
+                    start, end)
     sales = lines.groupby("month", sort=True)[["net_amount", "cost"]].sum().rename(
         columns={"net_amount": "net_sales", "cost": "cost_of_goods"})
     spent = expense_lines(dataset, start=start, end=end).groupby("month", sort=True)["amount"].sum()
@@ -168,7 +169,8 @@ def contribution(dataset: Dataset, *, by: str = "rep", start: object = None, end
     """
     check_choice("by", by, ("rep", "region"))
     key = "rep_id" if by == "rep" else "region_id"
-    lines = _window(costed_orders(dataset), "order_date", start, end)
+    costed = costed_orders(dataset, shared=True)[["order_date", "rep_id", "rep_region", "net_amount", "margin"]]
+    lines = _window(costed, "order_date", start, end)
     lines = lines.assign(region_id=lines["rep_region"])
     sales = lines.groupby(key, sort=True)[["net_amount", "margin"]].sum().rename(columns={"net_amount": "net_sales"})
     spent = expense_lines(dataset, start=start, end=end)

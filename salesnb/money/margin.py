@@ -5,19 +5,15 @@ orders carry one, else the product's ``unit_cost`` (returns, with a negative qua
 give the cost back). :func:`costed_orders` is that one frame; :func:`margin` groups it
 and :func:`margin_comparison` sets a period against the same period a year earlier
 (the periods of :func:`salesnb.market.periods.period_bounds`).
-
-The money page, the work plan and the review's rep pages ask for the costed lines of
-the same dataset many times (eleven times on the money page); :func:`costed_orders`
-builds them once per set of frames and hands out copies.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,7 +25,7 @@ from salesnb.params import to_timestamp
 if TYPE_CHECKING:
     from salesnb.data import Dataset
 
-__all__ = ["GROUPS", "costed_orders", "group_columns", "margin", "margin_comparison", "with_margin"]
+__all__ = ["GROUPS", "costed_orders", "group_columns", "margin", "margin_comparison", "remember", "with_margin"]
 
 #: Names a margin can be grouped by -> the columns of :func:`costed_orders` that carry them.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -61,17 +57,33 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
     return cols
 
 
-#: Costed lines already built, by the frames they were built from (kept while those frames live).
-_COSTED: dict[tuple[int, ...], tuple[tuple[weakref.ref, ...], pd.DataFrame]] = {}
-_COSTED_SIZE = 4
+#: What :func:`remember` keeps: weak references to the last dataset's tables, and its values by key.
+_SHARED: dict[str, Any] = {"tables": (), "values": {}}
 
 
-def costed_orders(dataset: Dataset, *, start: object = None, end: object = None) -> pd.DataFrame:
+def remember(dataset: Dataset, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()``, computed once while ``dataset``'s tables are the same frame objects.
+
+    The money page's sections share what several of them derive from the order lines
+    (the costed lines, the default targets of a period). One dataset is kept at a time:
+    another dataset's tables, or a table replaced by a new frame, start afresh, and the
+    values go when the orders frame does. Callers must not modify what it returns.
+    """
+    frames = tuple(dataset.tables.values())
+    held = _SHARED["tables"]
+    if len(held) != len(frames) or not all(ref() is f for ref, f in zip(held, frames, strict=True)):
+        _SHARED["values"] = {}  # the previous dataset's values go before the new ones are built
+        _SHARED["tables"] = tuple(weakref.ref(f) for f in frames)
+        weakref.finalize(dataset.orders, _SHARED["values"].clear)
+    values = _SHARED["values"]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
+
+
+def costed_orders(dataset: Dataset, *, start: object = None, end: object = None,
+                  shared: bool = False) -> pd.DataFrame:
     """Order lines with what they cost: :func:`~salesnb.market.orders.enrich_orders` plus cost columns.
-
-    All the lines are built once per set of frames (the same ``orders``,
-    ``customers``, ``regions``, ``products`` and ``reps`` objects); every call returns
-    its own copy. A span (``start``/``end``) costs only its lines, each time.
 
     Parameters
     ----------
@@ -79,7 +91,12 @@ def costed_orders(dataset: Dataset, *, start: object = None, end: object = None)
         Needs ``orders``, ``customers``, ``regions``, ``products`` (and ``reps``).
     start, end : date-like, optional
         Only the lines dated from ``start`` to ``end`` (both days included), in the
-        same order; all by default.
+        same order, costed alone (never shared); all by default.
+    shared : bool, default False
+        Return the one frame computed for this dataset's tables (:func:`remember`: the
+        money page's dozen sections join the order lines once, not once each). The
+        result is shared: do not modify it. False returns a copy of that frame, which
+        the caller owns.
 
     Returns
     -------
@@ -89,22 +106,26 @@ def costed_orders(dataset: Dataset, *, start: object = None, end: object = None)
         (the region of the rep's territory) and ``promo_code`` (empty when absent).
     """
     if start is not None or end is not None:
-        return _cost_lines(_lines_between(dataset, start, end))  # cost only those lines
-    frames = tuple(getattr(dataset, name) for name in ("orders", "customers", "regions", "products", "reps"))
-    slot = tuple(id(f) for f in frames)
-    hit = _COSTED.get(slot)
-    if hit is None or any(ref() is not f for ref, f in zip(hit[0], frames, strict=True)):
-        for old in [k for k, (refs, _) in _COSTED.items() if any(r() is None for r in refs)]:
-            _COSTED.pop(old)  # lines of frames gone
-        if len(_COSTED) >= _COSTED_SIZE:
-            _COSTED.pop(next(iter(_COSTED)))
-        hit = (tuple(weakref.ref(f) for f in frames), _cost_lines(dataset))
-        _COSTED[slot] = hit
-    return hit[1].copy()
+        return _costed(_lines_between(dataset, start, end))  # cost only those lines
+    if not hasattr(dataset, "tables"):  # any object with the frames: nothing to remember them by
+        return _costed(dataset)
+    lines = remember(dataset, "costed_orders", lambda: _costed(dataset))
+    return lines if shared else lines.copy()
 
 
-def _cost_lines(dataset: Dataset) -> pd.DataFrame:
-    """Build the costed lines of :func:`costed_orders`."""
+def _lines_between(dataset: Dataset, start: object, end: object) -> Dataset:
+    """Return the dataset with only the order lines dated ``start..end`` (its content hash marked as a part)."""
+    orders = dataset.orders
+    lo = to_timestamp("start", start) if start is not None else orders["order_date"].min()
+    hi = to_timestamp("end", end) if end is not None else orders["order_date"].max()
+    tables = {**dataset.tables, "orders": orders.loc[in_days(orders["order_date"], lo, hi)]}
+    if not dataclasses.is_dataclass(dataset):  # any object with the frames (enrich_orders takes one)
+        return SimpleNamespace(**{**vars(dataset), **tables})  # type: ignore[return-value]
+    return dataclasses.replace(dataset, tables=tables, content_hash=f"{dataset.content_hash}#orders={lo}..{hi}")
+
+
+def _costed(dataset: Dataset) -> pd.DataFrame:
+    """Compute the frame of :func:`costed_orders`."""
     out = enrich_orders(dataset)
     product_cost = out["product_id"].map(dataset.products.set_index("product_id")["unit_cost"]).astype(float)
     if "unit_cost" in out.columns:
@@ -117,17 +138,6 @@ def _cost_lines(dataset: Dataset) -> pd.DataFrame:
     if "promo_code" not in out.columns:
         out["promo_code"] = pd.Series(pd.NA, index=out.index, dtype="string")
     return out
-
-
-def _lines_between(dataset: Dataset, start: object, end: object) -> Dataset:
-    """Return the dataset with only the order lines dated ``start..end`` (its content hash marked as a part)."""
-    orders = dataset.orders
-    lo = to_timestamp("start", start) if start is not None else orders["order_date"].min()
-    hi = to_timestamp("end", end) if end is not None else orders["order_date"].max()
-    tables = {**dataset.tables, "orders": orders.loc[in_days(orders["order_date"], lo, hi)]}
-    if not dataclasses.is_dataclass(dataset):  # any object with the frames (enrich_orders takes one)
-        return SimpleNamespace(**{**vars(dataset), **tables})  # type: ignore[return-value]
-    return dataclasses.replace(dataset, tables=tables, content_hash=f"{dataset.content_hash}#orders={lo}..{hi}")
 
 
 def with_margin(frame: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +172,8 @@ def margin(dataset: Dataset, *, by: str | Sequence[str] | None = ("category",), 
     start, end : date-like, optional
         First and last day of the order dates counted (both included); all by default.
     lines : DataFrame, optional
-        :func:`costed_orders` of ``dataset``, already computed (speed-up).
+        :func:`costed_orders` of ``dataset``, already computed (speed-up; the lines
+        from ``start`` to ``end`` are enough).
 
     Returns
     -------
@@ -175,10 +186,10 @@ def margin(dataset: Dataset, *, by: str | Sequence[str] | None = ("category",), 
     >>> margin(ds, by="rep", start="2026-01-01", end="2026-10-31")  # doctest: +SKIP
     """
     cols = group_columns(by)
-    lines = costed_orders(dataset, start=start, end=end) if lines is None else lines
+    lines = costed_orders(dataset, shared=True) if lines is None else lines
     lo = to_timestamp("start", start) if start is not None else lines["order_date"].min()
     hi = to_timestamp("end", end) if end is not None else lines["order_date"].max()
-    out = with_margin(_sum(lines.loc[in_days(lines["order_date"], lo, hi)], cols))
+    out = with_margin(_sum(lines.loc[in_days(lines["order_date"], lo, hi), [*cols, "net_amount", "cost"]], cols))
     return out.sort_values("net_sales", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -206,9 +217,11 @@ def margin_comparison(dataset: Dataset, *, by: str | Sequence[str] | None = ("ca
     """
     cols = group_columns(by)
     bounds = period_bounds(period_end, comparison=comparison)
-    lines = costed_orders(dataset)
-    now = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.start, bounds.end)], cols))
-    before = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.prior_start, bounds.prior_end)], cols))
+    lines = costed_orders(dataset, shared=True)
+    keep = [*cols, "net_amount", "cost"]
+    now = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.start, bounds.end), keep], cols))
+    before = with_margin(_sum(lines.loc[in_days(lines["order_date"], bounds.prior_start, bounds.prior_end), keep],
+                              cols))
     before = before.rename(columns={c: f"prior_{c}" for c in ("net_sales", "cost", "margin", "margin_pct")})
     out = now.merge(before, on=cols, how="outer") if cols else pd.concat([now, before], axis=1)
     for col in ("net_sales", "margin", "prior_net_sales", "prior_margin"):

@@ -57,7 +57,7 @@ def promotion_effect(dataset: Dataset, *, code: str | None = None) -> pd.DataFra
         and ``margin_uplift``. ``sales_year_before`` is NaN when the history does not reach
         back that far.
     """
-    lines = costed_orders(dataset)
+    lines = costed_orders(dataset, shared=True)[["order_date", "promo_code", "net_amount", "margin"]]
     weeks = promotion_weeks(lines)
     if code is not None:
         weeks = weeks.loc[weeks["code"] == code]
