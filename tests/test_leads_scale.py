@@ -8,7 +8,7 @@ import pytest
 from test_leads import synthetic
 
 from salesnb import leads
-from salesnb.leads import score
+from salesnb.leads import clean, score
 
 
 def explain_row_by_row(scorer: leads.LeadScorer, X: pd.DataFrame, *, top: int, min_effect: float,
@@ -83,3 +83,45 @@ def test_refit_forgets_the_recalled_contributions(history) -> None:
     before = scorer.contributions(X)
     after = scorer.fit(X, ~y).contributions(X)
     assert not np.allclose(before.to_numpy(), after.to_numpy())
+
+
+def candidate_pairs_as_first_written(keys: list[str], blocks: list[str], *, window: int = 4,
+                                     max_block: int = 60) -> set[tuple[int, int]]:
+    """The de-duplication's candidate pairs as a set of tuples, as first written."""
+    by_block: dict[str, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if keys[i]:
+            by_block.setdefault(b, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in by_block.values():
+        df: dict[str, int] = {}
+        for i in members:
+            for w in set(keys[i].split()):
+                df[w] = df.get(w, 0) + 1
+        index: dict[str, list[int]] = {}
+        for i in members:
+            rare = min(set(keys[i].split()), key=lambda w: (df[w], w))
+            if df[rare] <= max_block:
+                index.setdefault(rare, []).append(i)
+        for ids in index.values():
+            pairs.update((min(i, j), max(i, j)) for a, i in enumerate(ids) for j in ids[a + 1:])
+        for sort_key in (lambda i: (clean._sorted_words(keys[i]), i), lambda i: (keys[i][::-1], i)):
+            ordered = sorted(members, key=sort_key)
+            for a in range(len(ordered)):
+                for b in range(a + 1, min(a + 1 + window, len(ordered))):
+                    pairs.add((min(ordered[a], ordered[b]), max(ordered[a], ordered[b])))
+    return pairs
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_candidate_pairs_equal_the_set_of_tuples(seed: int) -> None:
+    """The pairs as integer codes equal the set of tuples, sorted, with empty names and tiny blocks."""
+    rng = np.random.default_rng(seed)
+    words = ["bar", "cafe", "sol", "luna", "mar", "norte", "sur", "casa", "pepe", "ana", "garcia", "lopez"]
+    keys = [" ".join(rng.choice(words, rng.integers(0, 4))) for _ in range(400)]
+    blocks = rng.choice(["P1", "P2", "P3", "P4"], 400).tolist()
+    blocks[:3] = ["only1", "only2", "only3"]
+    expected = np.array(sorted(candidate_pairs_as_first_written(keys, blocks, max_block=15)),
+                        dtype=np.int64).reshape(-1, 2)
+    np.testing.assert_array_equal(clean._candidate_pairs(keys, blocks, max_block=15), expected)
+    assert clean._candidate_pairs(["", ""], ["P1", "P1"]).shape == (0, 2)
