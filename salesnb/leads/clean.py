@@ -103,40 +103,73 @@ def _similarity(sa: str, sb: str) -> float:
 
 
 def _candidate_pairs(keys: list[str], blocks: list[str], *, window: int = 4,
-                     max_block: int = 60) -> set[tuple[int, int]]:
-    """Return the pairs (i < j) worth comparing: same block and a shared rare word or close in sort order."""
+                     max_block: int = 60) -> np.ndarray:
+    """Return the pairs (i < j) worth comparing: same block and a shared rare word or close in sort order.
+
+    Shape (n_pairs, 2), each pair once, sorted; built as integer codes (a pair of
+    leads is 8 bytes, not a Python tuple in a set: tens of millions at 100x).
+    """
+    n = len(keys)
     by_block: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(blocks):
         if keys[i]:
             by_block[b].append(i)
-    pairs: set[tuple[int, int]] = set()
+    codes: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     for members in by_block.values():
         if len(members) < 2:
             continue
-        # 1. a shared rare word (each name is indexed under its rarest word)
-        df: dict[str, int] = defaultdict(int)
-        words = {i: set(keys[i].split()) for i in members}
-        for i in members:
-            for w in words[i]:
-                df[w] += 1
-        index: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            rare = min(words[i], key=lambda w: (df[w], w))
-            if df[rare] <= max_block:
-                index[rare].append(i)
-        for ids in index.values():
-            for a in range(len(ids)):
-                for b in range(a + 1, len(ids)):
-                    i, j = ids[a], ids[b]
-                    pairs.add((min(i, j), max(i, j)))
-        # 2. sorted neighbourhood, on the sorted words and on the reversed text (typos)
+        for ids in _rare_word_groups(keys, members, max_block):
+            a, b = np.triu_indices(len(ids), k=1)
+            codes.append(_pair_codes(ids[a], ids[b], n))
+        # sorted neighbourhood, on the sorted words and on the reversed text (typos)
         for sort_key in (lambda i: (_sorted_words(keys[i]), i), lambda i: (keys[i][::-1], i)):
-            ordered = sorted(members, key=sort_key)
-            for a in range(len(ordered)):
-                for b in range(a + 1, min(a + 1 + window, len(ordered))):
-                    i, j = ordered[a], ordered[b]
-                    pairs.add((min(i, j), max(i, j)))
-    return pairs
+            ordered = np.array(sorted(members, key=sort_key), dtype=np.int64)
+            for step in range(1, window + 1):
+                codes.append(_pair_codes(ordered[:-step], ordered[step:], n))
+    unique = np.unique(np.concatenate(codes))
+    return np.column_stack((unique // max(n, 1), unique % max(n, 1))).astype(np.int64).reshape(-1, 2)
+
+
+def _rare_word_groups(keys: list[str], members: list[int], max_block: int) -> list[np.ndarray]:
+    """Return the groups of a block's names indexed under the same rarest word (of at most ``max_block``)."""
+    df: dict[str, int] = defaultdict(int)
+    words = {i: set(keys[i].split()) for i in members}
+    for i in members:
+        for w in words[i]:
+            df[w] += 1
+    index: dict[str, list[int]] = defaultdict(list)
+    for i in members:
+        rare = min(words[i], key=lambda w: (df[w], w))
+        if df[rare] <= max_block:
+            index[rare].append(i)
+    return [np.array(ids, dtype=np.int64) for ids in index.values() if len(ids) > 1]
+
+
+def _pair_codes(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    """Return one integer per pair, ``min * n + max``: sorting the codes sorts the pairs."""
+    return np.minimum(i, j) * n + np.maximum(i, j)
+
+
+def _letter_filter(pairs: np.ndarray, sorted_keys: list[str], threshold: float, *,
+                   chunk: int = 500_000) -> np.ndarray:
+    """Return the pairs whose similarity can reach ``threshold`` by their lengths and letter counts.
+
+    An upper bound of the ratio, vectorised, before difflib; ``chunk`` pairs at a time
+    (bounded memory).
+    """
+    alphabet = {ch: k for k, ch in enumerate(sorted({ch for k in sorted_keys for ch in k}))}
+    bags = np.zeros((len(sorted_keys), len(alphabet)), dtype=np.int32)
+    for i, k in enumerate(sorted_keys):
+        for ch, c in Counter(k).items():
+            bags[i, alphabet[ch]] = c
+    lens = bags.sum(axis=1)
+    keep = []
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start:start + chunk]
+        total = lens[part[:, 0]] + lens[part[:, 1]]
+        common = np.minimum(bags[part[:, 0]], bags[part[:, 1]]).sum(axis=1)
+        keep.append(part[2 * common >= threshold * total])
+    return np.concatenate(keep) if keep else pairs
 
 
 def _similar_names(keys: list[str], blocks: list[str], threshold: float) -> list[tuple[int, int, float]]:
@@ -149,18 +182,9 @@ def _similar_names(keys: list[str], blocks: list[str], threshold: float) -> list
             exact[(b, k)].append(i)
     for ids in exact.values():  # identical keys: all pairs against the first (enough to link)
         out.extend((ids[0], j, 1.0) for j in ids[1:])
-    pairs = np.array(sorted(_candidate_pairs(keys, blocks)), dtype=np.int64).reshape(-1, 2)
+    pairs = _candidate_pairs(keys, blocks)
     if len(pairs):
-        # upper bounds of the ratio from lengths and letter counts, vectorised, before difflib
-        alphabet = {ch: k for k, ch in enumerate(sorted({ch for k in sorted_keys for ch in k}))}
-        bags = np.zeros((len(keys), len(alphabet)), dtype=np.int32)
-        for i, k in enumerate(sorted_keys):
-            for ch, c in Counter(k).items():
-                bags[i, alphabet[ch]] = c
-        lens = bags.sum(axis=1)
-        total = lens[pairs[:, 0]] + lens[pairs[:, 1]]
-        common = np.minimum(bags[pairs[:, 0]], bags[pairs[:, 1]]).sum(axis=1)
-        pairs = pairs[2 * common >= threshold * total]
+        pairs = _letter_filter(pairs, sorted_keys, threshold)
     for i, j in pairs.tolist():
         a, b = sorted_keys[i], sorted_keys[j]
         if a == b:

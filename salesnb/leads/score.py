@@ -68,6 +68,8 @@ from salesnb.params import (
 )
 from salesnb.vocab import LEAD_MODES
 
+_CONTRIB_CHUNK = 20_000  # leads whose model contributions are computed together
+
 __all__ = [
     "AUTO_BAYES_BELOW",
     "AUTO_RULES_BELOW",
@@ -445,6 +447,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self
         """
         self._check_params()
+        self.__dict__.pop("_contrib_memo", None)
         if y is None and self.mode not in ("auto", "rules"):
             raise ParameterError.from_catalog("leads.error_requires_y", mode=repr(self.mode))
         frame = self._frame(X, reset=True)
@@ -679,6 +682,13 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.background_ = bg
 
     def _contrib_model(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Model contributions, a block of at most :data:`_CONTRIB_CHUNK` leads at a time (bounded memory)."""
+        if len(frame) <= _CONTRIB_CHUNK:
+            return self._contrib_model_block(frame)
+        return pd.concat([self._contrib_model_block(frame.iloc[start:start + _CONTRIB_CHUNK])
+                          for start in range(0, len(frame), _CONTRIB_CHUNK)])
+
+    def _contrib_model_block(self, frame: pd.DataFrame) -> pd.DataFrame:
         base = self._model_logodds(frame)
         out = pd.DataFrame(index=frame.index)
         n = len(frame)
@@ -687,7 +697,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             if not values:
                 out[name] = 0.0
                 continue
-            stacked = pd.concat([frame] * len(values), ignore_index=True)
+            # the block once per typical value (a take, not a concat of copies: same rows, less work)
+            stacked = frame.take(np.tile(np.arange(n), len(values))).reset_index(drop=True)
             col = np.repeat(np.array(values, dtype=object), n)
             stacked[name] = col if self.columns_[name]["cat"] else col.astype(float)
             z = self._model_logodds(stacked).reshape(len(values), n)
@@ -718,10 +729,35 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "mode_")
         frame = self._frame(X, reset=False)
-        with threadpool_limits(limits=self.n_threads) if self.n_threads else nullcontext():
-            out = getattr(self, f"_contrib_{self.mode_}")(frame)
+        out = self._recall_contributions(frame)
+        if out is None:
+            with threadpool_limits(limits=self.n_threads) if self.n_threads else nullcontext():
+                out = getattr(self, f"_contrib_{self.mode_}")(frame)
+            if self.mode_ == "model":  # the costly mode: keep the last answer for the same leads
+                self._contrib_memo = (pd.util.hash_pandas_object(frame, index=False).to_numpy(),
+                                      frame.reset_index(drop=True), out.reset_index(drop=True))
         out.index = frame.index
         return out
+
+    def _recall_contributions(self, frame: pd.DataFrame) -> pd.DataFrame | None:
+        """Return the contributions of the last model call when it covered every row of ``frame``, else None.
+
+        The same leads in another order or a subset of them (the explanations, then
+        the importance over the scored list): rows are found by their hash and
+        checked equal, and a lead's contributions do not depend on the other rows.
+        """
+        memo = self.__dict__.get("_contrib_memo")
+        if memo is None:
+            return None
+        hashes, seen, contrib = memo
+        first = ~pd.Index(hashes).duplicated()
+        at = pd.Index(hashes[first]).get_indexer(pd.util.hash_pandas_object(frame, index=False).to_numpy())
+        if (at < 0).any():
+            return None
+        rows = np.flatnonzero(first)[at]
+        if not seen.take(rows).reset_index(drop=True).equals(frame.reset_index(drop=True)):
+            return None
+        return contrib.take(rows).reset_index(drop=True)
 
     def grouped(self, contributions: pd.DataFrame) -> pd.DataFrame:
         """Return the contributions with the fields of each group (``groups``) summed into its first field."""
@@ -762,15 +798,11 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         contrib = self.grouped(self.contributions(frame))
         score = expit(self.decision_function(frame))
         values = contrib.to_numpy()
-        names = list(contrib.columns)
-        positive, negative = [], []
-        for r in range(len(frame)):
-            row = values[r]
-            order = np.argsort(-np.abs(row), kind="stable")
-            pos = [j for j in order if row[j] >= min_effect][:top]
-            neg = [j for j in order if row[j] <= -min_effect][:top]
-            positive.append([self.phrase(names[j], frame[names[j]].iat[r], lang=lang) for j in pos])
-            negative.append([self.phrase(names[j], frame[names[j]].iat[r], lang=lang) for j in neg])
+        order = np.argsort(-np.abs(values), axis=1, kind="stable")  # strongest first, per lead
+        ranked = np.take_along_axis(values, order, axis=1)
+        say = _Phrases(self, frame[list(contrib.columns)], lang)
+        positive = say.lists(order, _first_true(ranked >= min_effect, top))
+        negative = say.lists(order, _first_true(ranked <= -min_effect, top))
         return pd.DataFrame({
             "score": score,
             "positive": positive,
@@ -802,7 +834,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         """Return one factor in words: the field and the lead's value (``"source: referral"``)."""
         info = self.columns_[name]
         label = field_label(name, lang=lang)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        if _is_missing(value):
             return i18n.t("leads.phrase_missing", label=label, lang=lang)
         if self.mode_ == "rules":
             fired = [r for r in self._active_rules() if r[0] == name
@@ -859,6 +891,51 @@ def _category_phrase(name: str, value: str, label: str, lang: str | None) -> str
     word_key = f"leads.val_{name}_{value}"
     word = i18n.t(word_key, lang=lang) if word_key in catalog else value
     return i18n.t("leads.phrase_value", label=label, value=word, lang=lang)
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _first_true(mask: np.ndarray, top: int) -> np.ndarray:
+    """Return ``mask`` keeping, in each row, only its first ``top`` True cells."""
+    return mask & (np.cumsum(mask, axis=1) <= top)
+
+
+class _Phrases:
+    """The phrases of one :meth:`LeadScorer.explain` call, each distinct one built once.
+
+    A phrase depends on the field and the lead's value only, and for a number of the
+    model or Bayes modes only on its band, so leads that share them share the text.
+    """
+
+    def __init__(self, scorer: LeadScorer, frame: pd.DataFrame, lang: str | None) -> None:
+        self.scorer, self.lang = scorer, lang
+        self.names = list(frame.columns)
+        self.columns = [frame[name].tolist() for name in self.names]
+        self.memo: dict[tuple[int, object], str] = {}
+
+    def key(self, j: int, value: object) -> object:
+        """Return what the phrase of field ``j`` depends on for this value."""
+        if _is_missing(value):
+            return ("missing",)
+        info = self.scorer.columns_[self.names[j]]
+        if self.scorer.mode_ == "rules" or info["cat"] or info["kind"] == "rank" or len(info["edges"]) == 0:
+            return value
+        return ("band", int(np.searchsorted(info["edges"], float(value), side="right")))
+
+    def text(self, j: int, r: int) -> str:
+        """Return the phrase of field ``j`` for lead ``r`` (row position)."""
+        value = self.columns[j][r]
+        key = (j, self.key(j, value))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.scorer.phrase(self.names[j], value, lang=self.lang)
+        return found
+
+    def lists(self, order: np.ndarray, keep: np.ndarray) -> list[list[str]]:
+        """Return per lead the phrases of the fields ``order[r][keep[r]]``, in that order."""
+        return [[self.text(j, r) for j in order[r][keep[r]].tolist()] for r in range(len(order))]
 
 
 def _fmt(x: float, kind: str, lang: str | None) -> str:
