@@ -31,17 +31,13 @@ from salesnb import i18n
 from salesnb.catalog import get_language
 from salesnb.data.checks import CheckedSource, cascade_rejections, check_read, check_source, check_table
 from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError
+from salesnb.data.memo import file_lock
 from salesnb.data.problems import Problem, ValidationReport, join_and, load_error_message
 from salesnb.data.reading import TABLE_SUFFIXES, WORKBOOK_SUFFIXES, RawTable, read_file, read_workbook, table_files
 from salesnb.data.sql import SqlSource, data_hash, database_of, read_database
 from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.params import check_choice
 from salesnb.schema import TABLES
-
-try:
-    import fcntl
-except ImportError:  # Windows: loads are not serialised, only repeated
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["CACHE_FORMAT", "content_hash", "employed", "load", "read_table", "require_tables", "validate"]
 
@@ -339,26 +335,15 @@ def _lock_file(source: str | Path) -> Path | None:
 
 @contextlib.contextmanager
 def _locked(lock: Path | None) -> Iterator[None]:
-    """Hold ``lock`` (an exclusive file lock) while reading or filling the cache of one source.
+    """Hold ``lock`` (:func:`salesnb.data.memo.file_lock`) while reading or filling the cache of one source.
 
     The notebooks of a pack start together and each loads the same data: with the lock
     one process reads and checks it while the others wait, then they read its cache
     entry instead of checking the same bytes again. No lock (an unwritable cache folder
     or ``lock`` None) only loses that.
     """
-    handle = None
-    if lock is not None and fcntl is not None:
-        try:
-            lock.parent.mkdir(parents=True, exist_ok=True)
-            handle = lock.open("a")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        except OSError:
-            handle = None
-    try:
+    with contextlib.nullcontext() if lock is None else file_lock(lock):
         yield
-    finally:
-        if handle is not None:
-            handle.close()
 
 
 def _cache_file(source: str | Path, on_bad_rows: str) -> Path | None:
