@@ -11,9 +11,10 @@ with an empty dataset cache (what a user's first run pays):
   each notebook's CPU time (user + sys of the kernel that ran it, read from ``/proc``
   while the pack runs), the pack's wall and CPU time, and the peak resident memory of
   the largest process of the pack (sampled from ``/proc`` every 0.2 s);
-- **rep page**: ``salesnb run 04_periodic_review --reps REP --data DIR`` (the team
-  page then one rep page sharing its kernel, as ``--per-rep`` runs them): the rep
-  page's wall and CPU time;
+- **rep page**: ``salesnb run 04_periodic_review --reps A,B,C --data DIR`` (the team
+  page then three rep pages sharing its kernel, as ``--per-rep`` runs them): the first
+  rep page's wall and CPU time (it pays the kernel's one-off company-wide figures) and
+  the median of the following ones (what each of the other rep pages costs);
 - with ``--all``, also the plain ``salesnb run --data DIR`` (every notebook, 05 and 06
   included): its wall time, whether it completed, and the time of 05 and 06.
 
@@ -235,35 +236,37 @@ def _pack_results(lines: list[tuple[float, str]]) -> tuple[dict[str, float], lis
     return durations, failed
 
 
-def first_active_rep(folder: Path) -> str:
-    """Return the first rep of a sample with no leave date (ids have more digits at larger scales)."""
+def first_active_reps(folder: Path, n: int = 3) -> list[str]:
+    """Return the first ``n`` reps of a sample with no leave date (ids have more digits at larger scales)."""
     import csv
 
     with (folder / "reps.csv").open(encoding="utf-8", newline="") as handle:
-        return next(row["rep_id"] for row in csv.DictReader(handle) if not row["leave_date"])
+        return [row["rep_id"] for row in csv.DictReader(handle) if not row["leave_date"]][:n]
 
 
 def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: float | None,
             everything: bool = False) -> dict[str, object]:
     """Measure one scale; return its row of the table (with ``everything``, the plain default run too)."""
     folder = sample_dir(samples, scale)
-    rep = rep or first_active_rep(folder)
+    reps = [rep] if rep else first_active_reps(folder)
     rows = count_rows(folder)
     load_wall, load_cpu, load_rss = _load_in_child(folder)
     extra = ["--timeout", str(timeout)] if timeout else []
     with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
         team = run_pack([*TEAM, "--data", str(folder), "--out", str(out / f"x{scale}-team"), *extra],
                         cache=Path(cache), timeout=timeout or 0)
-        page = run_pack(["04_periodic_review", "--reps", rep, "--data", str(folder), "--out",
+        page = run_pack(["04_periodic_review", "--reps", ",".join(reps), "--data", str(folder), "--out",
                          str(out / f"x{scale}-rep"), *extra], cache=Path(cache), timeout=timeout or 0)
-    rep_name = f"04_periodic_review__{rep}"
+    first, *following = [f"04_periodic_review__{r}" for r in reps]
     row = {
         "scale": scale, "rows": sum(rows.values()), "tables": rows,
         "load_wall": load_wall, "load_cpu": load_cpu, "load_rss": load_rss,
         "notebooks": {SHORT[n]: {"wall": team.durations.get(n), "cpu": team.cpus.get(n)} for n in TEAM},
         "pack_wall": team.wall, "pack_cpu": team.cpu, "pack_ok": team.ok, "failed": team.failed,
         "peak_rss": team.peak_rss, "peak_report": team.peak_report, "load_avg": team.load,
-        "rep_wall": page.durations.get(rep_name), "rep_cpu": page.cpus.get(rep_name), "rep_ok": page.ok,
+        "rep_wall": page.durations.get(first), "rep_cpu": page.cpus.get(first), "rep_ok": page.ok,
+        "rep_next_wall": _median([page.durations.get(n) for n in following]),
+        "rep_next_cpu": _median([page.cpus.get(n) for n in following]),
         "rep_peak_rss": page.peak_rss,
         "check_wall": team.durations.get(CHECK), "check_cpu": team.cpus.get(CHECK),
     }
@@ -291,6 +294,14 @@ def _load_in_child(folder: Path) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
+def _median(values: list[float | None]) -> float | None:
+    """Median of the measured values; None when none was measured."""
+    import statistics
+
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
 def _cell(wall: float | None, cpu: float | None) -> str:
     if wall is None:
         return "-"
@@ -300,7 +311,7 @@ def _cell(wall: float | None, cpu: float | None) -> str:
 def table(rows: list[dict[str, object]]) -> str:
     """Return the results as a Markdown table: wall seconds with CPU seconds (user+sys) in brackets."""
     head = ["scale", "rows", "load s", "check s", *[f"{SHORT[n]} s" for n in TEAM], "pack s", "peak RSS GB",
-            "rep page s", "load avg"]
+            "rep page s: first / next", "load avg"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         nbs = r["notebooks"]
@@ -309,7 +320,8 @@ def table(rows: list[dict[str, object]]) -> str:
                  *[_cell(nbs[SHORT[n]]["wall"], nbs[SHORT[n]]["cpu"]) for n in TEAM],
                  _cell(r["pack_wall"], r["pack_cpu"]) + ("" if r["pack_ok"] else " FAILED"),
                  f"{r['peak_rss'] / 2**30:.2f} ({SHORT.get(r['peak_report'], r['peak_report'])})",
-                 _cell(r["rep_wall"], r["rep_cpu"]), f"{r['load_avg']:.1f}"]
+                 f"{_cell(r['rep_wall'], r['rep_cpu'])} / {_cell(r.get('rep_next_wall'), r.get('rep_next_cpu'))}",
+                 f"{r['load_avg']:.1f}"]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -335,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,10,30,100", help="comma-separated scales (default 1,10,30,100)")
     parser.add_argument("--samples", default="/tmp/salesnb-scale", help="where generated samples are kept")
     parser.add_argument("--out", default=None, help="folder for the packs (default: a temporary folder)")
-    parser.add_argument("--rep", default=None, help="rep of the rep page (default: the first active one)")
+    parser.add_argument("--rep", default=None, help="one rep for the rep page (default: the first three active reps)")
     parser.add_argument("--timeout", type=float, default=None, help="--timeout of salesnb run (default: its own)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     parser.add_argument("--all", action="store_true", help="also time the plain default run (every notebook)")

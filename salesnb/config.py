@@ -16,6 +16,9 @@ DEFAULT_CURRENCY = "EUR"
 DEFAULT_COUNTRY = "ES"
 #: Seconds one notebook may run before the runner stops it.
 DEFAULT_TIMEOUT = 300
+#: Set to "1" in the environment of report kernels: ``salesnb.data.load`` keeps its last
+#: dataset (read-only frames) for the kernel's next page (:mod:`salesnb.data.kept`).
+KEEP_DATA_ENV = "SALESNB_KEEP_DATA"
 
 
 def project_root() -> Path:

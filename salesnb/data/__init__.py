@@ -28,6 +28,8 @@ The package, in the order a load runs through it:
 * :mod:`~salesnb.data.dataset` -- the typed :class:`Dataset`;
 * :mod:`~salesnb.data.loader` -- :func:`load`, :func:`validate`, :func:`read_table`,
   the cache, :func:`content_hash`, :func:`employed`, :func:`require_tables`;
+* :mod:`~salesnb.data.kept` -- in a report kernel, the last dataset (read-only frames),
+  handed to the kernel's next page instead of reading the cache again;
 * :mod:`~salesnb.data.memo` -- a disk memo (file-locked, keyed by content) for results
   several reports compute from the same data (the targets' forecasts).
 """

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from salesnb import i18n
 from salesnb.catalog import get_language
+from salesnb.data import kept
 from salesnb.data.checks import CheckedSource, cascade_rejections, check_read, check_source, check_table
 from salesnb.data.dataset import DEFAULT_META, Dataset, MissingTableError
 from salesnb.data.memo import file_lock
@@ -308,16 +309,23 @@ def load(source: str | Path, *, on_bad_rows: Literal["raise", "reject"] = "raise
     if db is not None:
         return _load_database(db, on_bad_rows, cache=cache)
     cache_file = _cache_file(source, on_bad_rows) if cache else None
+    dataset = kept.take(cache_file)  # a report kernel's previous page loaded the same bytes
+    if dataset is None:
+        dataset = kept.keep(_load_cached(source, on_bad_rows, cache_file), cache_file)
+    dataset.source = Path(source).resolve()
+    return dataset
+
+
+def _load_cached(source: str | Path, on_bad_rows: str, cache_file: Path | None) -> Dataset:
+    """Load a folder or workbook: the dataset :func:`validate` handed over, the cache entry, or a read."""
     with _locked(_lock_file(source) if cache_file is not None else None):
         handed = _HANDOVER.pop(cache_file, None) if cache_file is not None else None
         _HANDOVER.clear()
         if handed is not None:  # what the cache entry holds, without reading a second copy
-            handed.source = Path(source).resolve()
             return handed
         if cache_file is not None and cache_file.is_file():
             dataset = _read_cache(cache_file)
             if dataset is not None:
-                dataset.source = Path(source).resolve()
                 return dataset
         dataset = _load(source, on_bad_rows)
         if cache_file is not None:

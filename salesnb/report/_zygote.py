@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+from salesnb.config import KEEP_DATA_ENV
+
 #: Modules the zygote imports after ipykernel and the notebooks' own imports: the heavy
 #: libraries salesnb imports lazily inside its analyses. Missing ones are skipped.
 HEAVY_MODULES = (
@@ -78,6 +80,7 @@ def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment of a batch kernel (and of the zygote that forks kernels)."""
     env = dict(os.environ if base is None else base)
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    env[KEEP_DATA_ENV] = "1"  # a kernel keeps its dataset for its next page (salesnb.data.kept)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env.setdefault("TQDM_DISABLE", "1")  # read when tqdm is imported, which may be in the zygote
     return env
