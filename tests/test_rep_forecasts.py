@@ -175,3 +175,17 @@ def test_the_line_says_why_auto_chose() -> None:
     assert "2500 rep series are more than 500" in line and "not enough history" in line
     i18n.set_language("es")
     assert "2500 series de comerciales pasan de 500" in views.forecast_method_line(check)
+
+
+def test_the_forecasts_and_the_check_share_one_history(sample, monkeypatch: pytest.MonkeyPatch) -> None:
+    ds, plan, series, _ = sample
+    built = []
+    real = outlook.history_series
+    monkeypatch.setattr(outlook, "history_series", lambda *a, **k: built.append(1) or real(*a, **k))
+    first = outlook._shared_series(ds, plan, min_months=24)
+    pd.testing.assert_frame_equal(first, series, check_exact=True)
+    assert outlook._shared_series(ds, plan, min_months=24) is first and len(built) <= 1
+    other = breakdown(ds, year=2027, growth_pct=5)  # another plan: built again
+    outlook._shared_series(ds, other, min_months=24)
+    outlook._shared_series(ds, other, min_months=12)
+    assert len(built) >= 2 and outlook._shared_series(ds, other, min_months=12) is not first
