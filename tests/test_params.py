@@ -364,7 +364,6 @@ def test_flags_read_papermills_words_the_same_in_every_notebook():
     p02 = P.check_notebook({**base, "as_of": "2026-10-31", "mode": "auto", "capacity": None, "top_n": 5,
                             "export": "false", "mask_contacts": "true"}, notebook="02_lead_prioritization")
     p03 = P.check_notebook({**base, "year": 2027, "annual_target": None, "growth_pct": 8, "method": "growth",
-                            "ramp_months": 3, "country": "", "closures": [], "overrides": {}, "export": "false",
-                            "rep_method": "auto"},
+                            "ramp_months": 3, "country": "", "closures": [], "overrides": {}, "export": "false"},
                            notebook="03_target_breakdown")
     assert p02.export is False and p03.export is False and p02.mask_contacts is True

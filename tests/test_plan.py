@@ -73,7 +73,7 @@ def _params(**values: object):
 
     defaults = {"data": "sample", "year": 2027, "period_end": None, "assumptions": "", "annual_target": None,
                 "growth_pct": 8.0, "method": "potential_blend", "ramp_months": 3, "hires": [],
-                "training": [], "goals": {}, "lang": "en", "rep_method": "auto"}
+                "training": [], "goals": {}, "lang": "en"}
     return params.check_notebook({**defaults, **values}, notebook="05_work_plan")
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 import salesnb.targets.outlook as outlook
-from salesnb import i18n, params
-from salesnb.config import notebooks_dir, project_root
+from salesnb import i18n
+from salesnb.config import project_root
 from salesnb.data import load
 from salesnb.errors import ParameterError
 from salesnb.forecast import forecast, theta_forecast
@@ -67,16 +67,6 @@ def test_a_bad_rep_method_names_the_parameter_what_came_and_what_is_allowed(lang
     text = str(err.value)
     assert "rep_method" in text and "'fast'" in text
     assert all(f"'{m}'" in text for m in ("auto", "ensemble", "theta"))
-
-
-@pytest.mark.parametrize("notebook", ["03_target_breakdown", "05_work_plan"])
-def test_the_notebooks_check_rep_method(notebook: str) -> None:
-    declared = params.read_parameters(notebooks_dir() / f"{notebook}.ipynb")
-    defaults = {name: d.default for name, d in declared.items()}
-    assert defaults["rep_method"] == "auto" and params.check_notebook(defaults, notebook=notebook).rep_method == "auto"
-    assert params.check_notebook({**defaults, "rep_method": "theta"}, notebook=notebook).rep_method == "theta"
-    with pytest.raises(ParameterError, match="rep_method"):
-        params.check_notebook({**defaults, "rep_method": "arima"}, notebook=notebook)
 
 
 def test_a_bad_rep_method_is_refused_before_any_forecast(sample, monkeypatch: pytest.MonkeyPatch) -> None:

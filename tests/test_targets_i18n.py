@@ -139,7 +139,7 @@ def test_notebook_03_validation_and_breakdown_speak_spanish(company: Dataset) ->
 
     values = {"data": "sample", "lang": "es", "year": 2027, "annual_target": None, "growth_pct": 8.0,
               "method": "growth", "ramp_months": 3, "country": "", "closures": ["2027-02-30"], "overrides": {},
-              "export": False, "export_dir": "", "rep_method": "auto"}
+              "export": False, "export_dir": ""}
     with pytest.raises(ParameterError, match=r"^El parámetro 'closures\[0\]' debe ser una fecha"):
         params.check_notebook(values, notebook="03_target_breakdown")
     # ... and, once nb.setup(lang="es") has set the report language, so does breakdown's own check

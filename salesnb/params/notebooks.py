@@ -34,14 +34,7 @@ from salesnb.params.rules import (
     Rule,
     Text,
 )
-from salesnb.vocab import (
-    COMPARISONS,
-    LEAD_MODES,
-    ON_BAD_ROWS,
-    REP_FORECAST_METHODS,
-    REVIEW_PERIODS,
-    TARGET_METHODS,
-)
+from salesnb.vocab import COMPARISONS, LEAD_MODES, ON_BAD_ROWS, REVIEW_PERIODS, TARGET_METHODS
 
 __all__ = ["NOTEBOOK_RULES", "NotebookParams", "check_notebook"]
 
@@ -80,7 +73,6 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
         "overrides": Delegate("salesnb.targets:check_overrides"),
         "export": Flag(),
         "export_dir": Text("folder"),
-        "rep_method": Options(REP_FORECAST_METHODS),
     },
     "04_periodic_review": {
         **_COMMON,
@@ -106,7 +98,6 @@ NOTEBOOK_RULES: dict[str, dict[str, Rule]] = {
         "hires": Delegate("salesnb.plan.assumptions:check_hires"),
         "training": Delegate("salesnb.plan.assumptions:check_training"),
         "goals": Delegate("salesnb.plan.assumptions:check_goals"),
-        "rep_method": Options(REP_FORECAST_METHODS),
     },
     "06_money_and_effort": {
         **_COMMON,
