@@ -11,7 +11,9 @@ there, forecast from what came before, scored on what came after):
   forecast and bounds times the rep's share of the region's sales in the last 12
   months before the cut;
 * ``theta`` -- regions through the ensemble; each rep through statsforecast's
-  ``DynamicOptimizedTheta`` alone (one of the three members), its own intervals;
+  ``DynamicOptimizedTheta`` alone (one of the three members), its own intervals (what
+  ships above ``targets.REP_THETA_ABOVE`` rep series: ``forecast.theta_forecast``, scored
+  in the report by ``targets.forecast_check``);
 * ``calib100`` -- the ensemble's points, with the intervals calibrated on the held-out
   scores of at most 100 series (every k-th) instead of all (the points are the same;
   only the interval stretch can move).

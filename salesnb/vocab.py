@@ -10,6 +10,8 @@ from __future__ import annotations
 COMPARISONS = ("ytd", "month", "quarter", "year", "rolling12")
 #: How the target cascade weighs last year against potential (``targets.build_plan``).
 TARGET_METHODS = ("last_year_share", "potential_blend", "growth")
+#: How the targets' feasibility check forecasts the reps (``targets.forecast_history``).
+REP_FORECAST_METHODS = ("auto", "ensemble", "theta")
 #: How leads are scored (``leads.LeadScorer``).
 LEAD_MODES = ("auto", "rules", "bayes", "model")
 #: Review periods by name; a ``YYYY-MM-DD`` start date gives a custom span instead.

@@ -58,6 +58,8 @@ The package
   scores of its ranges;
 * :mod:`~salesnb.forecast.intervals` - the conformal stretch of the ranges, nested bounds;
 * :mod:`~salesnb.forecast.predict` - :func:`forecast`;
+* :mod:`~salesnb.forecast.theta` - :func:`theta_forecast`, Dynamic Optimized Theta alone
+  with its own ranges (for many series where the ensemble's cost matters);
 * :mod:`~salesnb.forecast.reconcile` - parts made to add up to their total;
 * :mod:`~salesnb.forecast.accuracy` - :func:`smape`, :func:`mase`, :func:`backtest`;
 * :mod:`~salesnb.forecast.hierarchy` - :func:`forecast_hierarchy`.
@@ -73,5 +75,6 @@ from salesnb.forecast.models import INTERMITTENT_ADI as INTERMITTENT_ADI
 from salesnb.forecast.models import MIN_MODEL_POINTS as MIN_MODEL_POINTS
 from salesnb.forecast.predict import forecast
 from salesnb.forecast.reconcile import RECONCILE_METHODS as RECONCILE_METHODS
+from salesnb.forecast.theta import theta_forecast
 
-__all__ = ["BacktestResult", "backtest", "forecast", "forecast_hierarchy", "mase", "smape"]
+__all__ = ["BacktestResult", "backtest", "forecast", "forecast_hierarchy", "mase", "smape", "theta_forecast"]

@@ -15,7 +15,7 @@ from salesnb.forecast.models import CALIBRATION_WINDOWS, MODEL_METHODS, Fit, fit
 from salesnb.forecast.reconcile import check_total, reconcile_total
 from salesnb.params import check_positive_int
 
-__all__ = ["forecast", "run_models"]
+__all__ = ["forecast", "run_models", "series_frame"]
 
 
 #: Most rolling origins used to calibrate the intervals (calls with few series use more than the usual 3).
@@ -45,7 +45,7 @@ def run_models(series: list[Series], *, h: int, season_length: int, levels: tupl
     fits = fit_all(tasks, n_jobs)
     scale = interval_scale([f.scores for f in fits if f.scores is not None], levels)
     offset = pd.tseries.frequencies.to_offset(freq)
-    parts = [_series_forecast(s, fit, scale if fit.method in MODEL_METHODS else dict.fromkeys(levels, 1.0),
+    parts = [series_frame(s, fit, scale if fit.method in MODEL_METHODS else dict.fromkeys(levels, 1.0),
                               h=h, levels=levels, freq=freq, offset=offset)
              for s, fit in zip(series, fits, strict=True)]
     out = pd.concat(parts, ignore_index=True)
@@ -60,7 +60,7 @@ def _calibration_windows(n_model: int, h: int) -> int:
     return min(_MAX_CALIBRATION_WINDOWS, max(CALIBRATION_WINDOWS, math.ceil(100 / (n_model * h))))
 
 
-def _series_forecast(s: Series, fit: Fit, stretch: dict[Any, float], *, h: int, levels: tuple, freq: str,
+def series_frame(s: Series, fit: Fit, stretch: dict[Any, float], *, h: int, levels: tuple, freq: str,
                      offset: pd.DateOffset) -> pd.DataFrame:
     """Return one series' rows: the point forecast and its stretched, clipped and nested bounds."""
     dates = pd.date_range(s.start + (len(s.y) - 1) * offset + offset, periods=h, freq=freq)

@@ -217,6 +217,9 @@ def target_basis(work: WorkPlan) -> HTML:
                         months=f["months"]))
     else:
         lines.append(_t("basis_no_forecast"))
+    if work.forecasts.attrs.get("rep_method") == "theta":
+        lines.append(_t(f"basis_reps_theta_{'auto' if work.rep_method == 'auto' else 'asked'}",
+                        n=work.forecasts.attrs["rep_series"], limit=work.forecasts.attrs["rep_limit"]))
     quarter = P.target_split(work, by="quarter").assign(quarter=lambda q: q["quarter"].map(lambda n: f"T{n}" if
                                                         i18n.locale_of().startswith("es") else f"Q{n}"))
     category = P.target_split(work, by="category")

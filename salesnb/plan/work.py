@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from salesnb import leads, market, money, review, targets
+from salesnb.params import check_choice
 from salesnb.plan.assumptions import check_goals, check_hires, check_training
 from salesnb.targets import TargetPlan
 from salesnb.targets.activity import activity_plan
+from salesnb.vocab import REP_FORECAST_METHODS
 
 if TYPE_CHECKING:
     from salesnb.data import Dataset
@@ -48,7 +50,7 @@ def open_plan(dataset: Dataset, *, year: int, period_end: object = None, annual_
               growth_pct: float = 8.0, method: str = "potential_blend", ramp_months: int = 3,
               closures: Sequence[str] = (), hires: Sequence[Mapping[str, Any]] = (),
               training: Sequence[str] = (), goals: Mapping[str, float] | None = None,
-              key_accounts: int = 10) -> WorkPlan:
+              key_accounts: int = 10, rep_method: str = "auto") -> WorkPlan:
     """Check a plan's choices and return its :class:`WorkPlan` (figures are computed on first use).
 
     Parameters
@@ -70,6 +72,10 @@ def open_plan(dataset: Dataset, *, year: int, period_end: object = None, annual_
         ``dso_days``, ``response_hours`` and ``margin`` goals (see :func:`check_goals`).
     key_accounts : int, default 10
         Accounts that get a card.
+    rep_method : {"auto", "ensemble", "theta"}, default "auto"
+        How the reps' histories are forecast, as for
+        :func:`salesnb.targets.forecast_history` (ask what the target breakdown asks,
+        so both read the same remembered forecasts).
 
     Returns
     -------
@@ -78,14 +84,15 @@ def open_plan(dataset: Dataset, *, year: int, period_end: object = None, annual_
     Raises
     ------
     ParameterError
-        For a hire in an unknown region, a bad date or goal.
+        For a hire in an unknown region, a bad date or goal, or a bad ``rep_method``.
     """
+    check_choice("rep_method", rep_method, REP_FORECAST_METHODS)
     return WorkPlan(
         dataset=dataset, year=int(year), period_end=period_end,
         target_options={"annual_target": annual_target, "growth_pct": growth_pct, "method": method,
                         "ramp_months": ramp_months, "closures": list(closures)},
         hires=check_hires(hires, regions=dataset.regions), training=check_training(training, year=year),
-        goals=check_goals(goals), n_accounts=int(key_accounts))
+        goals=check_goals(goals), n_accounts=int(key_accounts), rep_method=rep_method)
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +117,8 @@ class WorkPlan:
         ``dso_days``, ``response_hours``, ``margin``.
     n_accounts : int
         Accounts that get a card.
+    rep_method : str
+        How the reps' histories are forecast (:func:`salesnb.targets.forecast_history`).
     """
 
     dataset: Dataset
@@ -121,6 +130,7 @@ class WorkPlan:
     goals: dict[str, float | None]
     n_accounts: int
     notes: list[str] = field(default_factory=list)
+    rep_method: str = "auto"
 
     @property
     def currency(self) -> str:
@@ -157,7 +167,7 @@ class WorkPlan:
     @cached_property
     def forecasts(self) -> pd.DataFrame:
         """Forecasts of each region's and rep's history through the plan's year."""
-        return targets.forecast_history(self.dataset, self.targets)
+        return targets.forecast_history(self.dataset, self.targets, rep_method=self.rep_method)
 
     @cached_property
     def feasible(self) -> pd.DataFrame:

@@ -11,6 +11,8 @@ The pieces, in the order a director uses them:
 * :func:`compare_methods` — the region split under each method, side by side;
 * :func:`forecast_history`, :func:`bottom_up`, :func:`feasibility` — the plan against
   forecasts: unrealistic targets, and the chance of meeting each region's month;
+  :func:`forecast_check` — how those forecasts' methods did on held-out history
+  (the reps' method: :func:`rep_method_for`);
 * :func:`to_xlsx` — the plan as a workbook (summary + one sheet per rep), formula-safe;
 * :func:`activity_plan`, :func:`activity_weeks` — the calls, visits, proposals and new
   customers each rep's months and weeks need, from the conversion funnel
@@ -41,7 +43,14 @@ from salesnb.targets.allocate import allocate
 from salesnb.targets.cascade import breakdown, check_growth_pct, compare_methods
 from salesnb.targets.checks import AUDIT_LEVELS, audit_plan, bottom_up
 from salesnb.targets.methods import METHODS
-from salesnb.targets.outlook import feasibility, forecast_history, history_series
+from salesnb.targets.outlook import (
+    REP_THETA_ABOVE,
+    feasibility,
+    forecast_check,
+    forecast_history,
+    history_series,
+    rep_method_for,
+)
 from salesnb.targets.overrides import OverrideError, check_overrides
 from salesnb.targets.pipeline import weighted_pipeline
 from salesnb.targets.plan import TargetPlan
@@ -50,6 +59,7 @@ from salesnb.targets.xlsx import to_xlsx
 __all__ = [
     "AUDIT_LEVELS",
     "METHODS",
+    "REP_THETA_ABOVE",
     "OverrideError",
     "TargetPlan",
     "activity_plan",
@@ -63,8 +73,10 @@ __all__ = [
     "compare_methods",
     "conversion_rates",
     "feasibility",
+    "forecast_check",
     "forecast_history",
     "history_series",
+    "rep_method_for",
     "to_xlsx",
     "weighted_pipeline",
 ]

@@ -40,6 +40,8 @@ __all__ = [
     "export_path",
     "feasibility_labels",
     "feasibility_table",
+    "forecast_check_table",
+    "forecast_method_line",
     "headline",
     "kinds",
     "method_table",
@@ -75,6 +77,8 @@ KINDS = {
     **dict.fromkeys(["hire_date", "ramp_end", "leave_date", "week_start"], "date"),
     "month": "month", "weight": "num1", "exact": "num2", "rounded": "int", "largest_remainder": "int",
     "checks": "int", "failing": "int", "days": "int", **ACTIVITY_KINDS,
+    **dict.fromkeys(["wape", "total_error", "coverage_80", "coverage_95"], "pct"),
+    **dict.fromkeys(["series", "held_out_months"], "int"),
 }
 
 
@@ -275,6 +279,46 @@ def bottom_up_line(checked: pd.DataFrame, forecasts: pd.DataFrame) -> str:
         return i18n.t("targets.no_forecast")
     return i18n.t("targets.bottom_up_line", n=len(checked), unrealistic=int((checked["flag"] == "unrealistic").sum()),
                   stretch=int((checked["flag"] == "stretch").sum()))
+
+
+def forecast_method_line(check: pd.DataFrame, *, asked: str = "auto") -> str:
+    """Return which method forecast the reps and why, and how the reps' forecasts did on held-out history.
+
+    Parameters
+    ----------
+    check : DataFrame
+        From :func:`salesnb.targets.forecast_check` (its ``attrs`` name the reps' method
+        and how many rep series there were).
+    asked : {"auto", "ensemble", "theta"}, default "auto"
+        The ``rep_method`` the notebook asked for: ``"auto"`` explains the choice by the
+        number of rep series.
+
+    Returns
+    -------
+    str
+    """
+    method = check.attrs.get("rep_method", "ensemble")
+    why = "auto" if asked == "auto" else "asked"
+    lines = [i18n.t(f"targets.reps_method_{method}_{why}", n=check.attrs.get("rep_series", 0),
+                    limit=check.attrs.get("rep_limit", ""))]
+    reps = check.loc[check["level"] == "rep"]
+    if reps.empty:
+        lines.append(i18n.t("targets.forecast_check_none"))
+    else:
+        row = reps.iloc[0]
+        lines.append(i18n.t("targets.forecast_check_line", holdout=check.attrs.get("holdout", 12),
+                            wape=i18n.fmt_pct(row["wape"]), total=i18n.fmt_pct(row["total_error"]),
+                            cov80=i18n.fmt_pct(row["coverage_80"], decimals=0),
+                            cov95=i18n.fmt_pct(row["coverage_95"], decimals=0)))
+    return " ".join(lines)
+
+
+def forecast_check_table(check: pd.DataFrame) -> pd.DataFrame:
+    """:func:`salesnb.targets.forecast_check` with translated level and method names."""
+    out = check.rename(columns={"method": "forecast_method", "months": "held_out_months"})
+    out["level"] = [i18n.t(f"targets.level_name_{lv}") for lv in out["level"]]
+    out["forecast_method"] = [i18n.t(f"targets.forecast_method_{m}") for m in out["forecast_method"]]
+    return out.reset_index(drop=True)
 
 
 def bottom_up_table(checked: pd.DataFrame, *, only_flagged: bool = False) -> pd.DataFrame:
