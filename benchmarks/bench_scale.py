@@ -16,7 +16,8 @@ with an empty dataset cache (what a user's first run pays):
   rep page's wall and CPU time (it pays the kernel's one-off company-wide figures) and
   the median of the following ones (what each of the other rep pages costs);
 - with ``--all``, also the plain ``salesnb run --data DIR`` (every notebook, 05 and 06
-  included): its wall time, whether it completed, and the time of 05 and 06.
+  included): its wall time, whether it completed, the time of 05 and 06, and the peak
+  resident memory of its largest process with the report (or the data check) it ran.
 
 Wall times depend on what else runs on the machine; CPU times much less, so both are
 printed (with the load average seen during the run)::
@@ -208,9 +209,9 @@ def run_pack(args: list[str], *, cache: Path, timeout: float) -> Run:
     sampler.stop()
     windows = _windows(lines)
     cpus = _attribute(sampler, windows, proc.pid)
-    peak_report = next((n for n, (s, e) in windows.items()
-                        if any(sampler.peak_pid in smp for t, smp in sampler.samples if s <= t <= e)
-                        and sampler.cpu_between(sampler.peak_pid, s, e) > 0), "runner")
+    # the report whose window the peak process worked in most (a kernel starts ahead of its report)
+    busy = {n: sampler.cpu_between(sampler.peak_pid, s, e) for n, (s, e) in windows.items()}
+    peak_report = max(busy, key=busy.__getitem__) if busy and max(busy.values()) > 0 else "runner"
     durations, failed = _pack_results(lines)
     if CHECK in windows:
         durations[CHECK] = windows[CHECK][1] - windows[CHECK][0]
@@ -275,7 +276,7 @@ def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: f
             plain = run_pack(["--data", str(folder), "--out", str(out / f"x{scale}-all"), *extra],
                              cache=Path(cache), timeout=timeout or 0)
         row["all"] = {"wall": plain.wall, "cpu": plain.cpu, "ok": plain.ok, "failed": plain.failed,
-                      "peak_rss": plain.peak_rss, "load_avg": plain.load,
+                      "peak_rss": plain.peak_rss, "peak_report": plain.peak_report, "load_avg": plain.load,
                       **{SHORT[n]: {"wall": plain.durations.get(n), "cpu": plain.cpus.get(n)} for n in MORE}}
     return row
 
@@ -337,7 +338,8 @@ def table_all(rows: list[dict[str, object]]) -> str:
         done = "yes" if a["ok"] else "no: " + "; ".join(a["failed"])
         five, six = _cell(a["05"]["wall"], a["05"]["cpu"]), _cell(a["06"]["wall"], a["06"]["cpu"])
         out.append(f"| {r['scale']}x | {_cell(a['wall'], a['cpu'])} | {done} | {five} | {six} "
-                   f"| {a['peak_rss'] / 2**30:.2f} | {a['load_avg']:.1f} |")
+                   f"| {a['peak_rss'] / 2**30:.2f} ({SHORT.get(a.get('peak_report'), a.get('peak_report'))}) "
+                   f"| {a['load_avg']:.1f} |")
     return "\n".join(out)
 
 

@@ -103,6 +103,18 @@ def test_without_a_file_the_cell_values_stand(tiny_dir: Path) -> None:
         plan.with_assumptions(_params(data=str(tiny_dir), assumptions=str(tiny_dir / "none.toml")))
 
 
+def test_the_plans_order_lines_are_the_enriched_lines_shared_with_their_costs(tiny_dir: Path) -> None:
+    """One line-level copy per process: the money figures' costed lines, whose first columns are enrich_orders'."""
+    from salesnb import market, money
+    from salesnb.data import load
+
+    ds = load(tiny_dir)
+    work = plan.open_plan(ds, year=2026)
+    enriched = market.enrich_orders(ds)
+    pd.testing.assert_frame_equal(work.orders[list(enriched.columns)], enriched, check_exact=True)
+    assert work.orders is money.costed_orders(ds, shared=True)
+
+
 def test_the_print_header_cannot_break_out_of_its_css_string() -> None:
     assert views._css_string('a"b</style>') == '"a\\000022b\\00003c\\00002fstyle\\00003e"'
 

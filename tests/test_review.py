@@ -415,6 +415,26 @@ def test_targets_from_the_target_plan_when_present(ds, monkeypatch) -> None:
     assert daily["target"].sum() == pytest.approx(30)
 
 
+def test_targets_from_the_plan_cut_to_the_span_equal_the_whole_years_grouped(ds, monkeypatch) -> None:
+    """Only the span's days of each year's plan are grouped: the same frame as grouping both whole years."""
+    rng = np.random.default_rng(7)
+    plans = {}
+
+    def breakdown(dataset, *, year, growth_pct):
+        days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+        grid = pd.MultiIndex.from_product([["S2", "S1"], ["a", "b", "c"], days], names=["rep_id", "category", "date"])
+        daily = grid.to_frame(index=False).assign(target=rng.integers(0, 500, len(grid)) / 7)
+        plans[year] = daily
+        return SimpleNamespace(daily=daily)
+
+    monkeypatch.setattr(plan_module, "_targets_module", lambda: SimpleNamespace(breakdown=breakdown))
+    got = daily_targets(ds, start="2024-11-15", end="2025-02-10", growth=0.08)
+    whole = pd.concat([plans[2024], plans[2025]], ignore_index=True)
+    want = whole.groupby(["rep_id", "date"], as_index=False, sort=True)["target"].sum()
+    want = want.loc[want["date"].between("2024-11-15", "2025-02-10")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
 def test_daily_targets_table_and_growth_errors(ds, tmp_path: Path) -> None:
     path = tmp_path / "targets.csv"
     pd.DataFrame({"rep_id": ["S1", "S1"], "date": ["2025-05-02", "2025-06-02"], "target": [5, 7]}).to_csv(

@@ -26,7 +26,8 @@ def promotions(work: WorkPlan) -> pd.Series:
     orders = work.orders
     if "promo_code" not in orders:
         return pd.Series(dtype=object)
-    recent = orders.loc[orders["order_date"].between(work.start, work.end) & orders["promo_code"].notna()]
+    recent = orders.loc[orders["order_date"].between(work.start, work.end) & orders["promo_code"].notna(),
+                        ["order_date", "promo_code"]]  # the two columns used, not a copy of every line's columns
     names = recent["promo_code"].astype(str).map(lambda code: re.sub(r"\d+$", "", code))
     by_month = names.groupby(recent["order_date"].dt.month).unique()
     return by_month.map(lambda values: sorted(values))

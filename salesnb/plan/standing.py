@@ -31,7 +31,7 @@ def seasons(work: WorkPlan) -> pd.DataFrame:
     DataFrame
         ``month`` (1-12), ``index``, ``season`` (``high``, ``low``, ``normal``).
     """
-    orders = work.orders.loc[work.orders["order_date"] <= work.end]
+    orders = work.orders.loc[work.orders["order_date"] <= work.end, ["order_date", "net_amount"]]
     named = market.name_seasons(market.seasonality(orders))
     return named[["month", "index", "season"]].reset_index(drop=True)
 

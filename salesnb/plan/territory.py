@@ -33,7 +33,8 @@ def network(work: WorkPlan) -> pd.DataFrame:
     DataFrame
         ``region_id`` and one column per channel of :data:`CHANNELS`, plus ``total``.
     """
-    orders = work.orders.loc[work.orders["order_date"].between(work.start, work.end)]
+    orders = work.orders.loc[work.orders["order_date"].between(work.start, work.end),
+                             ["customer_id", "region_id", "parent_id", "channel"]]
     regions = orders["parent_id"].fillna(orders["region_id"]).astype(str)
     buying = orders.assign(territory=regions).drop_duplicates("customer_id")
     table = pd.crosstab(buying["territory"], buying["channel"].astype(str))
@@ -139,7 +140,7 @@ def _visits(work: WorkPlan) -> pd.Series:
     if not work.dataset.has("activities"):
         return pd.Series(dtype=float)
     acts = work.dataset.activities
-    acts = acts.loc[acts["activity_date"].between(work.start, work.end) & (acts["kind"] == "visit")]
+    acts = acts.loc[acts["activity_date"].between(work.start, work.end) & (acts["kind"] == "visit"), ["customer_id"]]
     acts = acts.loc[acts["customer_id"].notna()]
     return acts.groupby(acts["customer_id"].astype(str)).size().astype(float).rename("visits").pipe(
         lambda s: s.where(np.isfinite(s), 0.0))

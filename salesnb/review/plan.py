@@ -248,8 +248,10 @@ def _from_target_plan(module: Any, dataset: Dataset, start: pd.Timestamp, end: p
     """Daily targets of the target cascade, one plan per calendar year of the span."""
     parts = []
     for year in range(start.year, end.year + 1):
-        plan = _year_plan(module, dataset, year, growth)
-        parts.append(plan.daily[["rep_id", "date", "target"]])
+        daily = _year_plan(module, dataset, year, growth).daily
+        day = pd.to_datetime(daily["date"]).dt.normalize()
+        # only the span's days (what _from_frame keeps): a year's plan is ~4 M rows at 100x the sample
+        parts.append(daily.loc[(day >= start) & (day <= end), ["rep_id", "date", "target"]])
     return _from_frame(dataset, pd.concat(parts, ignore_index=True), start, end)
 
 
