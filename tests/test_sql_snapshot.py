@@ -57,7 +57,10 @@ def test_a_pinned_load_is_the_load_and_never_queries_the_database(tiny_dir: Path
     straight = data.load(url, on_bad_rows="reject", cache=False)
     pin = pin_database(url)
     assert pin is not None and pin.split(":")[1] == straight.content_hash
-    assert len(list(own_cache.glob("dataset-*.pkl"))) == 2  # one per on_bad_rows: no bad rows
+    entries = {entry: entry.stat().st_mtime_ns for entry in own_cache.glob("dataset-*.pkl")}
+    assert len(entries) == 2  # one per on_bad_rows: no bad rows
+    assert pin_database(url) == pin  # the next pack of the same data: read and hashed, the entries kept
+    assert {entry: entry.stat().st_mtime_ns for entry in own_cache.glob("dataset-*.pkl")} == entries
     (tmp_path / "db" / "tiny.duckdb").rename(tmp_path / "elsewhere.duckdb")  # a query would now fail
     with pytest.raises(DataSourceError):
         data.load(url)

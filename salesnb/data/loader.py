@@ -449,7 +449,7 @@ def pin_database(source: str | Path) -> str | None:
     db = database_of(_resolve(source))
     if db is None:
         return None
-    digest = _check_database(db)[1]
+    digest = _check_database(db, report=False)[1]
     return None if digest is None else f"{_source_key(db)}:{digest}"
 
 
@@ -465,30 +465,33 @@ def _pinned(db: SqlSource) -> str | None:
     return digest if digest and key == _source_key(db) else None
 
 
-def _check_database(db: SqlSource) -> tuple[ValidationReport, str | None]:
+def _check_database(db: SqlSource, *, report: bool = True) -> tuple[ValidationReport, str | None]:
     """Check a database source (:func:`validate`), caching its dataset; return the report and the data's digest.
 
     A pinned snapshot's report is read from its cache entry; else the database is read and
-    hashed, and checked unless a cache entry of the same data holds the report. The digest is
-    None when the database cannot be read.
+    hashed, and checked unless a cache entry of the same data holds the report (without
+    ``report``, an entry is not read: the report returned is then the read's alone). The
+    digest is None when the database cannot be read.
     """
     pinned = _pinned(db)
-    cached = None if pinned is None else _database_report(db, pinned)
+    cached = None if pinned is None or not report else _database_report(db, pinned)
     if cached is not None:
         return cached, pinned
-    report = ValidationReport(source=db.shown)
-    raws, meta, labels = read_database(db, report)
-    if report.unreadable:
-        return report, None
+    read = ValidationReport(source=db.shown)
+    raws, meta, labels = read_database(db, read)
+    if read.unreadable:
+        return read, None
     digest = data_hash(raws, meta)
+    if not report and any(_cache_entry(digest, mode).is_file() for mode in ("reject", "raise")):
+        return read, digest
     cached = _database_report(db, digest)
     if cached is not None:
         return cached, digest
-    report, checked = check_read(raws, meta, [], report, labels=labels)
-    if not (report.fatal or report.unreadable):
-        dataset = _build(report, checked, "reject", source=db.shown, name=_database_name(db), digest=digest)
+    checks, checked = check_read(raws, meta, [], read, labels=labels)
+    if not (checks.fatal or checks.unreadable):
+        dataset = _build(checks, checked, "reject", source=db.shown, name=_database_name(db), digest=digest)
         _fill_cache(dataset, checked, {mode: _cache_entry(digest, mode) for mode in ("reject", "raise")})
-    return report, digest
+    return checks, digest
 
 
 def _database_report(db: SqlSource, digest: str) -> ValidationReport | None:
