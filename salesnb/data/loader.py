@@ -219,7 +219,8 @@ def validate(source: str | Path) -> ValidationReport:
     Parameters
     ----------
     source : str or Path
-        A folder of CSV/Parquet files (one per table) or an .xlsx workbook.
+        A folder of CSV/Parquet files (one per table), an .xlsx workbook or a database
+        (read once: a load of the same data then takes the cached dataset).
 
     Returns
     -------
