@@ -19,12 +19,20 @@ with an empty dataset cache (what a user's first run pays):
   included): its wall time, whether it completed, the time of 05 and 06, and the peak
   resident memory of its largest process with the report (or the data check) it ran.
 
+With ``--source parquet|duckdb|postgresql`` the same is measured from a copy of each
+sample in that format, written once next to it (``x10-parquet/``, ``x10.duckdb``) or, for
+PostgreSQL, into database ``x10`` of the server ``--postgres`` names (a throwaway server
+of ``tests/pgserver.py`` when not given, stopped at the end). The sample's CSV folder
+still gives the row counts and the rep.
+
 Wall times depend on what else runs on the machine; CPU times much less, so both are
 printed (with the load average seen during the run)::
 
     python benchmarks/bench_scale.py                      # 1, 10, 30, 100
     python benchmarks/bench_scale.py --scales 10,30 --json /tmp/scale.json
     python benchmarks/bench_scale.py --scales 100 --all     # also the plain default run
+    python benchmarks/bench_scale.py --scales 10 --source duckdb
+    python benchmarks/bench_scale.py --scales 10 --source postgresql --postgres postgresql://u@127.0.0.1:5432/postgres
 
 Linux only (reads ``/proc``).
 """
@@ -32,6 +40,7 @@ Linux only (reads ``/proc``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -40,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +58,7 @@ TEAM = ["00_data_check", "01_market_analysis", "02_lead_prioritization", "03_tar
         "04_periodic_review"]
 MORE = ["05_work_plan", "06_money_and_effort"]
 SHORT = {name: name[:2] for name in TEAM + MORE}
+SOURCES = ("csv", "parquet", "duckdb", "postgresql")
 CHECK = "(data check)"  # the runner's check of the data before the reports
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -246,21 +257,25 @@ def first_active_reps(folder: Path, n: int = 3) -> list[str]:
 
 
 def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: float | None,
-            everything: bool = False) -> dict[str, object]:
-    """Measure one scale; return its row of the table (with ``everything``, the plain default run too)."""
+            everything: bool = False, source: Source | None = None) -> dict[str, object]:
+    """Measure one scale; return its row of the table (with ``everything``, the plain default run too).
+
+    ``source`` reads a copy of the sample in another format (default: the CSV folder).
+    """
     folder = sample_dir(samples, scale)
     reps = [rep] if rep else first_active_reps(folder)
     rows = count_rows(folder)
-    load_wall, load_cpu, load_rss = _load_in_child(folder)
+    data = str(folder) if source is None else source.copy_of(folder, scale)
+    load_wall, load_cpu, load_rss = _load_in_child(data)
     extra = ["--timeout", str(timeout)] if timeout else []
     with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
-        team = run_pack([*TEAM, "--data", str(folder), "--out", str(out / f"x{scale}-team"), *extra],
+        team = run_pack([*TEAM, "--data", data, "--out", str(out / f"x{scale}-team"), *extra],
                         cache=Path(cache), timeout=timeout or 0)
-        page = run_pack(["04_periodic_review", "--reps", ",".join(reps), "--data", str(folder), "--out",
+        page = run_pack(["04_periodic_review", "--reps", ",".join(reps), "--data", data, "--out",
                          str(out / f"x{scale}-rep"), *extra], cache=Path(cache), timeout=timeout or 0)
     first, *following = [f"04_periodic_review__{r}" for r in reps]
     row = {
-        "scale": scale, "rows": sum(rows.values()), "tables": rows,
+        "scale": scale, "source": "csv" if source is None else source.kind, "rows": sum(rows.values()), "tables": rows,
         "load_wall": load_wall, "load_cpu": load_cpu, "load_rss": load_rss,
         "notebooks": {SHORT[n]: {"wall": team.durations.get(n), "cpu": team.cpus.get(n)} for n in TEAM},
         "pack_wall": team.wall, "pack_cpu": team.cpu, "pack_ok": team.ok, "failed": team.failed,
@@ -273,7 +288,7 @@ def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: f
     }
     if everything:
         with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
-            plain = run_pack(["--data", str(folder), "--out", str(out / f"x{scale}-all"), *extra],
+            plain = run_pack(["--data", data, "--out", str(out / f"x{scale}-all"), *extra],
                              cache=Path(cache), timeout=timeout or 0)
         row["all"] = {"wall": plain.wall, "cpu": plain.cpu, "ok": plain.ok, "failed": plain.failed,
                       "peak_rss": plain.peak_rss, "peak_report": plain.peak_report, "load_avg": plain.load,
@@ -281,7 +296,84 @@ def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: f
     return row
 
 
-def _load_in_child(folder: Path) -> tuple[float, float, int]:
+@dataclass
+class Source:
+    """Where the measured packs read the sample from: a copy of each scale's CSV folder in ``kind``."""
+
+    kind: str
+    postgres: str | None = None  # a server's URL (any database of it); None: a throwaway one
+    server: object = None
+
+    def copy_of(self, folder: Path, scale: int) -> str:
+        """Return the ``--data`` of the copy of ``folder`` (written the first time); never with a password.
+
+        A PostgreSQL password goes to ``SALESNB_DB_PASSWORD`` (as ``salesnb run`` passes it on),
+        so no command line shows it.
+        """
+        if self.kind == "parquet":
+            target = folder.with_name(f"{folder.name}-parquet")
+            if not (target / "orders.parquet").is_file():
+                sys.path.insert(0, str(Path(__file__).parent))
+                from bench_load import to_parquet
+
+                to_parquet(folder, target)
+            return str(target)
+        if self.kind == "duckdb":
+            target = folder.with_name(f"{folder.name}.duckdb")
+            if not target.is_file():
+                _write_copy(folder, f"duckdb:///{target}")
+            return f"duckdb:///{target}"
+        return self._postgres_copy(folder, scale)
+
+    def _postgres_copy(self, folder: Path, scale: int) -> str:
+        """Return the URL of database ``x<scale>`` of the server, writing the sample into it when it has no orders."""
+        from salesnb.data.sql import split_secret
+
+        base = self.postgres or self._throwaway()
+        url = base.rsplit("/", 1)[0] + f"/x{scale}"
+        if not _has_orders(base, f"x{scale}"):
+            _write_copy(folder, url)
+        url, secret = split_secret(url)
+        if secret is not None:
+            os.environ["SALESNB_DB_PASSWORD"] = secret
+        return url
+
+    def _throwaway(self) -> str:
+        """Start a throwaway server (``tests/pgserver.py``); return its URL."""
+        if self.server is None:
+            sys.path.insert(0, str(ROOT / "tests"))
+            import pgserver
+
+            self.server = pgserver.start()
+        return self.server.url()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        """Stop the throwaway server, if one was started."""
+        if self.server is not None:
+            self.server.stop()  # type: ignore[attr-defined]
+
+
+def _write_copy(folder: Path, url: str) -> None:
+    """Write the sample of ``folder`` into database ``url`` (``salesnb.sample.write.write_database``), in a child."""
+    code = ("import sys; from pathlib import Path; from salesnb.sample.write import write_database; "
+            "write_database(Path(sys.argv[1]), sys.stdin.read())")
+    subprocess.run([sys.executable, "-c", code, str(folder)], input=url, text=True, check=True, cwd=ROOT,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _has_orders(base: str, database: str) -> bool:
+    """Return whether database ``database`` of the server of ``base`` has an ``orders`` table (created if absent)."""
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{database}"')
+            return False
+    with psycopg.connect(base.rsplit("/", 1)[0] + f"/{database}") as conn:
+        return conn.execute("SELECT to_regclass('public.orders') IS NOT NULL").fetchone()[0]
+
+
+def _load_in_child(folder: Path | str) -> tuple[float, float, int]:
     """Measure the load in a child process (its own CPU and peak memory via wait4)."""
     code = ("import sys, time; from salesnb.data import load; t = time.monotonic(); "
             "load(sys.argv[1], cache=False); print(time.monotonic() - t)")
@@ -311,7 +403,7 @@ def _cell(wall: float | None, cpu: float | None) -> str:
 
 def table(rows: list[dict[str, object]]) -> str:
     """Return the results as a Markdown table: wall seconds with CPU seconds (user+sys) in brackets."""
-    head = ["scale", "rows", "load s", "check s", *[f"{SHORT[n]} s" for n in TEAM], "pack s", "peak RSS GB",
+    head = ["scale", "rows", "load s", "check s", *[f"{SHORT[n]} s" for n in TEAM], "pack s", "peak RSS GiB",
             "rep page s: first / next", "load avg"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -329,7 +421,7 @@ def table(rows: list[dict[str, object]]) -> str:
 
 def table_all(rows: list[dict[str, object]]) -> str:
     """Return the plain default runs (every notebook) as a Markdown table."""
-    out = ["| scale | plain `salesnb run` s | completed | 05 s | 06 s | peak RSS GB | load avg |",
+    out = ["| scale | plain `salesnb run` s | completed | 05 s | 06 s | peak RSS GiB | load avg |",
            "|---|---|---|---|---|---|---|"]
     for r in rows:
         a = r.get("all")
@@ -343,6 +435,16 @@ def table_all(rows: list[dict[str, object]]) -> str:
     return "\n".join(out)
 
 
+@contextlib.contextmanager
+def _closed(source: Source | None) -> Iterator[None]:
+    """Stop ``source``'s throwaway server (if any) when the measurements end."""
+    try:
+        yield
+    finally:
+        if source is not None:
+            source.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -353,18 +455,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=None, help="--timeout of salesnb run (default: its own)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     parser.add_argument("--all", action="store_true", help="also time the plain default run (every notebook)")
+    parser.add_argument("--source", choices=SOURCES, default="csv", help="read a copy of the sample in this format")
+    parser.add_argument("--postgres", default=None, help="--source postgresql: a server's URL (default: a throwaway)")
     args = parser.parse_args(argv)
     samples = Path(args.samples)
     samples.mkdir(parents=True, exist_ok=True)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+    source = None if args.source == "csv" else Source(args.source, postgres=args.postgres)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp, _closed(source):
         out = Path(args.out) if args.out else Path(tmp)
         for scale in (int(s) for s in args.scales.split(",")):
             rows.append(measure(scale, samples=samples, out=out, rep=args.rep, timeout=args.timeout,
-                                everything=args.all))
+                                everything=args.all, source=source))
             print(f"scale {scale}x done: pack {rows[-1]['pack_wall']:.1f} s", file=sys.stderr, flush=True)
             if args.json:
                 Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    print(f"Source: {args.source}.")
     print("Seconds: wall (CPU user+sys in brackets; CPU is what other load on the machine does not inflate).")
     print("Peak RSS: the largest process of the team pack (the report holding it in brackets).")
     print(table(rows))

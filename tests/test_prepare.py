@@ -43,7 +43,7 @@ def test_prepare_of_bad_data_caches_only_what_a_load_would_give(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("source, scheduler", [
-    ("duckdb:///nowhere.duckdb", None),  # a database is hashed by reading it: each report does
+    ("duckdb:///nowhere.duckdb", None),  # a database is pinned instead (test_sql_snapshot.py)
     ("/no/such/folder", None),
     ("TINY", "tcp://10.0.0.1:8786"),  # remote workers have caches of their own
 ])

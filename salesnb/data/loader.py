@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import os
 import pickle
 from collections.abc import Iterable, Iterator
@@ -40,12 +41,19 @@ from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.params import check_choice
 from salesnb.schema import TABLES
 
-__all__ = ["CACHE_FORMAT", "content_hash", "employed", "load", "read_table", "require_tables", "validate"]
+__all__ = ["CACHE_FORMAT", "SNAPSHOT_ENV", "content_hash", "employed", "load", "pin_database", "read_table",
+           "require_tables", "validate"]
 
 #: Version of what the cache holds: bump when the typed result of a load or the layout of the
 #: pickled objects changes (3: the loader became the ``salesnb.data`` package), so old entries
 #: are never unpickled.
 CACHE_FORMAT = "3"
+
+#: The environment variable that pins a database source to one snapshot: ``KEY:DIGEST`` (from
+#: :func:`pin_database`), the key naming the source (its masked URL, schema, tables and metadata,
+#: hashed) and the digest its cached dataset. Loads of exactly that source read the cached dataset
+#: instead of querying the database; any other source ignores it. It never holds a credential.
+SNAPSHOT_ENV = "SALESNB_DATA_SNAPSHOT"
 
 
 def content_hash(source: str | Path) -> str:
@@ -65,7 +73,7 @@ def content_hash(source: str | Path) -> str:
     """
     db = database_of(source)
     if db is not None:
-        return data_hash(*_read_database(db)[:2])
+        return _pinned(db) or data_hash(*_read_database(db)[:2])
     path = Path(source)
     files = [path] if path.is_file() else [
         file for file in sorted(path.iterdir())
@@ -212,7 +220,8 @@ def validate(source: str | Path) -> ValidationReport:
     Parameters
     ----------
     source : str or Path
-        A folder of CSV/Parquet files (one per table) or an .xlsx workbook.
+        A folder of CSV/Parquet files (one per table), an .xlsx workbook or a database
+        (read once: a load of the same data then takes the cached dataset).
 
     Returns
     -------
@@ -220,6 +229,9 @@ def validate(source: str | Path) -> ValidationReport:
         ``report.ok`` is True when there is nothing to fix. Never raises for bad
         data: unreadable sources are reported with ``report.unreadable = True``.
     """
+    db = database_of(source)
+    if db is not None:
+        return _check_database(db)[0]
     lock = _lock_file(source)
     with _locked(lock):
         cached = _cached_report(source)
@@ -251,14 +263,22 @@ def _cache_checked(source: str | Path, report: ValidationReport, checked: Checke
         return
     path = Path(source)
     dataset = _build(report, checked, "reject", source=path.resolve(), name=path.stem, digest=content_hash(path))
+    _fill_cache(dataset, checked, {mode: _cache_file(source, mode) for mode in ("reject", "raise")})
+
+
+def _fill_cache(dataset: Dataset, checked: CheckedSource, entries: dict[str, Path | None]) -> None:
+    """Write ``dataset`` (built for ``"reject"``) to the cache ``entries`` of each ``on_bad_rows`` it stands for.
+
+    The ``"raise"`` entry only when the data has no row problems (that load would raise).
+    ``checked`` is let go first; the dataset is handed over to this process's next load.
+    """
     checked.raws.clear()
     checked.typed.clear()
     pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers for reuse; give them back now
     written = None
     _HANDOVER.clear()
-    for mode in ("reject", "raise"):
-        cache_file = _cache_file(source, mode)
-        if cache_file is not None and not (mode == "raise" and report.row_problems):
+    for mode, cache_file in entries.items():
+        if cache_file is not None and not (mode == "raise" and dataset.report.row_problems):
             written = _write_cache(dataset, cache_file, same_as=written)
             _HANDOVER[cache_file] = dataset
 
@@ -375,23 +395,124 @@ def _cache_entry(digest: str, on_bad_rows: str) -> Path:
 
 
 def _load_database(db: SqlSource, on_bad_rows: str, *, cache: bool) -> Dataset:
-    """Load a database source: read it, then reuse the cached typed dataset of the same data (see :func:`load`)."""
-    from urllib.parse import urlsplit
+    """Load a database source (see :func:`load`).
 
+    The snapshot :data:`SNAPSHOT_ENV` pins, when its cache entry is there; else the database
+    is read and hashed, and the cached typed dataset of the same data reused.
+    """
+    pinned = _pinned(db) if cache else None
+    if pinned is not None:
+        dataset = _cached_dataset(_cache_entry(pinned, on_bad_rows), db)
+        if dataset is not None:
+            return dataset
     raws, meta, labels, report = _read_database(db)
     digest = data_hash(raws, meta)
     cache_file = _cache_entry(digest, on_bad_rows) if cache else None
-    if cache_file is not None and cache_file.is_file():
-        dataset = _read_cache(cache_file)
-        if dataset is not None:
-            dataset.source = db.shown
-            return dataset
+    dataset = _cached_dataset(cache_file, db) if cache_file is not None else None
+    if dataset is not None:
+        return dataset
     report, checked = check_read(raws, meta, [], report, labels=labels)
-    name = Path(urlsplit(db.url).path).stem or db.kind
-    dataset = _build(report, checked, on_bad_rows, source=db.shown, name=name, digest=digest)
+    dataset = _build(report, checked, on_bad_rows, source=db.shown, name=_database_name(db), digest=digest)
     if cache_file is not None:
         _write_cache(dataset, cache_file)
     return dataset
+
+
+def _database_name(db: SqlSource) -> str:
+    """Return the name of a database source's dataset when its metadata gives none (the database's)."""
+    from urllib.parse import urlsplit
+
+    return Path(urlsplit(db.url).path).stem or db.kind
+
+
+def _cached_dataset(cache_file: Path, db: SqlSource) -> Dataset | None:
+    """Return the dataset of a database source in ``cache_file`` (handed over or read); None when absent."""
+    handed = _HANDOVER.pop(cache_file, None)
+    _HANDOVER.clear()
+    dataset = handed if handed is not None else _read_cache(cache_file) if cache_file.is_file() else None
+    if dataset is not None:
+        dataset.source = db.shown
+    return dataset
+
+
+def pin_database(source: str | Path) -> str | None:
+    """Read and check a database source once, cache its dataset, and return the pin of that snapshot.
+
+    A report pack calls this once, before its reports, and gives every report the pin in
+    :data:`SNAPSHOT_ENV`: their loads, :func:`validate` and :func:`content_hash` of the same
+    source then read the cached dataset instead of querying and hashing every table again, and
+    all of them see the one snapshot. The cache must be shared with the reports (this machine's).
+
+    Parameters
+    ----------
+    source : str or Path
+        A database URL, or a folder whose ``dataset.toml`` names a database.
+
+    Returns
+    -------
+    str or None
+        ``KEY:DIGEST`` for :data:`SNAPSHOT_ENV` (no credential in it); None when ``source`` is
+        not a database or cannot be read. A source with problems that stop its load is pinned
+        too (its digest, no cache entry): the reports then read it and report them.
+    """
+    db = database_of(_resolve(source))
+    if db is None:
+        return None
+    digest = _check_database(db, report=False)[1]
+    return None if digest is None else f"{_source_key(db)}:{digest}"
+
+
+def _source_key(db: SqlSource) -> str:
+    """Return what names a database source in a pin: a hash of its masked URL, schema, tables and metadata."""
+    named = json.dumps([db.shown, db.schema, sorted(db.mapping.items()), db.meta], sort_keys=True, default=str)
+    return hashlib.sha256(named.encode()).hexdigest()[:32]
+
+
+def _pinned(db: SqlSource) -> str | None:
+    """Return the digest :data:`SNAPSHOT_ENV` pins ``db`` to; None when it pins nothing or another source."""
+    key, _, digest = os.environ.get(SNAPSHOT_ENV, "").partition(":")
+    return digest if digest and key == _source_key(db) else None
+
+
+def _check_database(db: SqlSource, *, report: bool = True) -> tuple[ValidationReport, str | None]:
+    """Check a database source (:func:`validate`), caching its dataset; return the report and the data's digest.
+
+    A pinned snapshot's report is read from its cache entry; else the database is read and
+    hashed, and checked unless a cache entry of the same data holds the report (without
+    ``report``, an entry is not read: the report returned is then the read's alone). The
+    digest is None when the database cannot be read.
+    """
+    pinned = _pinned(db)
+    cached = None if pinned is None or not report else _database_report(db, pinned)
+    if cached is not None:
+        return cached, pinned
+    read = ValidationReport(source=db.shown)
+    raws, meta, labels = read_database(db, read)
+    if read.unreadable:
+        return read, None
+    digest = data_hash(raws, meta)
+    if not report and any(_cache_entry(digest, mode).is_file() for mode in ("reject", "raise")):
+        return read, digest
+    cached = _database_report(db, digest)
+    if cached is not None:
+        return cached, digest
+    checks, checked = check_read(raws, meta, [], read, labels=labels)
+    if not (checks.fatal or checks.unreadable):
+        dataset = _build(checks, checked, "reject", source=db.shown, name=_database_name(db), digest=digest)
+        _fill_cache(dataset, checked, {mode: _cache_entry(digest, mode) for mode in ("reject", "raise")})
+    return checks, digest
+
+
+def _database_report(db: SqlSource, digest: str) -> ValidationReport | None:
+    """Return the report of a cached load of the data with ``digest`` (either ``on_bad_rows``), or None."""
+    for mode in ("reject", "raise"):
+        cache_file = _cache_entry(digest, mode)
+        dataset = _read_cache(cache_file) if cache_file.is_file() else None
+        if dataset is not None and dataset.report is not None:
+            _HANDOVER.clear()
+            _HANDOVER[cache_file] = dataset  # the load that follows (notebook 00) takes it
+            return dataclasses.replace(dataset.report, source=db.shown)
+    return None
 
 
 def _read_cache(cache_file: Path) -> Dataset | None:

@@ -22,7 +22,7 @@ from salesnb.errors import ParameterError
 from salesnb.report import _html, _pool
 from salesnb.report._notebooks import preload
 from salesnb.report._plan import GENERAL_PARAMS, PackPlan, Report, period_end_option, plan_pack
-from salesnb.report._prepare import prepare_data
+from salesnb.report._prepare import pinned_database, prepare_data
 from salesnb.report._publish import NotebookResult, PackResult, data_hash, params_text, publish, reserve_run_dir
 
 __all__ = ["GENERAL_PARAMS", "NotebookResult", "PackResult", "run_pack"]
@@ -143,10 +143,12 @@ def run_pack(
     _say(plan.period_end_note())
     run_id, partial = reserve_run_dir(plan.out_dir, started_at, lang=plan.lang)
     printer = _Progress(len(plan.reports), enabled=progress, lang=plan.lang)
-    with _sigterm_exits(), _removed_on_error(partial):
+    # a database is read once, before the stamp that hashes it: its reports all read that snapshot
+    with _sigterm_exits(), _removed_on_error(partial), pinned_database(plan.data_path,
+                                                                       scheduler=plan.scheduler) as pinned:
         stamp = _stamp(plan, run_id=run_id, started_at=started_at)
         tasks = _build_tasks(plan.reports, stamp=stamp, out_dir=partial, timeout=plan.timeout, lang=plan.lang)
-        outcomes = _run(plan, tasks, printer=printer, run_id=run_id)
+        outcomes = _run(plan, tasks, printer=printer, run_id=run_id, pinned=pinned)
         results = publish(tasks, outcomes, stamp=stamp, partial=partial, final=plan.out_dir / run_id, lang=plan.lang)
     _html.write_atomic(plan.out_dir / "latest.html", _html.latest_page(run_id, lang=plan.lang))
     printer.end(results, seconds=time.monotonic() - began)
@@ -179,8 +181,12 @@ def _stamp(plan: PackPlan, *, run_id: str, started_at: dt.datetime) -> dict[str,
     }
 
 
-def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run_id: str) -> dict[int, dict[str, Any]]:
-    """Run the tasks on the worker pool; return their outcomes by task id."""
+def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run_id: str,
+         pinned: float | None = None) -> dict[int, dict[str, Any]]:
+    """Run the tasks on the worker pool; return their outcomes by task id.
+
+    ``pinned`` is the seconds :func:`pinned_database` took to check the pack's database (None: not one).
+    """
     nbs = plan.notebooks
     settings = {
         "cwd": str(nbs[0].path.parent),
@@ -190,7 +196,7 @@ def _run(plan: PackPlan, tasks: list[dict[str, Any]], *, printer: _Progress, run
     }
 
     def check() -> None:  # the data checked once while the kernels' imports (and the cluster) warm up
-        printer.data_checked(prepare_data(plan.data_path, scheduler=plan.scheduler))
+        printer.data_checked(prepare_data(plan.data_path, scheduler=plan.scheduler) if pinned is None else pinned)
 
     if plan.scheduler is not None:
         from salesnb.report import _cluster
