@@ -164,3 +164,23 @@ def test_a_pack_from_postgresql_reads_the_database_once(pg_sample: str, tmp_path
         for file in folder.rglob("*"):
             if file.is_file():
                 assert secret.encode() not in file.read_bytes(), file
+
+
+def test_a_report_kernel_keeps_a_database_dataset_for_its_next_page(tiny_dir: Path, tmp_path: Path, own_cache: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from salesnb.config import KEEP_DATA_ENV
+    from salesnb.data import kept
+
+    url = _duck(tiny_dir, tmp_path / "db")
+    monkeypatch.setenv(SNAPSHOT_ENV, pin_database(url))
+    monkeypatch.setenv(KEEP_DATA_ENV, "1")
+    kept.forget()
+    try:
+        first, second = data.load(url), data.load(url)
+        assert all(second.tables[name] is frame for name, frame in first.tables.items())
+        assert second.source == first.source and "tiny.duckdb" in str(second.source)
+        monkeypatch.delenv(SNAPSHOT_ENV)  # unpinned (a remote cluster): read and hashed, then the kept frames
+        third = data.load(url)
+        assert all(third.tables[name] is frame for name, frame in first.tables.items())
+    finally:
+        kept.forget()

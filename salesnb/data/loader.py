@@ -402,13 +402,13 @@ def _load_database(db: SqlSource, on_bad_rows: str, *, cache: bool) -> Dataset:
     """
     pinned = _pinned(db) if cache else None
     if pinned is not None:
-        dataset = _cached_dataset(_cache_entry(pinned, on_bad_rows), db)
+        dataset = _kept_or_cached(_cache_entry(pinned, on_bad_rows), db)
         if dataset is not None:
             return dataset
     raws, meta, labels, report = _read_database(db)
     digest = data_hash(raws, meta)
     cache_file = _cache_entry(digest, on_bad_rows) if cache else None
-    dataset = _cached_dataset(cache_file, db) if cache_file is not None else None
+    dataset = _kept_or_cached(cache_file, db) if cache_file is not None else None
     if dataset is not None:
         return dataset
     report, checked = check_read(raws, meta, [], report, labels=labels)
@@ -423,6 +423,17 @@ def _database_name(db: SqlSource) -> str:
     from urllib.parse import urlsplit
 
     return Path(urlsplit(db.url).path).stem or db.kind
+
+
+def _kept_or_cached(cache_file: Path, db: SqlSource) -> Dataset | None:
+    """Return the dataset of entry ``cache_file``: the one this report kernel kept (see ``data.kept``), or read."""
+    dataset = kept.take(cache_file)
+    if dataset is None:
+        found = _cached_dataset(cache_file, db)
+        dataset = None if found is None else kept.keep(found, cache_file)
+    if dataset is not None:
+        dataset.source = db.shown
+    return dataset
 
 
 def _cached_dataset(cache_file: Path, db: SqlSource) -> Dataset | None:
