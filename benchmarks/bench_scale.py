@@ -12,7 +12,8 @@ with an empty dataset cache (what a user's first run pays):
   while the pack runs), the pack's wall and CPU time, and the peak resident memory of
   the largest process of the pack (sampled from ``/proc`` every 0.2 s);
 - **rep page**: ``salesnb run 04_periodic_review --reps A,B,C --data DIR`` (the team
-  page then three rep pages sharing its kernel, as ``--per-rep`` runs them): the first
+  page then three rep pages sharing its kernel with ``--jobs 1``, as one worker of
+  ``--per-rep`` runs them; with two workers the second would start a fresh kernel): the first
   rep page's wall and CPU time (it pays the kernel's one-off company-wide figures) and
   the median of the following ones (what each of the other rep pages costs);
 - with ``--all``, also the plain ``salesnb run --data DIR`` (every notebook, 05 and 06
@@ -271,7 +272,7 @@ def measure(scale: int, *, samples: Path, out: Path, rep: str | None, timeout: f
     with tempfile.TemporaryDirectory(prefix=f"scale{scale}-cache-") as cache:
         team = run_pack([*TEAM, "--data", data, "--out", str(out / f"x{scale}-team"), *extra],
                         cache=Path(cache), timeout=timeout or 0)
-        page = run_pack(["04_periodic_review", "--reps", ",".join(reps), "--data", data, "--out",
+        page = run_pack(["04_periodic_review", "--reps", ",".join(reps), "--jobs", "1", "--data", data, "--out",
                          str(out / f"x{scale}-rep"), *extra], cache=Path(cache), timeout=timeout or 0)
     first, *following = [f"04_periodic_review__{r}" for r in reps]
     row = {
