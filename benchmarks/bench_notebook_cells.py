@@ -8,7 +8,7 @@ the dataset cache is left as it is (run once to warm it).
 
 Usage::
 
-    python benchmarks/bench_notebook_cells.py notebooks/03_target_breakdown.ipynb /tmp/scale26/x10 year=2027
+    python benchmarks/bench_notebook_cells.py notebooks/03_target_breakdown.ipynb /tmp/scale26/x10 lang=es
     flock /tmp/x100.lock python benchmarks/bench_notebook_cells.py notebooks/03_target_breakdown.ipynb /tmp/scale26/x100
 """
 
