@@ -73,6 +73,23 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path, *, encoding: str =
     return path
 
 
+def tiny_duckdb(tiny_dir: Path, folder: Path, *statements: str) -> str:
+    """Write the tiny dataset into ``folder/tiny.duckdb``, run ``statements`` on it; return its URL."""
+    import duckdb
+
+    from salesnb import data
+    from salesnb.data.sql import write_tables as write_database_tables
+
+    folder.mkdir(parents=True, exist_ok=True)
+    url = f"duckdb:///{folder}/tiny.duckdb"
+    ds = data.load(tiny_dir, cache=False)
+    write_database_tables(url, ds.tables, ds.meta)
+    with duckdb.connect(str(folder / "tiny.duckdb")) as conn:
+        for sql in statements:
+            conn.execute(sql)
+    return url
+
+
 @pytest.fixture
 def tiny_dir(tmp_path: Path) -> Path:
     """A folder holding the tiny valid dataset."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import tiny_duckdb
 
 from salesnb import data
 from salesnb.data.sql import safe_source, split_secret, write_tables
@@ -27,17 +28,6 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([PYTHON, "-m", "salesnb.cli", *args], capture_output=True, text=True, env=full_env,
                           check=False, timeout=300)
-
-
-def _tiny_db(tiny_dir: Path, tmp_path: Path, *statements: str) -> str:
-    """Write the tiny dataset into a DuckDB file, run ``statements`` on it; return its URL."""
-    url = f"duckdb:///{tmp_path}/tiny.duckdb"
-    ds = data.load(tiny_dir, cache=False)
-    write_tables(url, ds.tables, ds.meta)
-    with duckdb.connect(str(tmp_path / "tiny.duckdb")) as conn:
-        for sql in statements:
-            conn.execute(sql)
-    return url
 
 
 # ---------------------------------------------------------------------- credentials
@@ -61,7 +51,7 @@ def test_split_secret_takes_the_password_out() -> None:
 
 
 def test_duckdb_gives_the_same_dataset_as_csv(tiny_dir: Path, tmp_path: Path) -> None:
-    url = _tiny_db(tiny_dir, tmp_path)
+    url = tiny_duckdb(tiny_dir, tmp_path)
     csv, db = data.load(tiny_dir, cache=False), data.load(url, cache=False)
     assert db.source == url and db.name == "Tiny" and db.currency == "EUR"
     for name, frame in csv.tables.items():
@@ -72,7 +62,7 @@ def test_duckdb_gives_the_same_dataset_as_csv(tiny_dir: Path, tmp_path: Path) ->
 
 
 def test_content_hash_is_of_the_data_read(tiny_dir: Path, tmp_path: Path) -> None:
-    url = _tiny_db(tiny_dir, tmp_path)
+    url = tiny_duckdb(tiny_dir, tmp_path)
     before = data.content_hash(url)
     assert data.content_hash(url) == before
     with duckdb.connect(str(tmp_path / "tiny.duckdb")) as conn:
@@ -82,7 +72,7 @@ def test_content_hash_is_of_the_data_read(tiny_dir: Path, tmp_path: Path) -> Non
 
 
 def test_a_bad_row_is_named_by_its_primary_key(tiny_dir: Path, tmp_path: Path) -> None:
-    url = _tiny_db(tiny_dir, tmp_path, "ALTER TABLE orders ALTER quantity TYPE VARCHAR",
+    url = tiny_duckdb(tiny_dir, tmp_path, "ALTER TABLE orders ALTER quantity TYPE VARCHAR",
                    "UPDATE orders SET quantity = 'diez' WHERE order_id = 'O1' AND line_no = 2")
     [problem] = data.validate(url).problems
     assert (problem.table, problem.row, problem.column, problem.value) == (
@@ -97,14 +87,14 @@ def test_a_bad_row_is_named_by_its_primary_key(tiny_dir: Path, tmp_path: Path) -
 
 
 def test_wrong_column_type_is_reported_per_row(tiny_dir: Path, tmp_path: Path) -> None:
-    url = _tiny_db(tiny_dir, tmp_path, "ALTER TABLE reps ALTER hire_date TYPE INTEGER USING 20240101")
+    url = tiny_duckdb(tiny_dir, tmp_path, "ALTER TABLE reps ALTER hire_date TYPE INTEGER USING 20240101")
     report = data.validate(url)
     assert {(p.row, p.column, p.rule) for p in report.problems} == {
         (f"rep_id={r}", "hire_date", "date") for r in ("S1", "S2", "S3")}
 
 
 def test_missing_table_and_column_are_fatal(tiny_dir: Path, tmp_path: Path) -> None:
-    url = _tiny_db(tiny_dir, tmp_path, "DROP TABLE products", "ALTER TABLE reps DROP COLUMN hire_date")
+    url = tiny_duckdb(tiny_dir, tmp_path, "DROP TABLE products", "ALTER TABLE reps DROP COLUMN hire_date")
     report = data.validate(url)
     texts = [p.to_text() for p in report.fatal]
     assert texts[0] == ("duckdb table reps, column 'hire_date': The required column 'hire_date' is missing. "
@@ -119,7 +109,7 @@ def test_missing_table_and_column_are_fatal(tiny_dir: Path, tmp_path: Path) -> N
 
 
 def test_dataset_toml_maps_tables_to_tables_and_queries(tiny_dir: Path, tmp_path: Path) -> None:
-    url = _tiny_db(tiny_dir, tmp_path, "CREATE SCHEMA erp", "CREATE TABLE erp.staff AS SELECT * FROM reps",
+    url = tiny_duckdb(tiny_dir, tmp_path, "CREATE SCHEMA erp", "CREATE TABLE erp.staff AS SELECT * FROM reps",
                    "DROP TABLE reps", "CREATE TABLE erp.lines AS SELECT order_id AS ord, * EXCLUDE (order_id) "
                    "FROM orders", "DROP TABLE orders")
     folder = tmp_path / "company"

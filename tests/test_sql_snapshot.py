@@ -14,10 +14,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import tiny_duckdb
 
 from salesnb import data
 from salesnb.data.loader import SNAPSHOT_ENV, pin_database
-from salesnb.data.sql import split_secret, write_tables
+from salesnb.data.sql import split_secret
 from salesnb.errors import DataSourceError, DataValidationError
 from salesnb.report._prepare import pinned_database, prepare_data
 
@@ -31,18 +32,6 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return cache
 
 
-def _duck(tiny_dir: Path, folder: Path, *statements: str) -> str:
-    """Write the tiny dataset into ``folder/tiny.duckdb``, run ``statements`` on it; return its URL."""
-    folder.mkdir(parents=True, exist_ok=True)
-    url = f"duckdb:///{folder}/tiny.duckdb"
-    ds = data.load(tiny_dir, cache=False)
-    write_tables(url, ds.tables, ds.meta)
-    with duckdb.connect(str(folder / "tiny.duckdb")) as conn:
-        for sql in statements:
-            conn.execute(sql)
-    return url
-
-
 def _assert_same(one: data.Dataset, other: data.Dataset) -> None:
     assert one.content_hash == other.content_hash and one.source == other.source
     assert sorted(one.tables) == sorted(other.tables)
@@ -53,7 +42,7 @@ def _assert_same(one: data.Dataset, other: data.Dataset) -> None:
 
 def test_a_pinned_load_is_the_load_and_never_queries_the_database(tiny_dir: Path, tmp_path: Path, own_cache: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    url = _duck(tiny_dir, tmp_path / "db")
+    url = tiny_duckdb(tiny_dir, tmp_path / "db")
     straight = data.load(url, on_bad_rows="reject", cache=False)
     pin = pin_database(url)
     assert pin is not None and pin.split(":")[1] == straight.content_hash
@@ -73,7 +62,7 @@ def test_a_pinned_load_is_the_load_and_never_queries_the_database(tiny_dir: Path
 
 def test_every_load_of_a_pinned_pack_sees_one_snapshot(tiny_dir: Path, tmp_path: Path, own_cache: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    url = _duck(tiny_dir, tmp_path / "db")
+    url = tiny_duckdb(tiny_dir, tmp_path / "db")
     monkeypatch.setenv(SNAPSHOT_ENV, str(pin_database(url)))
     with duckdb.connect(str(tmp_path / "db" / "tiny.duckdb")) as conn:  # the company books an order meanwhile
         conn.execute("UPDATE orders SET quantity = 11 WHERE order_id = 'O1' AND line_no = 1")
@@ -85,8 +74,9 @@ def test_every_load_of_a_pinned_pack_sees_one_snapshot(tiny_dir: Path, tmp_path:
 
 def test_a_pin_holds_for_its_own_source_only(tiny_dir: Path, tmp_path: Path, own_cache: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    one = _duck(tiny_dir, tmp_path / "one")
-    other = _duck(tiny_dir, tmp_path / "other", "UPDATE orders SET quantity = 12 WHERE order_id = 'O1' AND line_no = 1")
+    one = tiny_duckdb(tiny_dir, tmp_path / "one")
+    other = tiny_duckdb(tiny_dir, tmp_path / "other",
+                        "UPDATE orders SET quantity = 12 WHERE order_id = 'O1' AND line_no = 1")
     monkeypatch.setenv(SNAPSHOT_ENV, str(pin_database(one)))
     assert data.load(other).orders["quantity"].iloc[0] == 12
     assert data.load(f"{other}?schema=main").orders["quantity"].iloc[0] == 12
@@ -96,7 +86,7 @@ def test_a_pin_holds_for_its_own_source_only(tiny_dir: Path, tmp_path: Path, own
 
 def test_a_pinned_snapshot_whose_entry_is_gone_is_read_again(tiny_dir: Path, tmp_path: Path, own_cache: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    url = _duck(tiny_dir, tmp_path / "db")
+    url = tiny_duckdb(tiny_dir, tmp_path / "db")
     monkeypatch.setenv(SNAPSHOT_ENV, str(pin_database(url)))
     for entry in own_cache.glob("dataset-*.pkl"):
         entry.unlink()
@@ -105,7 +95,7 @@ def test_a_pinned_snapshot_whose_entry_is_gone_is_read_again(tiny_dir: Path, tmp
 
 def test_a_database_with_bad_rows_is_pinned_for_the_loads_that_would_not_raise(
         tiny_dir: Path, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = _duck(tiny_dir, tmp_path / "db", "ALTER TABLE orders ALTER quantity TYPE VARCHAR",
+    url = tiny_duckdb(tiny_dir, tmp_path / "db", "ALTER TABLE orders ALTER quantity TYPE VARCHAR",
                 "UPDATE orders SET quantity = 'diez' WHERE order_id = 'O1' AND line_no = 2")
     pin = pin_database(url)
     assert pin is not None and len(list(own_cache.glob("dataset-*.pkl"))) == 1  # the "reject" load only
@@ -118,7 +108,7 @@ def test_a_database_with_bad_rows_is_pinned_for_the_loads_that_would_not_raise(
 
 def test_an_unusable_or_missing_database_is_left_to_the_reports(tiny_dir: Path, tmp_path: Path,
                                                                 own_cache: Path) -> None:
-    url = _duck(tiny_dir, tmp_path / "db", "DROP TABLE reps")
+    url = tiny_duckdb(tiny_dir, tmp_path / "db", "DROP TABLE reps")
     assert pin_database(url) is not None  # read and hashed: nothing a load could take is cached
     assert not list(own_cache.glob("dataset-*.pkl"))
     assert pin_database(f"duckdb:///{tmp_path}/nowhere.duckdb") is None
@@ -126,7 +116,7 @@ def test_an_unusable_or_missing_database_is_left_to_the_reports(tiny_dir: Path, 
 
 
 def test_the_pack_step_pins_for_the_pack_and_lets_go_after(tiny_dir: Path, tmp_path: Path, own_cache: Path) -> None:
-    url = _duck(tiny_dir, tmp_path / "db")
+    url = tiny_duckdb(tiny_dir, tmp_path / "db")
     assert prepare_data(url) is None  # a database is pinned, not prepared
     with pinned_database(url, scheduler="tcp://10.0.0.1:8786") as seconds:  # remote workers: no shared cache
         assert seconds is None and SNAPSHOT_ENV not in os.environ
@@ -171,7 +161,7 @@ def test_a_report_kernel_keeps_a_database_dataset_for_its_next_page(tiny_dir: Pa
     from salesnb.config import KEEP_DATA_ENV
     from salesnb.data import kept
 
-    url = _duck(tiny_dir, tmp_path / "db")
+    url = tiny_duckdb(tiny_dir, tmp_path / "db")
     monkeypatch.setenv(SNAPSHOT_ENV, pin_database(url))
     monkeypatch.setenv(KEEP_DATA_ENV, "1")
     kept.forget()
