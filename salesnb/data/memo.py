@@ -11,6 +11,10 @@ Reports start two at a time: an exclusive file lock per entry makes the second w
 for the first's computation instead of repeating it. Entries are written atomically
 (a temporary file renamed); an entry that cannot be read is computed again, and a
 cache folder that cannot be written only loses the speed-up.
+
+:func:`remember` is the in-process counterpart: a value computed once per set of a
+dataset's frames (the same objects), for what several sections of one report derive
+from the same tables.
 """
 
 from __future__ import annotations
@@ -19,16 +23,17 @@ import contextlib
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 try:  # pragma: no cover - Windows has no fcntl: entries are then not locked
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["file_lock", "memo_key", "remembered"]
+__all__ = ["file_lock", "memo_key", "remember", "remembered"]
 
 T = TypeVar("T")
 
@@ -126,3 +131,33 @@ def _write(value: object, entry: Path) -> None:
         os.replace(tmp, entry)
     except OSError:
         pass
+
+
+#: What :func:`remember` keeps: weak references to the last dataset's tables, and its values by key.
+_SHARED: dict[str, Any] = {"tables": (), "values": {}}
+
+
+def remember(dataset: Any, key: Hashable, compute: Callable[[], T], *, along: Iterable[object] = ()) -> T:
+    """Return ``compute()``, computed once while ``dataset``'s tables are the same frame objects.
+
+    Several sections share what they derive from the same tables (the costed order
+    lines, the default targets of a period, the targets' history series). One dataset
+    is kept at a time: another dataset's tables, or a table replaced by a new frame,
+    start afresh, and the values go when the orders frame does. A value that also
+    depends on other objects (a target plan) names them in ``along``: it is computed
+    again when any of them is not the same object. Callers must not modify what it
+    returns.
+    """
+    frames = tuple(dataset.tables.values())
+    held = _SHARED["tables"]
+    if len(held) != len(frames) or not all(ref() is f for ref, f in zip(held, frames, strict=True)):
+        _SHARED["values"] = {}  # the previous dataset's values go before the new ones are built
+        _SHARED["tables"] = tuple(weakref.ref(f) for f in frames)
+        weakref.finalize(dataset.orders, _SHARED["values"].clear)
+    values = _SHARED["values"]
+    others = tuple(along)
+    hit = values.get(key)
+    if hit is None or len(hit[0]) != len(others) or not all(r() is o for r, o in zip(hit[0], others, strict=True)):
+        values.pop(key, None)  # the previous value goes before the new one is built
+        values[key] = hit = (tuple(weakref.ref(o) for o in others), compute())
+    return hit[1]

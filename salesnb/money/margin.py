@@ -10,13 +10,13 @@ and :func:`margin_comparison` sets a period against the same period a year earli
 from __future__ import annotations
 
 import dataclasses
-import weakref
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from salesnb.data.memo import remember
 from salesnb.errors import ParameterError
 from salesnb.market.orders import as_list, enrich_orders
 from salesnb.market.periods import in_days, period_bounds
@@ -55,30 +55,6 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
             raise ParameterError.from_catalog("money.error_by", value=repr(name), allowed=", ".join(GROUPS))
         cols += [c for c in GROUPS[name] if c not in cols]
     return cols
-
-
-#: What :func:`remember` keeps: weak references to the last dataset's tables, and its values by key.
-_SHARED: dict[str, Any] = {"tables": (), "values": {}}
-
-
-def remember(dataset: Dataset, key: Hashable, compute: Callable[[], Any]) -> Any:
-    """Return ``compute()``, computed once while ``dataset``'s tables are the same frame objects.
-
-    The money page's sections share what several of them derive from the order lines
-    (the costed lines, the default targets of a period). One dataset is kept at a time:
-    another dataset's tables, or a table replaced by a new frame, start afresh, and the
-    values go when the orders frame does. Callers must not modify what it returns.
-    """
-    frames = tuple(dataset.tables.values())
-    held = _SHARED["tables"]
-    if len(held) != len(frames) or not all(ref() is f for ref, f in zip(held, frames, strict=True)):
-        _SHARED["values"] = {}  # the previous dataset's values go before the new ones are built
-        _SHARED["tables"] = tuple(weakref.ref(f) for f in frames)
-        weakref.finalize(dataset.orders, _SHARED["values"].clear)
-    values = _SHARED["values"]
-    if key not in values:
-        values[key] = compute()
-    return values[key]
 
 
 def costed_orders(dataset: Dataset, *, start: object = None, end: object = None,

@@ -22,13 +22,12 @@ rep's own history says what the trend alone would bring.
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 import pandas as pd
 
 from salesnb.data import Dataset
-from salesnb.data.memo import memo_key, remembered
+from salesnb.data.memo import memo_key, remember, remembered
 from salesnb.params import check_choice, check_positive_int, parameter_error
 from salesnb.targets.basis import sales_lines
 from salesnb.targets.plan import TargetPlan
@@ -253,25 +252,14 @@ def forecast_check(dataset: Dataset, plan: TargetPlan, *, rep_method: str = "aut
     return remembered("forecast-check", key, compute)
 
 
-#: The last series :func:`forecast_history` and :func:`forecast_check` built, with weak references to
-#: the plan and the dataset's tables they came from (the two share it: ~6 s of CPU at 100x).
-_SHARED: dict[str, object] = {"refs": (), "min_months": None, "series": None}
-
-
 def _shared_series(dataset: Dataset, plan: TargetPlan, *, min_months: int) -> pd.DataFrame:
     """Return :func:`history_series`, built once while the plan and the dataset's tables are the same objects.
 
+    :func:`forecast_history` and :func:`forecast_check` share it (~6 s of CPU at 100x).
     The frame is shared: callers only read it.
     """
-    sources = (plan, *dataset.tables.values())
-    refs = _SHARED["refs"]
-    same = (len(refs) == len(sources) and all(r() is o for r, o in zip(refs, sources, strict=True))  # type: ignore[arg-type]
-            and _SHARED["min_months"] == min_months)
-    if not same:
-        _SHARED.update(refs=(), series=None)  # the previous plan's series goes before the new one is built
-        series = history_series(dataset, plan, min_months=min_months)
-        _SHARED.update(refs=tuple(weakref.ref(o) for o in sources), min_months=min_months, series=series)
-    return _SHARED["series"]  # type: ignore[return-value]
+    return remember(dataset, ("history_series", min_months),
+                    lambda: history_series(dataset, plan, min_months=min_months), along=(plan,))
 
 
 def _rep_count(series: pd.DataFrame) -> int:
